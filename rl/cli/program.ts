@@ -1,0 +1,66 @@
+/**
+ * The `rl` command line: one commander program with the subcommands train, evaluate, env, cluster and
+ * bench. Handlers load their modules lazily so that `rl --help` starts without TensorFlow.js.
+ *
+ * Exit codes: 0 success, 1 a run that failed, 2 a usage error (unknown command or flag, bad value).
+ */
+import { Command, CommanderError } from 'commander';
+import { registerBenchCommand } from './commands/bench.js';
+import { registerClusterCommand } from './commands/cluster.js';
+import { registerEnvCommand } from './commands/env.js';
+import { registerEvaluateCommand } from './commands/evaluate.js';
+import { registerTrainCommand } from './commands/train.js';
+import { UsageError } from './usage-error.js';
+import type { CliWiring } from './wiring.js';
+
+/** Builds the program; exposed for tests, which parse argv without exiting the process. */
+export function createProgram(wiring: CliWiring): Command {
+  const program = new Command('rl')
+    .description('tsrl: reinforcement learning in TypeScript (PPO, DQN, SAC, APEX-DQN) on a Ray-like runtime')
+    .version(wiring.version, '-V, --version', 'print the tsrl version')
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => wiring.stdout.write(s),
+      writeErr: (s) => wiring.stderr.write(s),
+    });
+  registerTrainCommand(program, wiring);
+  registerEvaluateCommand(program, wiring);
+  registerEnvCommand(program);
+  registerClusterCommand(program);
+  registerBenchCommand(program, wiring);
+  // Subcommands inherit the error handling and output of the root.
+  for (const command of program.commands) {
+    command.exitOverride().showSuggestionAfterError(true).configureOutput(program.configureOutput());
+  }
+  return program;
+}
+
+/** Runs the CLI on `argv` (as `process.argv`) and returns the exit code; never calls process.exit. */
+export async function runCli(argv: readonly string[], wiring: CliWiring): Promise<number> {
+  const program = createProgram(wiring);
+  if (argv.length <= 2) {
+    program.outputHelp();
+    return 0;
+  }
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error: unknown) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" in commander's exitOverride mode; they succeed.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (error.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (error instanceof UsageError) {
+      wiring.stderr.write(`rl: ${error.message}\n`);
+      return 2;
+    }
+    const err = error instanceof Error ? error : new Error(String(error));
+    wiring.stderr.write(`rl: ${err.name === 'Error' ? '' : `${err.name}: `}${err.message}\n`);
+    if (process.env['TSRL_DEBUG'] && err.stack) wiring.stderr.write(`${err.stack}\n`);
+    return 1;
+  }
+}

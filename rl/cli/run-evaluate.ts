@@ -1,0 +1,8 @@
+/** The body of `rl evaluate`, loaded only when the command runs. */
+import type { EvaluateFlags } from './commands/evaluate.js';
+import type { CliWiring } from './wiring.js';
+
+export async function runEvaluate(flags: EvaluateFlags, wiring: CliWiring): Promise<number> {
+  wiring.stderr.write(`rl evaluate: evaluation is not available in this build yet (${flags.checkpoint}).\n`);
+  return 1;
+}

@@ -1,0 +1,10 @@
+/** The body of `rl train`, loaded only when the command runs. */
+import type { TrainFlags } from './commands/train.js';
+import type { CliWiring } from './wiring.js';
+
+export async function runTrain(flags: TrainFlags, wiring: CliWiring): Promise<number> {
+  wiring.stderr.write(
+    `rl train: training is not available in this build yet (requested algo ${flags.algo ?? '(from config)'}).\n`,
+  );
+  return 1;
+}
