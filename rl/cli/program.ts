@@ -2,7 +2,8 @@
  * The `rl` command line: one commander program with the subcommands train, evaluate, env, cluster and
  * bench. Handlers load their modules lazily so that `rl --help` starts without TensorFlow.js.
  *
- * Exit codes: 0 success, 1 a run that failed, 2 a usage error (unknown command or flag, bad value).
+ * Exit codes: 0 success, 1 a run that failed (a handler threw), 2 a usage error (unknown command or
+ * flag, bad value, a `UsageError` from a handler). Handlers never set `process.exitCode` themselves.
  */
 import { Command, CommanderError } from 'commander';
 import { registerBenchCommand } from './commands/bench.js';
@@ -46,7 +47,7 @@ export async function runCli(argv: readonly string[], wiring: CliWiring): Promis
   }
   try {
     await program.parseAsync([...argv]);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return 0;
   } catch (error: unknown) {
     if (error instanceof CommanderError) {
       // Help and version are "errors" in commander's exitOverride mode; they succeed.

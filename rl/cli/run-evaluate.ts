@@ -2,7 +2,6 @@
 import type { EvaluateFlags } from './commands/evaluate.js';
 import type { CliWiring } from './wiring.js';
 
-export async function runEvaluate(flags: EvaluateFlags, wiring: CliWiring): Promise<number> {
-  wiring.stderr.write(`rl evaluate: evaluation is not available in this build yet (${flags.checkpoint}).\n`);
-  return 1;
+export async function runEvaluate(flags: EvaluateFlags, _wiring: CliWiring): Promise<void> {
+  throw new Error(`evaluation is not available in this build yet (${flags.checkpoint}).`);
 }

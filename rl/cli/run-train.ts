@@ -2,9 +2,8 @@
 import type { TrainFlags } from './commands/train.js';
 import type { CliWiring } from './wiring.js';
 
-export async function runTrain(flags: TrainFlags, wiring: CliWiring): Promise<number> {
-  wiring.stderr.write(
-    `rl train: training is not available in this build yet (requested algo ${flags.algo ?? '(from config)'}).\n`,
+export async function runTrain(flags: TrainFlags, _wiring: CliWiring): Promise<void> {
+  throw new Error(
+    `training is not available in this build yet (requested algo ${flags.algo ?? '(from config)'}).`,
   );
-  return 1;
 }

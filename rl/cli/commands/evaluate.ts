@@ -29,6 +29,6 @@ export function registerEvaluateCommand(program: Command, wiring: CliWiring): vo
     .option('--json', 'print the results as one JSON object on stdout')
     .action(async (flags: EvaluateFlags) => {
       const { runEvaluate } = await import('../run-evaluate.js');
-      process.exitCode = await runEvaluate(flags, wiring);
+      await runEvaluate(flags, wiring);
     });
 }

@@ -41,6 +41,6 @@ export function registerTrainCommand(program: Command, wiring: CliWiring): void 
     .option('--backend <name>', 'tensor backend: auto, wasm, cpu, tfjs-node, tfjs-node-gpu, webgpu')
     .action(async (flags: TrainFlags) => {
       const { runTrain } = await import('../run-train.js');
-      process.exitCode = await runTrain(flags, wiring);
+      await runTrain(flags, wiring);
     });
 }
