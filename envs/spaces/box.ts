@@ -142,6 +142,7 @@ export class Box<D extends BoxDtype = 'float32'> implements Space<BoxArrayOf<D>>
     };
   }
 
+  /** Copies the values; float64 values are rounded to float32 (values beyond float32 range become ±Infinity). */
   flattenInto(x: BoxArrayOf<D>, out: Float32Array, offset: number): void {
     for (let i = 0; i < this.size; i++) out[offset + i] = x[i]!;
   }

@@ -59,3 +59,12 @@ export interface Space<T extends SpaceValue = SpaceValue> {
   /** Inverse of `flatten`. */
   unflatten(flat: Float32Array): T;
 }
+
+/**
+ * Spaces may also explain why a value is not a member (all of tsrl's spaces do); the env checker and
+ * the remote env use it for precise errors. Optional, so any object with the methods above is a Space.
+ */
+export interface ExplainingSpace {
+  /** Why `x` is not a member (naming the offending part and value); undefined when it is one. */
+  explain(x: unknown): string | undefined;
+}
