@@ -4,7 +4,9 @@ import { MinSegmentTree, SumSegmentTree } from '../../../rl/buffers/segment-tree
 describe('SumSegmentTree', () => {
   it('keeps the total and range sums through updates (capacity 5, padded to 8 leaves)', () => {
     const t = new SumSegmentTree(5);
-    [1, 2, 3, 4, 5].forEach((v, i) => t.set(i, v));
+    [1, 2, 3, 4, 5].forEach((v, i) => {
+      t.set(i, v);
+    });
     expect(t.total()).toBe(15);
     expect(t.sum(1, 4)).toBe(2 + 3 + 4);
     expect(t.sum(4, 5)).toBe(5);
@@ -20,7 +22,9 @@ describe('SumSegmentTree', () => {
   it('finds the leaf whose prefix sum first exceeds the mass', () => {
     // Leaves [1, 2, 3, 4]: prefix sums 1, 3, 6, 10, so masses [0,1) -> 0, [1,3) -> 1, [3,6) -> 2, [6,10) -> 3.
     const t = new SumSegmentTree(4);
-    [1, 2, 3, 4].forEach((v, i) => t.set(i, v));
+    [1, 2, 3, 4].forEach((v, i) => {
+      t.set(i, v);
+    });
     const cases: [number, number][] = [
       [0, 0],
       [0.999, 0],
@@ -65,7 +69,9 @@ describe('MinSegmentTree', () => {
   it('tracks the minimum over all leaves and ranges through updates', () => {
     const t = new MinSegmentTree(6);
     expect(t.min()).toBe(Number.POSITIVE_INFINITY);
-    [5, 3, 8, 1, 9, 4].forEach((v, i) => t.set(i, v));
+    [5, 3, 8, 1, 9, 4].forEach((v, i) => {
+      t.set(i, v);
+    });
     expect(t.min()).toBe(1);
     expect(t.min(0, 3)).toBe(3);
     expect(t.min(4, 6)).toBe(4);
