@@ -1,0 +1,174 @@
+/**
+ * The config sections every algorithm shares, and {@link buildConfigSchema}, which adds the
+ * algorithm's own `training` section (each algorithm supplies that schema).
+ *
+ * ```yaml
+ * algo: ppo
+ * seed: 0
+ * backend: auto
+ * env: { id: CartPole-v1, options: {}, numEnvsPerRunner: 8, normalizeObservations: false }
+ * envRunners: { numEnvRunners: 1, rolloutFragmentLength: 64, restartFailed: true, sampleTimeoutMs: 60000 }
+ * learners: { numLearners: 1, numGpusPerLearner: 0 }
+ * model: { hiddenSizes: [64, 64], activation: tanh }
+ * training: { ... }
+ * evaluation: { interval: 0, episodes: 10, deterministic: true, numEnvs: 1 }
+ * stop: { envSteps: 500000 }
+ * expect: { episodeReturnMean: 475, withinEnvSteps: 200000 }
+ * metrics: { windowEpisodes: 100 }
+ * checkpoint: { interval: 0, atEnd: true }
+ * ```
+ */
+import { type InferShape, type ObjectSchema, type RefineContext, type Shape, s } from './schema.js';
+
+/** The compute backends `backend` accepts; `auto` picks the fastest available one. */
+export const BACKENDS = ['auto', 'wasm', 'cpu', 'tfjs-node', 'tfjs-node-gpu', 'webgpu'] as const;
+
+/** The hidden-layer activations `model.activation` accepts. */
+export const ACTIVATIONS = ['tanh', 'relu', 'elu', 'sigmoid', 'linear'] as const;
+
+/** The shared sections (everything except `training`). */
+export const COMMON_SECTIONS = {
+  algo: s.optional(
+    s.string({
+      description: 'Algorithm name; optional in a file, must match `rl train --algo` when both are given.',
+    }),
+  ),
+  seed: s.int({ min: 0, max: 2 ** 32 - 1, default: 0, description: 'Seed of every RNG in the run.' }),
+  backend: s.enum(BACKENDS, { default: 'auto', description: 'tfjs backend of the learners and runners.' }),
+  env: s.object({
+    id: s.string({ default: 'CartPole-v1', description: 'Registered env id, e.g. CartPole-v1.' }),
+    options: s.record(s.json(), { description: 'Options passed to the env constructor.' }),
+    numEnvsPerRunner: s.int({ min: 1, default: 8, description: 'Envs each env runner steps as one vector.' }),
+    normalizeObservations: s.boolean({
+      default: false,
+      description: 'Running mean/std observation filter (as SB3 VecNormalize obs).',
+    }),
+  }),
+  envRunners: s.object({
+    numEnvRunners: s.int({
+      min: 0,
+      default: 1,
+      description: 'Env-runner actors; 0 samples in the driver process (as RLlib num_env_runners=0).',
+    }),
+    rolloutFragmentLength: s.int({ min: 1, default: 64, description: 'Env steps per env per sample call.' }),
+    restartFailed: s.boolean({
+      default: true,
+      description: 'Restart a failed runner and go on (RLlib restart_failed_env_runners).',
+    }),
+    sampleTimeoutMs: s.int({ min: 1, default: 60_000, description: 'Max wait for one sample call.' }),
+  }),
+  learners: s.object({
+    numLearners: s.int({
+      min: 1,
+      default: 1,
+      description: 'Learner actors (data parallel, gradients averaged).',
+    }),
+    numGpusPerLearner: s.number({
+      min: 0,
+      default: 0,
+      description: 'GPUs per learner; > 0 uses tfjs-node-gpu.',
+    }),
+  }),
+  model: s.object({
+    hiddenSizes: s.array(s.int({ min: 1 }), {
+      minLength: 1,
+      default: [64, 64],
+      description: 'MLP hidden layer widths.',
+    }),
+    activation: s.enum(ACTIVATIONS, { default: 'tanh', description: 'Hidden-layer activation.' }),
+  }),
+  evaluation: s.object({
+    interval: s.int({
+      min: 0,
+      default: 0,
+      description: 'Evaluate every N iterations; 0 turns evaluation off.',
+    }),
+    episodes: s.int({ min: 1, default: 10, description: 'Episodes per evaluation.' }),
+    deterministic: s.boolean({ default: true, description: 'Greedy/mean actions during evaluation.' }),
+    numEnvs: s.int({ min: 1, default: 1, description: 'Envs the evaluation runner steps.' }),
+  }),
+  stop: s.object({
+    envSteps: s.optional(s.int({ min: 1, description: 'Stop after this many lifetime env steps.' })),
+    iterations: s.optional(s.int({ min: 1, description: 'Stop after this many iterations.' })),
+    timeMs: s.optional(
+      s.number({ min: 0, exclusiveMin: true, description: 'Stop after this much wall time.' }),
+    ),
+    episodeReturnMean: s.optional(
+      s.number({ description: 'Stop when the windowed mean return reaches this.' }),
+    ),
+  }),
+  expect: s.optional(
+    s.object({
+      episodeReturnMean: s.number({ description: 'The mean return a preset must reach (learning tests).' }),
+      withinEnvSteps: s.optional(
+        s.int({ min: 1, description: 'Env steps within which it must be reached.' }),
+      ),
+    }),
+  ),
+  metrics: s.object({
+    windowEpisodes: s.int({ min: 1, default: 100, description: 'Episodes in the episodeReturnMean window.' }),
+  }),
+  checkpoint: s.object({
+    interval: s.int({
+      min: 0,
+      default: 0,
+      description: 'Checkpoint every N iterations; 0 = only at the end.',
+    }),
+    atEnd: s.boolean({ default: true, description: 'Write a checkpoint when the run stops.' }),
+  }),
+} as const;
+
+/** The shape of a full config with the algorithm's training section `T`. */
+export type ConfigShape<T extends Shape> = typeof COMMON_SECTIONS & { readonly training: ObjectSchema<T> };
+
+/** A resolved config whose training section has shape `T`. */
+export type TrainConfig<T extends Shape> = InferShape<ConfigShape<T>>;
+
+/** A resolved config seen by machinery that does not read `training` (runners, metrics, checkpoints). */
+export type CommonConfig = InferShape<typeof COMMON_SECTIONS> & {
+  readonly training: Readonly<Record<string, unknown>>;
+};
+
+/** Options of {@link buildConfigSchema}. */
+export interface BuildConfigSchemaOptions<T extends Shape> {
+  /** Cross-section checks of the algorithm (e.g. minibatches dividing the train batch); paths are absolute. */
+  readonly refine?: (config: TrainConfig<T>, ctx: RefineContext) => void;
+}
+
+/**
+ * The full config schema: the common sections plus `training`. Built-in cross-field check:
+ * `expect.withinEnvSteps` may not exceed `stop.envSteps` (the run would stop before the test).
+ */
+export function buildConfigSchema<T extends Shape>(
+  training: ObjectSchema<T>,
+  options: BuildConfigSchemaOptions<T> = {},
+): ObjectSchema<ConfigShape<T>> {
+  const shape = { ...COMMON_SECTIONS, training } as ConfigShape<T>;
+  return s.object(shape, {
+    refine: (config, ctx) => {
+      const within = config.expect?.withinEnvSteps;
+      const envSteps = config.stop.envSteps;
+      if (within !== undefined && envSteps !== undefined && within > envSteps) {
+        ctx.fail(
+          'expect.withinEnvSteps',
+          within,
+          `exceeds stop.envSteps (${envSteps}), so the run stops before it can be checked`,
+          `raise stop.envSteps to at least ${within}`,
+        );
+      }
+      options.refine?.(config, ctx);
+    },
+  });
+}
+
+/**
+ * Env steps one sampling round collects across all runners: runners (at least 1, as 0 samples
+ * locally) x envs per runner x rollout fragment length.
+ */
+export function envStepsPerSampleRound(config: CommonConfig): number {
+  return (
+    Math.max(1, config.envRunners.numEnvRunners) *
+    config.env.numEnvsPerRunner *
+    config.envRunners.rolloutFragmentLength
+  );
+}
