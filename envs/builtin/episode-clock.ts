@@ -1,0 +1,63 @@
+/**
+ * The per-episode bookkeeping every built-in env shares: the seeded random source, the
+ * reset-before-step order (Gymnasium's `OrderEnforcing`) and the step limit (Gymnasium's `TimeLimit`,
+ * gymnasium/wrappers/common.py: `elapsed_steps += 1; truncated = elapsed_steps >= max_episode_steps`).
+ */
+import { SeededRng } from '../rng.js';
+import { describeValue } from '../spaces/describe-value.js';
+
+/** Random source, reset order and time limit of one env. */
+export class EpisodeClock {
+  /** The step limit; undefined when there is none. */
+  readonly maxEpisodeSteps: number | undefined;
+  /** Steps taken since the last reset. */
+  elapsedSteps = 0;
+  private readonly limit: number;
+  private rngValue: SeededRng | undefined;
+  private started = false;
+
+  /**
+   * @param envName used in error messages.
+   * @param maxEpisodeSteps the step limit, undefined for none.
+   */
+  constructor(
+    private readonly envName: string,
+    maxEpisodeSteps: number | undefined,
+  ) {
+    this.maxEpisodeSteps = maxEpisodeSteps;
+    this.limit = maxEpisodeSteps ?? Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Starts an episode: reseeds the random source when `seed` is given (as Gymnasium's
+   * `Env.reset(seed=...)`), else keeps its stream (seeding it from the clock the first time), and zeroes
+   * the step count.
+   * @returns the random source to draw the initial state from.
+   * @throws TypeError when `seed` is given and is not a safe integer.
+   */
+  beginEpisode(seed: unknown): SeededRng {
+    if (seed !== undefined) {
+      if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+        throw new TypeError(`${this.envName}.reset: seed (${describeValue(seed)}) must be a safe integer.`);
+      }
+      this.rngValue = SeededRng.fromSeed(seed);
+    } else if (this.rngValue === undefined) {
+      this.rngValue = SeededRng.fromSeed(SeededRng.randomSeed());
+    }
+    this.elapsedSteps = 0;
+    this.started = true;
+    return this.rngValue;
+  }
+
+  /**
+   * Counts one step.
+   * @returns true when the step limit is reached (and on every later step until the next reset).
+   * @throws Error when no episode was started with `reset()`.
+   */
+  tick(): boolean {
+    if (!this.started) {
+      throw new Error(`${this.envName}.step: call reset() before step() (no episode has been started).`);
+    }
+    return ++this.elapsedSteps >= this.limit;
+  }
+}
