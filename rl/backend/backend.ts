@@ -1,0 +1,249 @@
+/**
+ * The one place that loads TensorFlow.js and picks its backend.
+ *
+ * Importing `@tensorflow/tfjs` costs ~300-600 ms (FACTS.md), so nothing in tsrl imports it at module top
+ * level: code calls {@link initBackend} (or {@link getTf}) once, then {@link requireTf} synchronously.
+ * Type-only imports of `@tensorflow/tfjs` are free and fine everywhere.
+ *
+ * Order for `backend: 'auto'`: `@tensorflow/tfjs-node-gpu` (when installed; with a usable GPU), then
+ * `@tensorflow/tfjs-node`, then wasm (SIMD), then cpu. tfjs-node(-gpu) are optional peer dependencies
+ * (docs/gpu.md): they are imported by a name held in a variable so that TypeScript and bundlers do not
+ * require them, and a failed import just moves on to the next backend.
+ */
+import type * as TfModule from '@tensorflow/tfjs';
+import { createLogger } from '../../core/logger.js';
+
+/** The `@tensorflow/tfjs` module type. */
+export type Tf = typeof TfModule;
+
+/** Backends a user may ask for. `auto` picks the fastest that works (see the module doc). */
+export type BackendChoice = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu' | 'webgpu';
+
+/** The backend choices, for validation and help text. */
+export const BACKEND_CHOICES: readonly BackendChoice[] = [
+  'auto',
+  'tfjs-node-gpu',
+  'tfjs-node',
+  'wasm',
+  'cpu',
+  'webgpu',
+];
+
+/** Options of {@link initBackend}. */
+export interface BackendOptions {
+  /**
+   * Which backend to run. An explicit choice (not `auto`) wins over the `TSRL_BACKEND` environment
+   * variable, which wins over `auto`.
+   * @default 'auto'
+   */
+  readonly backend?: BackendChoice;
+  /**
+   * Silence tfjs's own console warnings (its "install tfjs-node" banner among them) by setting its
+   * `PROD` flag, which affects nothing but those messages.
+   * @default true
+   */
+  readonly quiet?: boolean;
+}
+
+/** What {@link initBackend} chose, and why. */
+export interface BackendInfo {
+  /** The tsrl name of the backend that runs. */
+  readonly name: Exclude<BackendChoice, 'auto'>;
+  /** `tf.getBackend()` after the choice (`tensorflow`, `wasm`, `cpu`, `webgpu`). */
+  readonly tfBackend: string;
+  /** True when kernels run on a GPU. */
+  readonly usingGpu: boolean;
+  /** True when the wasm backend runs with SIMD. */
+  readonly simd: boolean;
+  /** Why this backend was chosen, e.g. `tfjs-node-gpu not installed, tfjs-node not installed`. */
+  readonly reason: string;
+  /** The one line that was logged. */
+  readonly line: string;
+}
+
+const log = createLogger('backend');
+
+let tfModule: Tf | undefined;
+let current: BackendInfo | undefined;
+let pending: Promise<BackendInfo> | undefined;
+let pendingChoice: BackendChoice | undefined;
+
+/**
+ * Parses a backend name from config, CLI or environment.
+ * @throws TypeError naming `field`, the value and the valid choices.
+ */
+export function parseBackendChoice(value: unknown, field = 'backend'): BackendChoice {
+  if (typeof value === 'string' && (BACKEND_CHOICES as readonly string[]).includes(value)) {
+    return value as BackendChoice;
+  }
+  throw new TypeError(`${field} (${JSON.stringify(value)}) must be one of ${BACKEND_CHOICES.join(', ')}.`);
+}
+
+/** Loads `@tensorflow/tfjs` (once) without choosing a backend. */
+async function loadTf(): Promise<Tf> {
+  if (tfModule === undefined) tfModule = (await import('@tensorflow/tfjs')) as Tf;
+  return tfModule;
+}
+
+/** Imports an optional package whose name TypeScript must not resolve; undefined when absent. */
+async function importOptional(name: string): Promise<{ ok: true } | { ok: false; why: string }> {
+  try {
+    await import(name);
+    return { ok: true };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
+      return { ok: false, why: 'not installed' };
+    return { ok: false, why: `failed to load (${(error as Error).message.split('\n')[0] ?? ''})` };
+  }
+}
+
+/** Runs `tf.setBackend(name)` and checks that tfjs really switched (it may fall back silently). */
+async function trySet(tf: Tf, name: string): Promise<boolean> {
+  try {
+    const ok = await tf.setBackend(name);
+    await tf.ready();
+    return ok && tf.getBackend() === name;
+  } catch {
+    return false;
+  }
+}
+
+type Attempt = { info: Omit<BackendInfo, 'reason' | 'line'>; note?: string } | { why: string };
+
+async function attempt(tf: Tf, name: Exclude<BackendChoice, 'auto'>, requireGpu: boolean): Promise<Attempt> {
+  const base = { name, simd: false, usingGpu: false };
+  switch (name) {
+    case 'tfjs-node-gpu':
+    case 'tfjs-node': {
+      const pkg = `@tensorflow/${name}`;
+      const loaded = await importOptional(pkg);
+      if (!loaded.ok) return { why: `${name} ${loaded.why}` };
+      if (!(await trySet(tf, 'tensorflow'))) return { why: `${name} did not register its backend` };
+      const usingGpu = (tf.backend() as { isUsingGpuDevice?: unknown }).isUsingGpuDevice === true;
+      if (name === 'tfjs-node-gpu' && requireGpu && !usingGpu) {
+        // tfjs-node-gpu without CUDA runs its CPU kernels silently (FACTS.md). It has registered the
+        // `tensorflow` backend, so tfjs-node cannot register it again: run those native CPU kernels.
+        return {
+          info: { ...base, tfBackend: 'tensorflow' },
+          note: 'tfjs-node-gpu installed but no usable GPU (CUDA 11.2/cuDNN 8.1 missing?), running its CPU kernels',
+        };
+      }
+      return { info: { ...base, tfBackend: 'tensorflow', usingGpu } };
+    }
+    case 'wasm': {
+      const loaded = await importOptional('@tensorflow/tfjs-backend-wasm');
+      if (!loaded.ok) return { why: `wasm backend ${loaded.why}` };
+      if (!(await trySet(tf, 'wasm'))) return { why: 'wasm backend failed to initialise' };
+      return { info: { ...base, tfBackend: 'wasm', simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') } };
+    }
+    case 'webgpu': {
+      const loaded = await importOptional('@tensorflow/tfjs-backend-webgpu');
+      if (!loaded.ok) return { why: `webgpu backend ${loaded.why}` };
+      if (!(await trySet(tf, 'webgpu')))
+        return { why: 'webgpu backend failed to initialise (no navigator.gpu?)' };
+      return { info: { ...base, tfBackend: 'webgpu', usingGpu: true } };
+    }
+    case 'cpu': {
+      if (!(await trySet(tf, 'cpu'))) return { why: 'cpu backend failed' };
+      return { info: { ...base, tfBackend: 'cpu' } };
+    }
+  }
+}
+
+function describe(info: Omit<BackendInfo, 'reason' | 'line'>): string {
+  if (info.name === 'wasm') return `wasm (${info.simd ? 'SIMD' : 'no SIMD'})`;
+  if (info.name === 'tfjs-node-gpu') return `tfjs-node-gpu (${info.usingGpu ? 'GPU' : 'CPU kernels'})`;
+  return info.name;
+}
+
+async function choose(choice: BackendChoice, source: string, quiet: boolean): Promise<BackendInfo> {
+  const tf = await loadTf();
+  if (quiet) tf.env().set('PROD', true);
+  const finish = (info: Omit<BackendInfo, 'reason' | 'line'>, reason: string): BackendInfo => {
+    const line = `backend ${describe(info)}: ${reason}`;
+    log.info(line);
+    return { ...info, reason, line };
+  };
+  if (choice !== 'auto') {
+    const result = await attempt(tf, choice, false);
+    if ('info' in result) return finish(result.info, `requested by ${source}`);
+    const fix =
+      choice === 'tfjs-node' || choice === 'tfjs-node-gpu'
+        ? ` Install it (npm install @tensorflow/${choice}@${tf.version_core}; see docs/gpu.md) or use backend 'auto'.`
+        : " Use backend 'auto' to pick one that works.";
+    throw new Error(`${source} asks for backend '${choice}', which cannot run: ${result.why}.${fix}`);
+  }
+  const reasons: string[] = [];
+  for (const name of ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const) {
+    const result = await attempt(tf, name, true);
+    if ('why' in result) {
+      reasons.push(result.why);
+      continue;
+    }
+    if (result.note !== undefined) reasons.push(result.note);
+    return finish(result.info, reasons.length === 0 ? 'first choice' : reasons.join(', '));
+  }
+  throw new Error(`No TensorFlow.js backend works here: ${reasons.join(', ')}.`);
+}
+
+/**
+ * Loads TensorFlow.js and selects its backend (see the module doc for the order), logging one line
+ * such as `backend wasm (SIMD): tfjs-node-gpu not installed, tfjs-node not installed`. Calling it
+ * again with the same choice returns the first result; with another choice it switches backend
+ * (tensors made on the old backend then move lazily, so switch before building models).
+ * @throws TypeError when `options.backend` or `TSRL_BACKEND` is not a valid choice.
+ * @throws Error when an explicitly requested backend cannot run, with the install fix.
+ */
+export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  let choice: BackendChoice = 'auto';
+  let source = 'auto';
+  if (options.backend !== undefined && options.backend !== 'auto') {
+    choice = parseBackendChoice(options.backend, 'backend');
+    source = 'config';
+  } else {
+    const fromEnv = process.env['TSRL_BACKEND'];
+    if (fromEnv !== undefined && fromEnv !== '') {
+      choice = parseBackendChoice(fromEnv, 'TSRL_BACKEND');
+      source = 'TSRL_BACKEND';
+    }
+  }
+  if (pending !== undefined && pendingChoice === choice) return pending;
+  pendingChoice = choice;
+  pending = choose(choice, source, options.quiet ?? true).then(
+    (info) => {
+      current = info;
+      return info;
+    },
+    (error: unknown) => {
+      pending = undefined;
+      pendingChoice = undefined;
+      throw error;
+    },
+  );
+  return pending;
+}
+
+/** The loaded tfjs module, initialising the default backend first if nothing did yet. */
+export async function getTf(): Promise<Tf> {
+  if (current === undefined) await initBackend();
+  return tfModule as Tf;
+}
+
+/**
+ * The loaded tfjs module, synchronously, for code that runs after {@link initBackend}.
+ * @throws Error when no backend was initialised yet (the fix: `await initBackend()` first).
+ */
+export function requireTf(): Tf {
+  if (tfModule === undefined || current === undefined) {
+    throw new Error(
+      'TensorFlow.js is not loaded yet: call `await initBackend()` (rl/backend/backend.ts) first.',
+    );
+  }
+  return tfModule;
+}
+
+/** What {@link initBackend} chose, or undefined before it ran. */
+export function currentBackend(): BackendInfo | undefined {
+  return current;
+}

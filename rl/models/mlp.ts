@@ -1,0 +1,184 @@
+/**
+ * A multi-layer perceptron built from raw tf ops and `tf.variable` (not `tf.layers`: `model.predict`
+ * adds 50-80 us per call, FACTS.md). `apply` is a pure function of the variables, usable inside
+ * `tf.tidy` and inside an optimiser's loss function.
+ */
+import type { Tensor2D, Variable } from '@tensorflow/tfjs';
+import { SeededRng } from '../../envs/rng.js';
+import type { Rng } from '../../envs/spaces/space.js';
+import { requireTf } from '../backend/backend.js';
+import { type InitKind, initKernel } from './init.js';
+import { type NamedWeights, validateNamedWeights } from './named-weights.js';
+
+/** Hidden-layer nonlinearity. */
+export type Activation = 'tanh' | 'relu';
+
+/** Options of {@link Mlp}. */
+export interface MlpOptions {
+  /** Length of one input row (e.g. a preprocessor's `size`). */
+  readonly inputSize: number;
+  /** Widths of the hidden layers, e.g. `[64, 64]`; `[]` makes a linear model. */
+  readonly hiddenSizes: readonly number[];
+  /** Width of the output head (logits, mean, Q-values or 1 for a value). */
+  readonly outputSize: number;
+  /** @default 'tanh' */
+  readonly activation?: Activation;
+  /** Kernel initialiser; biases start at 0. @default 'orthogonal' */
+  readonly init?: InitKind;
+  /**
+   * Gain of hidden kernels. CleanRL `layer_init(std=np.sqrt(2))` (cleanrl/ppo.py).
+   * @default Math.SQRT2
+   */
+  readonly hiddenGain?: number;
+  /**
+   * Gain of the output kernel: CleanRL uses 0.01 for policy heads and 1 for value heads (cleanrl/ppo.py).
+   * @default 1
+   */
+  readonly outputGain?: number;
+  /** Seed or generator of the initial weights. @default 0 */
+  readonly seed?: number | Rng;
+  /** Prefix of weight names (`<name>/dense0/kernel`). @default 'mlp' */
+  readonly name?: string;
+}
+
+/** Layer sizes and activation of an MLP: all a plain-JS forward pass needs besides the weights. */
+export interface MlpSpec {
+  readonly inputSize: number;
+  readonly hiddenSizes: readonly number[];
+  readonly outputSize: number;
+  readonly activation: Activation;
+}
+
+function checkSize(value: unknown, field: string): number {
+  if (!Number.isInteger(value) || (value as number) < 1) {
+    throw new RangeError(`${field} (${String(value)}) must be a positive integer.`);
+  }
+  return value as number;
+}
+
+/**
+ * An MLP: `hiddenSizes.length` dense layers with `activation`, then a linear output head.
+ * Kernels are `[fanIn, fanOut]`, weights named `<name>/dense<i>/kernel|bias` (last is the head).
+ * Requires `await initBackend()` first.
+ */
+export class Mlp {
+  /** Sizes and activation. */
+  readonly spec: MlpSpec;
+  /** Prefix of the weight names. */
+  readonly name: string;
+  /** Trainable variables in weight order [kernel0, bias0, kernel1, bias1, ...]. */
+  readonly variables: readonly Variable[];
+  private readonly names: readonly string[];
+
+  /**
+   * Creates the variables with seeded initial values.
+   * @throws RangeError when a size is not a positive integer or the activation/init is unknown.
+   */
+  constructor(options: MlpOptions) {
+    const tf = requireTf();
+    const activation = options.activation ?? 'tanh';
+    if (activation !== 'tanh' && activation !== 'relu') {
+      throw new RangeError(`activation (${String(activation)}) must be 'tanh' or 'relu'.`);
+    }
+    const init = options.init ?? 'orthogonal';
+    if (init !== 'orthogonal' && init !== 'glorot') {
+      throw new RangeError(`init (${String(init)}) must be 'orthogonal' or 'glorot'.`);
+    }
+    const sizes = [
+      checkSize(options.inputSize, 'inputSize'),
+      ...options.hiddenSizes.map((h, i) => checkSize(h, `hiddenSizes[${i}]`)),
+      checkSize(options.outputSize, 'outputSize'),
+    ];
+    this.spec = {
+      inputSize: options.inputSize,
+      hiddenSizes: [...options.hiddenSizes],
+      outputSize: options.outputSize,
+      activation,
+    };
+    this.name = options.name ?? 'mlp';
+    const rng = typeof options.seed === 'object' ? options.seed : SeededRng.fromSeed(options.seed ?? 0);
+    const variables: Variable[] = [];
+    const names: string[] = [];
+    for (let i = 0; i + 1 < sizes.length; i++) {
+      const fanIn = sizes[i] as number;
+      const fanOut = sizes[i + 1] as number;
+      const isHead = i + 2 === sizes.length;
+      const gain = isHead ? (options.outputGain ?? 1) : (options.hiddenGain ?? Math.SQRT2);
+      const kernel = initKernel(init, fanIn, fanOut, gain, rng);
+      // Unnamed tf variables: tfjs names must be globally unique, ours are logical names.
+      variables.push(tf.variable(tf.tensor2d(kernel, [fanIn, fanOut]), true));
+      variables.push(tf.variable(tf.zeros([fanOut]), true));
+      names.push(`${this.name}/dense${i}/kernel`, `${this.name}/dense${i}/bias`);
+    }
+    this.variables = variables;
+    this.names = names;
+  }
+
+  /**
+   * The forward pass: `x` [B, inputSize] -> [B, outputSize]. Creates intermediate tensors: call it
+   * inside `tf.tidy` or a loss function.
+   */
+  apply(x: Tensor2D): Tensor2D {
+    const tf = requireTf();
+    let h = x;
+    const numLayers = this.variables.length / 2;
+    for (let i = 0; i < numLayers; i++) {
+      const kernel = this.variables[2 * i] as Variable;
+      const bias = this.variables[2 * i + 1] as Variable;
+      const isHead = i + 1 === numLayers;
+      // One fused kernel for matMul + bias (+ relu; tfjs has no fused-tanh gradient).
+      const activation = !isHead && this.spec.activation === 'relu' ? 'relu' : 'linear';
+      h = tf.fused.matMul({ a: h, b: kernel as unknown as Tensor2D, bias, activation }) as Tensor2D;
+      if (!isHead && this.spec.activation === 'tanh') h = tf.tanh(h);
+    }
+    return h;
+  }
+
+  /** Names and shapes of the weights, in order (for validation). */
+  weightSpecs(): { name: string; shape: number[] }[] {
+    return this.variables.map((v, i) => ({ name: this.names[i] as string, shape: [...v.shape] }));
+  }
+
+  /** A copy of the weights in backend-independent form (reads every variable synchronously). */
+  getWeights(): NamedWeights {
+    return this.variables.map((v, i) => ({
+      name: this.names[i] as string,
+      shape: [...v.shape],
+      data: v.dataSync() as Float32Array,
+    }));
+  }
+
+  /**
+   * Overwrites the weights (e.g. broadcast from a learner, or from a checkpoint).
+   * @throws TypeError when names or shapes differ from this model's, naming the entry.
+   */
+  setWeights(weights: unknown): void {
+    const tf = requireTf();
+    const checked = validateNamedWeights(weights, `${this.name} weights`, this.weightSpecs());
+    checked.forEach((w, i) => {
+      const v = this.variables[i] as Variable;
+      tf.tidy(() => v.assign(tf.tensor(w.data, [...w.shape])));
+    });
+  }
+
+  /** Copies weights from another model of the same architecture on the device (target networks). */
+  copyFrom(source: Mlp): void {
+    source.variables.forEach((s, i) => {
+      (this.variables[i] as Variable).assign(s);
+    });
+  }
+
+  /** Polyak update `this <- tau * source + (1 - tau) * this` (target networks of SAC/DQN). */
+  polyakFrom(source: Mlp, tau: number): void {
+    const tf = requireTf();
+    source.variables.forEach((s, i) => {
+      const t = this.variables[i] as Variable;
+      tf.tidy(() => t.assign(tf.add(tf.mul(s, tau), tf.mul(t, 1 - tau))));
+    });
+  }
+
+  /** Frees the variables. */
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}

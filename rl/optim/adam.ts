@@ -1,0 +1,250 @@
+/**
+ * Adam (Kingma & Ba 2015, arXiv:1412.6980, Algorithm 1) in PyTorch's form (`torch.optim.Adam`:
+ * eps added to sqrt(v_hat)), with global gradient-norm clipping as `torch.nn.utils.clip_grad_norm_`
+ * (coef = maxNorm / (norm + 1e-6), clamped to 1) and a learning-rate schedule. Its state exports to
+ * backend-independent {@link NamedWeights} for checkpoints.
+ */
+import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
+import { requireTf } from '../backend/backend.js';
+import { type NamedWeights, validateNamedWeights } from '../models/named-weights.js';
+import { type LrSchedule, learningRateAt, validateLrSchedule } from './lr-schedule.js';
+
+/** Options of {@link Adam}. */
+export interface AdamOptions {
+  /** Initial learning rate (and the constant one without a schedule). */
+  readonly learningRate: number;
+  /** @default 0.9 */
+  readonly beta1?: number;
+  /** @default 0.999 */
+  readonly beta2?: number;
+  /** PyTorch's default; CleanRL's PPO uses 1e-5. @default 1e-8 */
+  readonly epsilon?: number;
+  /** Clip the global gradient norm to this; undefined or Infinity disables clipping. @default undefined */
+  readonly maxGradNorm?: number;
+  /** How the learning rate changes with optimiser steps. @default { type: 'constant' } */
+  readonly schedule?: LrSchedule;
+  /** Names of the variables (for the exported state), e.g. `mlp.weightSpecs().map(s => s.name)`. */
+  readonly names?: readonly string[];
+}
+
+/** What a loss function returns: a scalar, or a scalar plus scalar metrics (clip fraction, KL, ...). */
+export type LossOutput =
+  | Scalar
+  | { readonly loss: Scalar; readonly metrics?: Readonly<Record<string, Scalar>> };
+
+/** Numbers from one {@link Adam.step}. */
+export interface AdamStepResult {
+  readonly loss: number;
+  /** Global gradient norm before clipping. */
+  readonly gradNorm: number;
+  /** The learning rate used for this step. */
+  readonly learningRate: number;
+  readonly metrics: Record<string, number>;
+}
+
+/** Backend-independent optimiser state, saved in checkpoints. */
+export interface AdamState {
+  readonly format: 'tsrl-adam/1';
+  /** Steps taken so far (t in the paper). */
+  readonly stepCount: number;
+  /** First moments, one per variable, named `m/<name>`. */
+  readonly m: NamedWeights;
+  /** Second moments, named `v/<name>`. */
+  readonly v: NamedWeights;
+}
+
+function positive(value: number, field: string, max = Infinity): number {
+  if (
+    typeof value !== 'number' ||
+    !(value >= 0) ||
+    !(value < max || (max === Infinity && value === Infinity))
+  ) {
+    throw new RangeError(`Adam: ${field} (${String(value)}) must be a number in [0, ${max}).`);
+  }
+  return value;
+}
+
+/** Adam with gradient clipping over a fixed list of variables. Requires `initBackend()`. */
+export class Adam {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly maxGradNorm: number;
+  /** Steps taken so far. */
+  stepCount = 0;
+  private schedule: LrSchedule;
+  private readonly baseLr: number;
+  private readonly variables: readonly Variable[];
+  private readonly names: readonly string[];
+  private readonly m: Variable[];
+  private readonly v: Variable[];
+
+  /**
+   * @throws RangeError when a hyperparameter is out of range or `names` has the wrong length.
+   */
+  constructor(variables: readonly Variable[], options: AdamOptions) {
+    const tf = requireTf();
+    this.baseLr = positive(options.learningRate, 'learningRate');
+    this.beta1 = positive(options.beta1 ?? 0.9, 'beta1', 1);
+    this.beta2 = positive(options.beta2 ?? 0.999, 'beta2', 1);
+    this.epsilon = positive(options.epsilon ?? 1e-8, 'epsilon');
+    this.maxGradNorm = positive(options.maxGradNorm ?? Infinity, 'maxGradNorm');
+    this.schedule = validateLrSchedule(options.schedule ?? { type: 'constant' }, 'schedule');
+    if (options.names !== undefined && options.names.length !== variables.length) {
+      throw new RangeError(
+        `Adam: names has ${options.names.length} entries for ${variables.length} variables.`,
+      );
+    }
+    this.variables = variables;
+    this.names = options.names ?? variables.map((_, i) => `var${i}`);
+    this.m = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+    this.v = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+  }
+
+  /** The learning rate the next step will use. */
+  get learningRate(): number {
+    return learningRateAt(this.schedule, this.baseLr, this.stepCount);
+  }
+
+  /** Replaces the schedule, e.g. with a constant rate (`{ type: 'constant' }` keeps the initial rate). */
+  setSchedule(schedule: LrSchedule): void {
+    this.schedule = validateLrSchedule(schedule, 'schedule');
+  }
+
+  /**
+   * Computes the gradients of `lossFn` with respect to the variables, clips them by global norm and
+   * applies one Adam update, all in one tidy scope; reads loss, norm and metrics back with one sync.
+   */
+  step(lossFn: () => LossOutput): AdamStepResult {
+    const tf = requireTf();
+    const learningRate = this.learningRate;
+    const metricNames: string[] = [];
+    const kept: Tensor[] = [];
+    const packed = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const out = lossFn();
+        if (!('loss' in out)) return out;
+        for (const [name, t] of Object.entries(out.metrics ?? {})) {
+          metricNames.push(name);
+          kept.push(tf.keep(t));
+        }
+        return out.loss;
+      }, this.variables as Variable[]);
+      const list = this.variables.map((v) => grads[v.name]);
+      const norm = this.applyGradientsInScope(list, learningRate);
+      return tf.stack([value, norm, ...kept.map((t) => tf.reshape(t, []))]);
+    });
+    const values = packed.dataSync();
+    packed.dispose();
+    for (const t of kept) t.dispose();
+    const metrics: Record<string, number> = {};
+    metricNames.forEach((name, i) => {
+      metrics[name] = values[i + 2] as number;
+    });
+    return { loss: values[0] as number, gradNorm: values[1] as number, learningRate, metrics };
+  }
+
+  /**
+   * Clips and applies gradients computed elsewhere (data-parallel learners average theirs first);
+   * `grads[i]` belongs to variable i, undefined/null skips it. Returns the pre-clip global norm.
+   * @throws RangeError when `grads` has the wrong length or a shape differs.
+   */
+  applyGradients(grads: readonly (Tensor | null | undefined)[]): number {
+    const tf = requireTf();
+    if (grads.length !== this.variables.length) {
+      throw new RangeError(
+        `Adam.applyGradients: ${grads.length} gradients for ${this.variables.length} variables.`,
+      );
+    }
+    grads.forEach((g, i) => {
+      const v = this.variables[i] as Variable;
+      if (g && g.shape.join(',') !== v.shape.join(',')) {
+        throw new RangeError(
+          `Adam.applyGradients: gradient ${i} (${this.names[i]}) has shape [${g.shape}], expected [${v.shape}].`,
+        );
+      }
+    });
+    const learningRate = this.learningRate;
+    const norm = tf.tidy(() => this.applyGradientsInScope(grads, learningRate));
+    const value = norm.dataSync()[0] as number;
+    norm.dispose();
+    return value;
+  }
+
+  /** The update itself; must run inside a tidy. Returns the global norm (scalar tensor). */
+  private applyGradientsInScope(grads: readonly (Tensor | null | undefined)[], learningRate: number): Scalar {
+    const tf = requireTf();
+    const present = grads.filter((g): g is Tensor => g !== null && g !== undefined);
+    const norm =
+      present.length === 0
+        ? tf.scalar(0)
+        : (tf.sqrt(tf.addN(present.map((g) => tf.sum(tf.square(g))))) as Scalar);
+    // torch.nn.utils.clip_grad_norm_: coef = maxNorm / (norm + 1e-6), clamped to at most 1.
+    const coef = Number.isFinite(this.maxGradNorm)
+      ? tf.minimum(tf.div(this.maxGradNorm, tf.add(norm, 1e-6)), 1)
+      : undefined;
+    this.stepCount += 1;
+    const t = this.stepCount;
+    const stepSize = learningRate / (1 - this.beta1 ** t);
+    const sqrtBias2 = Math.sqrt(1 - this.beta2 ** t);
+    grads.forEach((g0, i) => {
+      if (g0 === null || g0 === undefined) return;
+      const g = coef === undefined ? g0 : tf.mul(g0, coef);
+      const m = this.m[i] as Variable;
+      const v = this.v[i] as Variable;
+      const p = this.variables[i] as Variable;
+      const mNew = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
+      const vNew = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+      m.assign(mNew);
+      v.assign(vNew);
+      // p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)   (torch.optim.Adam)
+      const denom = tf.add(tf.div(tf.sqrt(vNew), sqrtBias2), this.epsilon);
+      p.assign(tf.sub(p, tf.mul(tf.div(mNew, denom), stepSize)));
+    });
+    return norm;
+  }
+
+  /** The state in backend-independent form (reads the moments synchronously). */
+  getState(): AdamState {
+    const read = (vars: Variable[], prefix: string): NamedWeights =>
+      vars.map((x, i) => ({
+        name: `${prefix}/${this.names[i]}`,
+        shape: [...x.shape],
+        data: x.dataSync() as Float32Array,
+      }));
+    return { format: 'tsrl-adam/1', stepCount: this.stepCount, m: read(this.m, 'm'), v: read(this.v, 'v') };
+  }
+
+  /**
+   * Restores a state from {@link getState} (e.g. from a checkpoint).
+   * @throws TypeError naming the field when the state is malformed or its shapes do not match.
+   */
+  setState(state: unknown): void {
+    const tf = requireTf();
+    if (typeof state !== 'object' || state === null) throw new TypeError('Adam state must be an object.');
+    const { format, stepCount, m, v } = state as Record<string, unknown>;
+    if (format !== 'tsrl-adam/1')
+      throw new TypeError(`Adam state.format (${String(format)}) must be 'tsrl-adam/1'.`);
+    if (!Number.isSafeInteger(stepCount) || (stepCount as number) < 0) {
+      throw new TypeError(`Adam state.stepCount (${String(stepCount)}) must be a non-negative integer.`);
+    }
+    const spec = (prefix: string) =>
+      this.variables.map((x, i) => ({ name: `${prefix}/${this.names[i]}`, shape: x.shape }));
+    const mw = validateNamedWeights(m, 'Adam state.m', spec('m'));
+    const vw = validateNamedWeights(v, 'Adam state.v', spec('v'));
+    this.stepCount = stepCount as number;
+    tf.tidy(() => {
+      mw.forEach((w, i) => {
+        (this.m[i] as Variable).assign(tf.tensor(w.data, [...w.shape]));
+      });
+      vw.forEach((w, i) => {
+        (this.v[i] as Variable).assign(tf.tensor(w.data, [...w.shape]));
+      });
+    });
+  }
+
+  /** Frees the moment variables (not the optimised variables). */
+  dispose(): void {
+    for (const x of [...this.m, ...this.v]) x.dispose();
+  }
+}
