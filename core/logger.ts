@@ -7,7 +7,13 @@
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
-const LEVEL_ORDER: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+const LEVEL_ORDER: Readonly<Record<LogLevel, number>> = {
+  debug: 10,
+  info: 20,
+  warn: 30,
+  error: 40,
+  silent: 99,
+};
 
 /** A sink receives every line at or above the logger's level. Tests swap it to capture output. */
 export type LogSink = (level: Exclude<LogLevel, 'silent'>, scope: string, message: string) => void;

@@ -1,0 +1,282 @@
+/**
+ * The runtime's lifecycle and object API: `init`, `shutdown`, `put`, `get`, `wait`.
+ * One runtime per driver process; tasks and actors are defined in remote-function.ts / remote-class.ts.
+ */
+import { cpus, totalmem } from 'node:os';
+import type { Backend, BackendStats } from './backend.js';
+import { decodeValue, encodeValue } from './codec.js';
+import { fromErrorPayload, GetTimeoutError, RuntimeError } from './errors.js';
+import { LocalBackend } from './local-backend.js';
+import { NodeBackend } from './node/node-backend.js';
+import type { ObjectRef, RefValue } from './object-ref.js';
+import type { ObjectStoreStats } from './object-store.js';
+import { nonNegative, rejectUnknownKeys } from './options.js';
+
+/** Options of {@link init}. */
+export interface InitOptions {
+  /** Run tasks and actors in this process (debugging, fast tests). @default false */
+  readonly localMode?: boolean;
+  /** CPUs the node offers to tasks (fractions allowed); also the most task workers. @default os.cpus().length */
+  readonly numCpus?: number;
+  /** GPUs the node offers; ids 0..numGpus-1. @default 0 */
+  readonly numGpus?: number;
+  /** Custom resources the node offers, e.g. `{ learner: 1 }`. @default {} */
+  readonly resources?: Readonly<Record<string, number>>;
+  /** The most bytes of objects held in the store. @default 30% of system memory (as Ray) */
+  readonly objectStoreMemoryBytes?: number;
+  /** Transport between the node and its workers. @default 'ipc' */
+  readonly transport?: 'ipc' | 'tcp';
+  /** Address of an existing cluster. Not supported yet (the cluster is a later issue). */
+  readonly address?: string;
+}
+
+/** Resolved {@link InitOptions}. */
+export interface ResolvedInitOptions {
+  readonly localMode: boolean;
+  readonly resources: Readonly<Record<string, number>>;
+  readonly objectStoreMemoryBytes: number;
+  readonly transport: 'ipc' | 'tcp';
+}
+
+const INIT_KEYS = [
+  'localMode',
+  'numCpus',
+  'numGpus',
+  'resources',
+  'objectStoreMemoryBytes',
+  'transport',
+  'address',
+];
+
+let backend: Backend | undefined;
+
+function resolveInitOptions(options: InitOptions): ResolvedInitOptions {
+  rejectUnknownKeys('init', options, INIT_KEYS);
+  if (options.address !== undefined) {
+    throw new TypeError(
+      `init.address (${options.address}): joining a cluster is not supported yet; call init() without an address`,
+    );
+  }
+  const transport = options.transport ?? 'ipc';
+  if (transport !== 'ipc' && transport !== 'tcp') {
+    throw new TypeError(`init.transport must be 'ipc' or 'tcp', got ${String(transport)}`);
+  }
+  const resources: Record<string, number> = {
+    CPU: options.numCpus === undefined ? cpus().length : nonNegative('init.numCpus', options.numCpus),
+    GPU: options.numGpus === undefined ? 0 : nonNegative('init.numGpus', options.numGpus),
+  };
+  if (!Number.isInteger(resources['GPU'])) throw new TypeError(`init.numGpus must be a whole number`);
+  for (const [name, amount] of Object.entries(options.resources ?? {})) {
+    if (name === 'CPU' || name === 'GPU')
+      throw new TypeError(`init.resources.${name}: use numCpus / numGpus`);
+    resources[name] = nonNegative(`init.resources.${name}`, amount);
+  }
+  const objectStoreMemoryBytes =
+    options.objectStoreMemoryBytes === undefined
+      ? Math.floor(totalmem() * 0.3)
+      : nonNegative('init.objectStoreMemoryBytes', options.objectStoreMemoryBytes);
+  return { localMode: options.localMode ?? false, resources, objectStoreMemoryBytes, transport };
+}
+
+/**
+ * Starts the runtime: a node with worker processes (default) or local mode.
+ * @throws RuntimeError when already initialised; TypeError on a bad option
+ */
+export async function init(options: InitOptions = {}): Promise<void> {
+  if (backend !== undefined)
+    throw new RuntimeError('init: the runtime is already initialised; call shutdown() first');
+  const resolved = resolveInitOptions(options);
+  if (resolved.localMode) {
+    backend = new LocalBackend(resolved);
+    return;
+  }
+  const node = new NodeBackend(resolved);
+  backend = node;
+  try {
+    await node.start();
+  } catch (error) {
+    backend = undefined;
+    await node.shutdown();
+    throw error;
+  }
+}
+
+/** True between `init` and `shutdown`. */
+export function isInitialized(): boolean {
+  return backend !== undefined;
+}
+
+/**
+ * Stops the runtime: workers are asked to exit, then killed after a grace period; pending objects fail
+ * with an ObjectLostError. Resolves once no worker process remains. Safe to call when not initialised.
+ */
+export async function shutdown(): Promise<void> {
+  const b = backend;
+  backend = undefined;
+  if (b !== undefined) await b.shutdown();
+}
+
+/** The running backend. @throws RuntimeError when not initialised */
+export function currentBackend(): Backend {
+  if (backend === undefined) {
+    throw new RuntimeError(
+      'the runtime is not initialised: call `await init()` (or `init({ localMode: true })`) first',
+    );
+  }
+  return backend;
+}
+
+/**
+ * Stores a value and returns its ref. Large typed arrays are copied once (a snapshot: later changes
+ * to `value` are not seen). Refs inside `value` are not supported (pass them as task arguments).
+ * @throws ObjectStoreFullError when the value does not fit under `objectStoreMemoryBytes`
+ */
+export function put<T>(value: T): ObjectRef<T> {
+  const b = currentBackend();
+  return b.store.putReady<T>(encodeValue(value, { copyFrames: true, allowRefs: false }));
+}
+
+/** Options of {@link get}. */
+export interface GetOptions {
+  /** Give up after this long with a GetTimeoutError. @default no limit */
+  readonly timeoutMs?: number;
+}
+
+/** The values a list of refs resolves to. */
+export type RefValues<R extends readonly ObjectRef[]> = { -readonly [K in keyof R]: RefValue<R[K]> };
+
+/**
+ * Waits for objects and returns their values (a list in input order for a list of refs). Typed arrays
+ * may share memory with the store: copy before mutating.
+ * @throws RemoteError (user exception, original `name`), ActorDiedError, WorkerCrashedError,
+ * ObjectStoreFullError, ObjectLostError: the first failed object's error in input order;
+ * GetTimeoutError after `timeoutMs`.
+ */
+export function get<T>(ref: ObjectRef<T>, options?: GetOptions): Promise<T>;
+export function get<const R extends readonly ObjectRef[]>(
+  refs: R,
+  options?: GetOptions,
+): Promise<RefValues<R>>;
+export async function get(
+  refs: ObjectRef | readonly ObjectRef[],
+  options: GetOptions = {},
+): Promise<unknown> {
+  const b = currentBackend();
+  const list = Array.isArray(refs) ? refs : [refs as ObjectRef];
+  const store = b.store;
+  for (const r of list) store.pin(r.id);
+  try {
+    await settled(b, list, list.length, options.timeoutMs, 'get');
+    const values = list.map((r) => {
+      const state = store.state(r.id);
+      if (state === undefined) throw new RuntimeError(`${r.toString()} was freed`);
+      if (state.kind === 'failed') throw fromErrorPayload(state.error);
+      if (state.kind === 'pending') throw new RuntimeError(`${r.toString()} is still pending`);
+      return decodeValue(state.value.data, state.value.frames);
+    });
+    return Array.isArray(refs) ? values : values[0];
+  } finally {
+    for (const r of list) store.unpin(r.id);
+  }
+}
+
+/** Resolves once `needed` of `refs` are settled; rejects with GetTimeoutError (get) or resolves (wait) on timeout. */
+function settled(
+  b: Backend,
+  refs: readonly ObjectRef[],
+  needed: number,
+  timeoutMs: number | undefined,
+  caller: 'get' | 'wait',
+): Promise<void> {
+  if (timeoutMs !== undefined) nonNegative(`${caller}.timeoutMs`, timeoutMs);
+  let remaining = needed;
+  for (const r of refs) if (b.store.state(r.id)?.kind !== 'pending') remaining--;
+  if (remaining <= 0) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (): void => {
+      done = true;
+      if (timer !== undefined) clearTimeout(timer);
+      resolve();
+    };
+    for (const r of refs) {
+      if (b.store.state(r.id)?.kind !== 'pending') continue;
+      b.store.onSettled(r.id, () => {
+        if (done) return;
+        remaining--;
+        if (remaining <= 0) finish();
+      });
+    }
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        if (done) return;
+        done = true;
+        if (caller === 'wait') resolve();
+        else {
+          const ready = refs.filter((r) => b.store.state(r.id)?.kind !== 'pending').length;
+          reject(
+            new GetTimeoutError(
+              `get timed out after ${timeoutMs} ms with ${ready} of ${refs.length} objects ready`,
+            ),
+          );
+        }
+      }, timeoutMs);
+    }
+  });
+}
+
+/** Options of {@link wait}. */
+export interface WaitOptions {
+  /** How many refs must be ready before returning. @default 1 */
+  readonly numReturns?: number;
+  /** Return what is ready after this long (no error). @default no limit */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Waits until `numReturns` of `refs` are settled (ready or failed) or `timeoutMs` passes, and splits
+ * the refs into `ready` (at most `numReturns`) and `notReady`, each in input order. Never throws for
+ * failed objects: `get` does. @throws TypeError when numReturns is not in 0..refs.length
+ */
+export async function wait<T>(
+  refs: readonly ObjectRef<T>[],
+  options: WaitOptions = {},
+): Promise<{ ready: ObjectRef<T>[]; notReady: ObjectRef<T>[] }> {
+  const b = currentBackend();
+  const numReturns = options.numReturns ?? 1;
+  if (!Number.isInteger(numReturns) || numReturns < 0 || numReturns > refs.length) {
+    throw new TypeError(
+      `wait.numReturns must be an integer in 0..${refs.length} (the number of refs), got ${numReturns}`,
+    );
+  }
+  for (const r of refs) b.store.pin(r.id);
+  try {
+    await settled(b, refs, numReturns, options.timeoutMs, 'wait');
+    const ready: ObjectRef<T>[] = [];
+    const notReady: ObjectRef<T>[] = [];
+    for (const r of refs) {
+      if (ready.length < numReturns && b.store.state(r.id)?.kind !== 'pending') ready.push(r);
+      else notReady.push(r);
+    }
+    return { ready, notReady };
+  } finally {
+    for (const r of refs) b.store.unpin(r.id);
+  }
+}
+
+/** Numbers about the running runtime: mode, worker pids, pending tasks and the object store. */
+export function runtimeStats(): BackendStats & { readonly objectStore: ObjectStoreStats } {
+  const b = currentBackend();
+  return { ...b.stats(), objectStore: b.store.stats() };
+}
+
+/**
+ * The GPU ids given to the current task or actor (from `CUDA_VISIBLE_DEVICES`); empty on the driver
+ * and when no GPU was asked for.
+ */
+export function getGpuIds(): number[] {
+  const v = process.env['TSRL_GPU_IDS'];
+  if (v === undefined || v === '') return [];
+  return v.split(',').map(Number);
+}

@@ -1,0 +1,264 @@
+/**
+ * The runtime behaviours, run once per transport by runtime-local/-ipc/-tcp.test.ts with one shared
+ * runtime per file (worker start-up is costly on 2 cores).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ActorDiedError,
+  GetTimeoutError,
+  get,
+  getActor,
+  type InitOptions,
+  init,
+  kill,
+  ObjectStoreFullError,
+  put,
+  RemoteError,
+  runtimeStats,
+  shutdown,
+  WorkerCrashedError,
+  wait,
+} from '../../core/index.js';
+import {
+  add,
+  arraySum,
+  Broken,
+  Counter,
+  type CounterImpl,
+  delayed,
+  dieOnce,
+  flaky,
+  Gate,
+  gpuEnv,
+  makeArray,
+  square,
+  sumAll,
+  throwsNamed,
+  workerPid,
+} from './fixtures/defs.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** The store limit every suite runs with (64 MiB). */
+export const STORE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `predicate` every 20 ms for at most `limitMs`; returns its last answer. */
+export async function eventually(predicate: () => boolean, limitMs = 5000): Promise<boolean> {
+  const end = Date.now() + limitMs;
+  while (!predicate() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  return predicate();
+}
+
+export function runtimeSuite(label: string, options: InitOptions): void {
+  const processMode = options.localMode !== true;
+  let dir = '';
+
+  describe(`runtime (${label})`, () => {
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'tsrl-core-test-'));
+      await init({ ...options, numCpus: 2, numGpus: 1, objectStoreMemoryBytes: STORE_LIMIT_BYTES });
+    });
+    afterAll(async () => {
+      const pids = runtimeStats().workerPids;
+      await shutdown();
+      rmSync(dir, { recursive: true, force: true });
+      for (const pid of pids) expect(alive(pid), `worker ${pid} left running`).toBe(false);
+    });
+
+    it('runs tasks and returns refs at once', async () => {
+      const refs = [1, 2, 3].map((x) => square.remote(x));
+      expect(await get(refs)).toEqual([1, 4, 9]);
+      expect(await get(square.remote(7))).toBe(49);
+    });
+
+    it('resolves refs passed as arguments, also nested in arrays and objects', async () => {
+      expect(await get(add.remote(square.remote(2), square.remote(3)))).toBe(13);
+      const y = put(100);
+      // Nested refs are resolved at run time; the static type only maps the top level, hence the casts.
+      const nested = {
+        xs: [1, square.remote(3) as unknown as number],
+        nested: { y: y as unknown as number },
+      };
+      expect(await get(sumAll.remote(nested))).toBe(110);
+    });
+
+    it('puts and gets values, keeping typed arrays', async () => {
+      const value = { a: [1, 'two', null], s: new Set([3]), f: new Float32Array(5000).fill(1.5) };
+      const got = await get(put(value));
+      expect(got.a).toEqual([1, 'two', null]);
+      expect(got.s.has(3)).toBe(true);
+      expect(got.f).toBeInstanceOf(Float32Array);
+      expect(got.f[4999]).toBe(1.5);
+      const big = await get(makeArray.remote(100_000, 2));
+      expect(big).toBeInstanceOf(Float32Array);
+      expect(big.length).toBe(100_000);
+      expect(await get(arraySum.remote(makeArray.remote(10_000, 0.5)))).toBe(5000);
+    });
+
+    it('snapshots arrays at put time', async () => {
+      const a = new Float32Array(10_000).fill(1);
+      const ref = put(a);
+      a.fill(2);
+      expect(await get(arraySum.remote(ref))).toBe(10_000);
+    });
+
+    it('rethrows remote exceptions with name, message and remote stack', async () => {
+      const error = await get(throwsNamed.remote('bad input')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RemoteError);
+      const remote = error as RemoteError;
+      expect(remote.name).toBe('ValidationError');
+      expect(remote.message).toBe('bad input');
+      expect(remote.remoteStack).toContain('defs.ts');
+      expect(remote.stack).toContain('rethrown by get()');
+    });
+
+    it('retries exceptions named in retryExceptions, up to maxRetries', async () => {
+      const file = join(dir, 'flaky-ok');
+      expect(await get(flaky.remote(file, 2))).toBe(3);
+      const file2 = join(dir, 'flaky-fail');
+      const error = await get(flaky.options({ maxRetries: 1 }).remote(file2, 2)).catch((e: unknown) => e);
+      expect((error as Error).name).toBe('RangeError');
+      expect((error as Error).message).toBe('failure 2');
+    });
+
+    it('times out get with GetTimeoutError and wait with a partial answer', async () => {
+      const slow = delayed.remote(1, 600);
+      await expect(get(slow, { timeoutMs: 20 })).rejects.toBeInstanceOf(GetTimeoutError);
+      const fast = put(3);
+      const r = await wait([slow, fast], { numReturns: 2, timeoutMs: 10 });
+      expect(r.ready).toEqual([fast]);
+      expect(r.notReady).toEqual([slow]);
+      expect(await get(slow)).toBe(1);
+    });
+
+    it('wait returns ready and not-ready refs in input order', async () => {
+      const refs = [delayed.remote(1, 500), put(2), delayed.remote(3, 0)];
+      const { ready, notReady } = await wait(refs, { numReturns: 2 });
+      expect(ready).toEqual([refs[1], refs[2]]);
+      expect(notReady).toEqual([refs[0]]);
+      await expect(wait(refs, { numReturns: 4 })).rejects.toThrow(/numReturns/);
+    });
+
+    it('runs actor calls in order and keeps state', async () => {
+      const c = Counter.remote(10);
+      const refs = [c.call('inc', 1), c.methods.inc.remote(2), c.call('incLater', 3, 30), c.call('inc', 4)];
+      expect(await get(refs)).toEqual([11, 13, 16, 20]);
+      expect(await get(c.call('read'))).toBe(20);
+      const error = await get(c.call('fail', 'nope')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RemoteError);
+      expect((error as Error).name).toBe('TypeError');
+      expect(await get(c.call('inc', 1))).toBe(21);
+      kill(c);
+    });
+
+    it('runs up to maxConcurrency calls of an async actor at once', async () => {
+      const g = Gate.remote();
+      const results = await get([1, 2, 3, 4, 5, 6].map(() => g.call('enter', 60)));
+      expect(Math.max(...results)).toBe(4);
+      const serial = Gate.options({ maxConcurrency: 1 }).remote();
+      expect(Math.max(...(await get([1, 2, 3].map(() => serial.call('enter', 10)))))).toBe(1);
+      kill(g);
+      kill(serial);
+    });
+
+    it('finds named actors and rejects taken names', async () => {
+      const c = Counter.options({ name: 'the-counter' }).remote(0);
+      expect(await get(getActor<CounterImpl>('the-counter').call('inc', 5))).toBe(5);
+      expect(() => Counter.options({ name: 'the-counter' }).remote(0)).toThrow(/the-counter/);
+      expect(() => getActor('nobody')).toThrow(/nobody/);
+      kill(c);
+      expect(() => getActor('the-counter')).toThrow(/the-counter/);
+    });
+
+    it('fails calls on killed actors with ActorDiedError and restarts with maxRestarts', async () => {
+      const c = Counter.options({ maxRestarts: 1 }).remote(100);
+      expect(await get(c.call('inc', 1))).toBe(101);
+      kill(c, { noRestart: false });
+      expect(await get(c.call('read'))).toBe(100);
+      kill(c, { noRestart: false });
+      await expect(get(c.call('read'))).rejects.toBeInstanceOf(ActorDiedError);
+    });
+
+    it('fails calls with ActorDiedError when the constructor throws', async () => {
+      const b = Broken.remote();
+      const error = await get(b.call('ping')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ActorDiedError);
+      expect((error as Error).message).toContain('constructor refused');
+    });
+
+    it('enforces the object store limit with ObjectStoreFullError', async () => {
+      expect(() => put(new Float32Array(STORE_LIMIT_BYTES / 4 + 1))).toThrow(ObjectStoreFullError);
+      await expect(get(makeArray.remote(STORE_LIMIT_BYTES / 4 + 1, 0))).rejects.toBeInstanceOf(
+        ObjectStoreFullError,
+      );
+      expect(await get(square.remote(3))).toBe(9);
+    });
+
+    it('frees objects once no ref remains', async () => {
+      const before = runtimeStats().objectStore.usedBytes;
+      let ref: unknown = put(new Float64Array(1_000_000));
+      expect(runtimeStats().objectStore.usedBytes).toBeGreaterThanOrEqual(before + 8_000_000);
+      ref = undefined;
+      expect(ref).toBeUndefined();
+      const freed = await eventually(() => {
+        gc();
+        return runtimeStats().objectStore.usedBytes < before + 8_000_000;
+      });
+      expect(freed).toBe(true);
+    });
+
+    it('rejects tasks the node can never run', async () => {
+      await expect(get(gpuEnv.options({ numGpus: 2 }).remote())).rejects.toThrow(/asks for 2 GPU/);
+    });
+
+    it('rejects bad options naming the option', () => {
+      expect(() => square.options({ numCpus: -1 }).remote(1)).toThrow(/numCpus/);
+      expect(() => square.options({ maxRetry: 1 } as never).remote(1)).toThrow(/did you mean 'maxRetries'/);
+    });
+
+    if (processMode) {
+      it('hands GPU ids to the worker', async () => {
+        expect(await get(gpuEnv.remote())).toBe('0');
+      });
+
+      it('retries tasks whose worker was killed, and fails them past maxRetries', async () => {
+        const marker = join(dir, 'die-once');
+        expect(await get(dieOnce.options({ maxRetries: 1 }).remote(marker))).toBe('survived');
+        const marker2 = join(dir, 'die-twice');
+        await expect(get(dieOnce.remote(marker2))).rejects.toBeInstanceOf(WorkerCrashedError);
+        expect(await get(square.remote(5))).toBe(25);
+      });
+
+      it('restarts an actor whose worker was killed from outside', async () => {
+        const c = Counter.options({ maxRestarts: 1, maxTaskRetries: 1 }).remote(0);
+        expect(await get(c.call('inc', 1))).toBe(1);
+        const pid = await get(c.call('pid'));
+        process.kill(pid, 'SIGKILL');
+        expect(await eventually(() => !alive(pid))).toBe(true);
+        expect(await get(c.call('inc', 2))).toBe(2);
+        expect(await get(c.call('pid'))).not.toBe(pid);
+        kill(c);
+      });
+
+      it('runs tasks in worker processes, not in the driver', async () => {
+        const pids = await get([workerPid.remote(50), workerPid.remote(50)]);
+        for (const pid of pids) expect(pid).not.toBe(process.pid);
+      });
+    }
+  });
+}
