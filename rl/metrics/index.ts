@@ -1,0 +1,13 @@
+/**
+ * Run metrics: the episode window, the per-iteration result row, the results writer and the stop criteria.
+ */
+
+export { EpisodeStats, type EpisodeStatsState } from './episode-stats.js';
+export {
+  type EvaluationResult,
+  flattenMetrics,
+  type IterationResult,
+  type MetricValue,
+} from './iteration-result.js';
+export { MetricsLogger, type MetricsLoggerOptions } from './metrics-logger.js';
+export { type StopCriteria, type StopReason, shouldStop, stopProgress } from './should-stop.js';
