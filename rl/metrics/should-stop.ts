@@ -22,7 +22,7 @@ export interface StopReason {
 }
 
 /** The result field each criterion compares (`iterations` reads the iteration number). */
-function valueOf(criterion: keyof StopCriteria, result: IterationResult): number | null {
+function criterionValue(criterion: keyof StopCriteria, result: IterationResult): number | null {
   switch (criterion) {
     case 'iterations':
       return result.iteration;
@@ -46,7 +46,7 @@ export function shouldStop(stop: StopCriteria, result: IterationResult): StopRea
   for (const criterion of ORDER) {
     const threshold = stop[criterion];
     if (threshold === undefined) continue;
-    const value = valueOf(criterion, result);
+    const value = criterionValue(criterion, result);
     if (typeof value === 'number' && value >= threshold) {
       return { criterion, threshold, value, message: `${criterion} ${value} >= ${threshold}` };
     }
@@ -63,7 +63,7 @@ export function stopProgress(stop: StopCriteria, result: IterationResult): numbe
   for (const criterion of ['iterations', 'envSteps', 'timeMs'] as const) {
     const threshold = stop[criterion];
     if (threshold === undefined || threshold <= 0) continue;
-    const fraction = Math.min(1, (valueOf(criterion, result) ?? 0) / threshold);
+    const fraction = Math.min(1, (criterionValue(criterion, result) ?? 0) / threshold);
     best = best === undefined ? fraction : Math.max(best, fraction);
   }
   return best;
