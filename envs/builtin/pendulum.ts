@@ -105,11 +105,11 @@ export class PendulumEnv implements Env<Float32Array, Float32Array> {
     const th = this.s[0]!;
     const thDot = this.s[1]!;
     // np.clip of the float32 action: stays float32.
-    const u = a > MAX_TORQUE ? MAX_TORQUE : a < -MAX_TORQUE ? -MAX_TORQUE : a;
+    const u = Math.min(Math.max(a, -MAX_TORQUE), MAX_TORQUE);
     const an = angleNormalize(th);
     const costs = an * an + 0.1 * (thDot * thDot) + Math.fround(TORQUE_COST_F32 * Math.fround(u * u));
     let newThDot = thDot + (this.gravityGain * Math.sin(th) + Math.fround(TORQUE_GAIN * u)) * DT;
-    newThDot = newThDot > MAX_SPEED ? MAX_SPEED : newThDot < -MAX_SPEED ? -MAX_SPEED : newThDot;
+    newThDot = Math.min(Math.max(newThDot, -MAX_SPEED), MAX_SPEED);
     this.s[0] = th + newThDot * DT;
     this.s[1] = newThDot;
     return { obs: this.observe(), reward: -costs, terminated: false, truncated, info: {} };

@@ -26,9 +26,9 @@ function pyMod(a: number, b: number): number {
 describe('PendulumEnv', () => {
   const { edges, rollouts } = fixturesOf('Pendulum-v1');
 
-  it.each(edges.map((t, i) => [i, t] as const))('matches Gymnasium on edge case %i', (_, t) =>
-    expectMatches(t),
-  );
+  it.each(edges.map((t, i) => [i, t] as const))('matches Gymnasium on edge case %i', (_, t) => {
+    expectMatches(t);
+  });
 
   it('matches Gymnasium on random rollouts (rewards bit for bit except powf near-ties)', () => {
     let exactRewards = 0;
