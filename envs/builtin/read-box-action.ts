@@ -12,7 +12,7 @@ import { describeValue } from '../spaces/describe-value.js';
 export function readBoxAction(envName: string, action: unknown): number {
   if (action instanceof Float32Array && action.length === 1) {
     const v = action[0]!;
-    if (v !== v) throw nanError(envName);
+    if (Number.isNaN(v)) throw nanError(envName);
     return v;
   }
   const ok =
@@ -25,7 +25,7 @@ export function readBoxAction(envName: string, action: unknown): number {
     );
   }
   const v = Math.fround((action as ArrayLike<number>)[0]!);
-  if (v !== v) throw nanError(envName);
+  if (Number.isNaN(v)) throw nanError(envName);
   return v;
 }
 
