@@ -2,7 +2,26 @@
  * Short, bounded descriptions of arbitrary values for error messages.
  */
 
+import type { Space } from './space.js';
+
 const MAX_ITEMS = 8;
+
+/** A space in a few words for messages: `Box float32 [2, 3]`, `Discrete(4)`, `Dict`. */
+export function describeSpace(space: Space): string {
+  const json = space.toJson();
+  switch (json.type) {
+    case 'Box':
+      return `Box ${json.dtype} [${json.shape.join(', ')}]`;
+    case 'Discrete':
+      return `Discrete(${json.n}${json.start === 0 ? '' : `, start ${json.start}`})`;
+    case 'MultiDiscrete':
+      return `MultiDiscrete [${json.nvec.join(', ')}]`;
+    case 'MultiBinary':
+      return `MultiBinary [${json.shape.join(', ')}]`;
+    default:
+      return json.type;
+  }
+}
 
 /** Describes `x` in at most a few dozen characters: its kind and a preview of its content. */
 export function describeValue(x: unknown): string {

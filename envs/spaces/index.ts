@@ -3,7 +3,7 @@
  * and `spaceFromJson` to rebuild any of them from its JSON form.
  */
 export { Box, type BoxOptions } from './box.js';
-export { describeValue } from './describe-value.js';
+export { describeSpace, describeValue } from './describe-value.js';
 export { DictSpace, type DictValue } from './dict-space.js';
 export { Discrete } from './discrete.js';
 export { BOX_DTYPES, type BoxArray, type BoxArrayOf, dtypeOf, isBoxDtype } from './dtypes.js';
