@@ -12,7 +12,7 @@ describe('NormalizeReward', () => {
     env.reset();
     rewards.push(env.step(0).reward);
     const golden = [70.71421321062337, 2.6662519637921394, 3.5296854487502594, 1.333170396214238];
-    rewards.forEach((r, i) => expect(r).toBeCloseTo(golden[i]!, 6));
+    for (const [i, r] of rewards.entries()) expect(r).toBeCloseTo(golden[i]!, 6);
   });
 
   it('saves and restores state, and freezes', () => {
