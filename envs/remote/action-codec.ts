@@ -71,9 +71,11 @@ export function encodeActions(layout: ActionLayout, actions: readonly SpaceValue
       out[i * layout.size] = action;
       return;
     }
-    if (!ArrayBuffer.isView(action) && !Array.isArray(action)) throw new TypeError(`actions[${i}] is not numeric`);
+    if (!ArrayBuffer.isView(action) && !Array.isArray(action))
+      throw new TypeError(`actions[${i}] is not numeric`);
     const values = action as ArrayLike<unknown>;
-    if (values.length !== layout.size) throw new TypeError(`actions[${i}] has ${values.length} elements, expected ${layout.size}`);
+    if (values.length !== layout.size)
+      throw new TypeError(`actions[${i}] has ${values.length} elements, expected ${layout.size}`);
     for (let k = 0; k < layout.size; k++) out[i * layout.size + k] = Number(values[k]);
   });
   return out;
@@ -83,7 +85,12 @@ export function encodeActions(layout: ActionLayout, actions: readonly SpaceValue
  * Splits a decoded [N, ...shape] action array into per-env values: numbers for Discrete, typed arrays
  * of the space's dtype for Box, Int32Array for MultiDiscrete, Int8Array for MultiBinary.
  */
-export function decodeActions(space: SpaceJson, layout: ActionLayout, data: WireArray, numEnvs: number): SpaceValue[] {
+export function decodeActions(
+  space: SpaceJson,
+  layout: ActionLayout,
+  data: WireArray,
+  numEnvs: number,
+): SpaceValue[] {
   const actions: SpaceValue[] = [];
   for (let i = 0; i < numEnvs; i++) {
     const row = data.subarray(i * layout.size, (i + 1) * layout.size);

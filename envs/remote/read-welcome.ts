@@ -71,17 +71,28 @@ function readSpace(header: Header, field: string): Space {
 }
 
 function readSpec(value: unknown): EnvSpec {
-  if (!isPlainMap(value)) throw new WireFormatError('spec', `spec must be a map {id, max_episode_steps}, got ${show(value)}`);
+  if (!isPlainMap(value))
+    throw new WireFormatError('spec', `spec must be a map {id, max_episode_steps}, got ${show(value)}`);
   const id = readString(value, 'id');
   const max = value['max_episode_steps'];
-  if (max !== null && max !== undefined && (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1)) {
-    throw new WireFormatError('spec.max_episode_steps', `spec.max_episode_steps must be an integer >= 1 or null, got ${show(max)}`);
+  if (
+    max !== null &&
+    max !== undefined &&
+    (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1)
+  ) {
+    throw new WireFormatError(
+      'spec.max_episode_steps',
+      `spec.max_episode_steps must be an integer >= 1 or null, got ${show(max)}`,
+    );
   }
   const spec: EnvSpec = { id, maxEpisodeSteps: typeof max === 'number' ? max : undefined };
   const threshold = value['reward_threshold'];
   if (typeof threshold === 'number') spec.rewardThreshold = threshold;
   else if (threshold !== null && threshold !== undefined) {
-    throw new WireFormatError('spec.reward_threshold', `spec.reward_threshold must be a number or null, got ${show(threshold)}`);
+    throw new WireFormatError(
+      'spec.reward_threshold',
+      `spec.reward_threshold must be a number or null, got ${show(threshold)}`,
+    );
   }
   return spec;
 }

@@ -7,14 +7,25 @@
  * - `timeout`: no reply within `timeoutMs` (server hung or gone). Reconnect, then reset.
  * - `disconnected`: the connection dropped (server died) or another client took the server over.
  *   Reconnect, then reset.
- * - `protocol`: a message broke the protocol (malformed, wrong shape/dtype, unexpected reply). A bug on
- *   one side; reconnecting may not help.
+ * - `protocol`: a message broke the protocol: an invalid reply (the client then refuses calls until
+ *   `reconnect()`), or a request the server refused as malformed or out of order (e.g. step before
+ *   reset; the session stays usable). A bug on one side.
  * - `version`: client and server speak different protocol versions. Upgrade one side.
  * - `env`: the env raised on the server; reset (no reconnect needed).
  * - `invalid-action`: an action is outside the action space; nothing was stepped, fix the action.
- * - `closed`: the client was closed; create or reconnect one.
+ * - `closed`: the client was closed; connect a new one.
+ *
+ * A simple rule for env runners: after any kind but `invalid-action` and `closed`, `reconnect()` then
+ * `reset()` always works once the server is reachable.
  */
-export type RemoteEnvErrorKind = 'timeout' | 'disconnected' | 'protocol' | 'version' | 'env' | 'invalid-action' | 'closed';
+export type RemoteEnvErrorKind =
+  | 'timeout'
+  | 'disconnected'
+  | 'protocol'
+  | 'version'
+  | 'env'
+  | 'invalid-action'
+  | 'closed';
 
 /** An error from a remote env (`ZmqVectorEnv`); `kind` says what happened, `field` which field was at fault. */
 export class RemoteEnvError extends Error {
@@ -31,10 +42,5 @@ export class RemoteEnvError extends Error {
     this.kind = kind;
     this.field = field;
     this.address = address;
-  }
-
-  /** True for the kinds after which `reconnect()` then `reset()` is the way on. */
-  get needsReconnect(): boolean {
-    return this.kind === 'timeout' || this.kind === 'disconnected' || this.kind === 'protocol';
   }
 }

@@ -43,7 +43,8 @@ export class MessageBuilder {
   /** Adds `data` as the next array frame and stores its descriptor under `field`. */
   array(field: string, data: WireArray, shape: readonly number[], dtype?: WireDtype): this {
     const wireDtype = dtype ?? DTYPE_OF_ARRAY.get(data.constructor);
-    if (wireDtype === undefined) throw new TypeError(`${field}: ${data.constructor.name} cannot travel as an array frame`);
+    if (wireDtype === undefined)
+      throw new TypeError(`${field}: ${data.constructor.name} cannot travel as an array frame`);
     this.arrays.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     const descriptor: ArrayDescriptor = { dtype: wireDtype, shape: [...shape], frame: this.arrays.length };
     this.header[field] = descriptor;
@@ -72,7 +73,8 @@ export function packPlain(value: unknown): Buffer {
  * @throws WireFormatError when the frame is not msgpack or not a map.
  */
 export function decodeHeader(frame: Buffer | undefined): Header {
-  if (frame === undefined || frame.length === 0) throw new WireFormatError(null, 'the message has no header frame');
+  if (frame === undefined || frame.length === 0)
+    throw new WireFormatError(null, 'the message has no header frame');
   let value: unknown;
   try {
     value = packr.unpack(frame);
@@ -83,7 +85,8 @@ export function decodeHeader(frame: Buffer | undefined): Header {
     throw new WireFormatError(null, 'frame 0 must be a msgpack map');
   }
   const header = value as Header;
-  if (typeof header['type'] !== 'string') throw new WireFormatError('type', `type must be a string, got ${show(header['type'])}`);
+  if (typeof header['type'] !== 'string')
+    throw new WireFormatError('type', `type must be a string, got ${show(header['type'])}`);
   return header;
 }
 
@@ -103,7 +106,8 @@ export function show(x: unknown): string {
 /** Reads a required string field. */
 export function readString(header: Header, field: string): string {
   const value = header[field];
-  if (typeof value !== 'string') throw new WireFormatError(field, `${field} must be a string, got ${show(value)}`);
+  if (typeof value !== 'string')
+    throw new WireFormatError(field, `${field} must be a string, got ${show(value)}`);
   return value;
 }
 
@@ -126,7 +130,8 @@ export function readOptionalInt(header: Header, field: string): number | undefin
 export function readOptionalBool(header: Header, field: string, fallback: boolean): boolean {
   const value = header[field];
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'boolean') throw new WireFormatError(field, `${field} must be a boolean, got ${show(value)}`);
+  if (typeof value !== 'boolean')
+    throw new WireFormatError(field, `${field} must be a boolean, got ${show(value)}`);
   return value;
 }
 
@@ -145,7 +150,8 @@ export function readInfos(header: Header, field: string, numEnvs: number): Recor
     throw new WireFormatError(field, `${field} must be a list of ${numEnvs} maps, got ${show(value)}`);
   }
   value.forEach((info, i) => {
-    if (!isPlainMap(info)) throw new WireFormatError(`${field}[${i}]`, `${field}[${i}] must be a map, got ${show(info)}`);
+    if (!isPlainMap(info))
+      throw new WireFormatError(`${field}[${i}]`, `${field}[${i}] must be a map, got ${show(info)}`);
   });
   return value as Record<string, unknown>[];
 }
@@ -169,27 +175,55 @@ export interface ArrayExpectation {
  * come back as Float64Array (exact up to 2^53); `bool` as Uint8Array.
  * @throws WireFormatError naming `field` (or `field.dtype`, `field.shape`, `field.frame`).
  */
-export function readArray(header: Header, field: string, frames: readonly Buffer[], expect: ArrayExpectation): WireArray {
+export function readArray(
+  header: Header,
+  field: string,
+  frames: readonly Buffer[],
+  expect: ArrayExpectation,
+): WireArray {
   const d = header[field];
-  if (!isPlainMap(d)) throw new WireFormatError(field, `${field} must be an array descriptor {dtype, shape, frame}, got ${show(d)}`);
+  if (!isPlainMap(d))
+    throw new WireFormatError(
+      field,
+      `${field} must be an array descriptor {dtype, shape, frame}, got ${show(d)}`,
+    );
   const dtype = d['dtype'];
   if (typeof dtype !== 'string' || !expect.dtypes.includes(dtype as WireDtype)) {
-    throw new WireFormatError(`${field}.dtype`, `${field}.dtype must be one of ${expect.dtypes.join(', ')}, got ${show(dtype)}`);
+    throw new WireFormatError(
+      `${field}.dtype`,
+      `${field}.dtype must be one of ${expect.dtypes.join(', ')}, got ${show(dtype)}`,
+    );
   }
   const shape = d['shape'];
-  if (!Array.isArray(shape) || shape.length !== expect.shape.length || shape.some((s, i) => s !== expect.shape[i])) {
-    throw new WireFormatError(`${field}.shape`, `${field}.shape must be ${show(expect.shape)}, got ${show(shape)}`);
+  if (
+    !Array.isArray(shape) ||
+    shape.length !== expect.shape.length ||
+    shape.some((s, i) => s !== expect.shape[i])
+  ) {
+    throw new WireFormatError(
+      `${field}.shape`,
+      `${field}.shape must be ${show(expect.shape)}, got ${show(shape)}`,
+    );
   }
   const frameIndex = d['frame'];
-  const frame = typeof frameIndex === 'number' && Number.isInteger(frameIndex) && frameIndex >= 1 ? frames[frameIndex] : undefined;
+  const frame =
+    typeof frameIndex === 'number' && Number.isInteger(frameIndex) && frameIndex >= 1
+      ? frames[frameIndex]
+      : undefined;
   if (frame === undefined) {
-    throw new WireFormatError(`${field}.frame`, `${field}.frame must name one of frames 1..${frames.length - 1}, got ${show(frameIndex)}`);
+    throw new WireFormatError(
+      `${field}.frame`,
+      `${field}.frame must name one of frames 1..${frames.length - 1}, got ${show(frameIndex)}`,
+    );
   }
   const count = expect.shape.reduce((a, b) => a * b, 1);
   const wireDtype = dtype as WireDtype;
   const expectedBytes = count * WIRE_DTYPE_SIZES[wireDtype];
   if (frame.length !== expectedBytes) {
-    throw new WireFormatError(`${field}.frame`, `${field} holds ${frame.length} bytes; ${wireDtype} ${show(expect.shape)} needs ${expectedBytes}`);
+    throw new WireFormatError(
+      `${field}.frame`,
+      `${field} holds ${frame.length} bytes; ${wireDtype} ${show(expect.shape)} needs ${expectedBytes}`,
+    );
   }
   return viewAs(frame, wireDtype, count);
 }

@@ -14,10 +14,25 @@ import { explainNotContained } from '../spaces/explain.js';
 import type { Space, SpaceValue } from '../spaces/space.js';
 import type { VectorEnv, VectorResetResult, VectorStepResult } from '../vector/vector-env.js';
 import { encodeActions } from './action-codec.js';
-import { FIELDS, PROTOCOL_VERSION, REPLY_FOR, type RequestType, SERVER_ERROR_CODES, type ServerErrorCode } from './protocol.js';
+import {
+  FIELDS,
+  PROTOCOL_VERSION,
+  REPLY_FOR,
+  type RequestType,
+  SERVER_ERROR_CODES,
+  type ServerErrorCode,
+} from './protocol.js';
 import { readWelcome, VersionMismatchError, type Welcome } from './read-welcome.js';
 import { RemoteEnvError, type RemoteEnvErrorKind } from './remote-env-error.js';
-import { decodeHeader, type Header, MessageBuilder, readArray, readInfos, show, WireFormatError } from './wire-codec.js';
+import {
+  decodeHeader,
+  type Header,
+  MessageBuilder,
+  readArray,
+  readInfos,
+  show,
+  WireFormatError,
+} from './wire-codec.js';
 
 const log = createLogger('env-remote');
 
@@ -47,7 +62,9 @@ interface Pending {
 function resolveOptions(options: ZmqVectorEnvOptions): ResolvedOptions {
   const check = (name: keyof ZmqVectorEnvOptions, value: number): number => {
     if (!Number.isFinite(value) || value <= 0) {
-      throw new RangeError(`ZmqVectorEnv.connect: options.${name} (${String(value)}) must be a positive number of ms`);
+      throw new RangeError(
+        `ZmqVectorEnv.connect: options.${name} (${String(value)}) must be a positive number of ms`,
+      );
     }
     return value;
   };
@@ -119,7 +136,8 @@ export class ZmqVectorEnv implements VectorEnv {
    *   different spaces or a different number of envs.
    */
   async reconnect(): Promise<void> {
-    if (this.closed) throw new RemoteEnvError('closed', this.address, 'reconnect() after close(); connect a new client');
+    if (this.closed)
+      throw new RemoteEnvError('closed', this.address, 'reconnect() after close(); connect a new client');
     this.fail(new RemoteEnvError('disconnected', this.address, 'the connection was replaced by reconnect()'));
     this.socket.close();
     const bootstrap = new Handshake(this.address, this.options);
@@ -130,7 +148,11 @@ export class ZmqVectorEnv implements VectorEnv {
         JSON.stringify([this.welcome.observationSpaceJson, this.welcome.actionSpaceJson]);
     if (!same) {
       socket.close();
-      throw new RemoteEnvError('protocol', this.address, 'after reconnecting, the server serves different spaces or numEnvs');
+      throw new RemoteEnvError(
+        'protocol',
+        this.address,
+        'after reconnecting, the server serves different spaces or numEnvs',
+      );
     }
     this.socket = socket;
     this.welcome = welcome;
@@ -140,7 +162,9 @@ export class ZmqVectorEnv implements VectorEnv {
   }
 
   /** Resets every env; env i is seeded with `seed + i`. @throws RemoteEnvError */
-  async reset(options: { seed?: number; options?: Record<string, unknown> } = {}): Promise<VectorResetResult> {
+  async reset(
+    options: { seed?: number; options?: Record<string, unknown> } = {},
+  ): Promise<VectorResetResult> {
     if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
       throw new RangeError(`ZmqVectorEnv.reset: seed (${String(options.seed)}) must be a safe integer`);
     }
@@ -160,11 +184,17 @@ export class ZmqVectorEnv implements VectorEnv {
    */
   async step(actions: readonly SpaceValue[]): Promise<VectorStepResult> {
     if (actions.length !== this.numEnvs) {
-      throw new RemoteEnvError('invalid-action', this.address, `step: got ${actions.length} actions for ${this.numEnvs} envs`, 'actions');
+      throw new RemoteEnvError(
+        'invalid-action',
+        this.address,
+        `step: got ${actions.length} actions for ${this.numEnvs} envs`,
+        'actions',
+      );
     }
     actions.forEach((action, i) => {
       const why = explainNotContained(this.singleActionSpace, action);
-      if (why !== undefined) throw new RemoteEnvError('invalid-action', this.address, `actions[${i}]: ${why}`, `actions[${i}]`);
+      if (why !== undefined)
+        throw new RemoteEnvError('invalid-action', this.address, `actions[${i}]: ${why}`, `actions[${i}]`);
     });
     const layout = this.welcome.actionLayout;
     const packed = encodeActions(layout, actions);
@@ -173,7 +203,10 @@ export class ZmqVectorEnv implements VectorEnv {
     );
     return this.decode(() => {
       const n = this.numEnvs;
-      const rewards = readArray(header, FIELDS.rewards, frames, { dtypes: ['float32', 'float64'], shape: [n] });
+      const rewards = readArray(header, FIELDS.rewards, frames, {
+        dtypes: ['float32', 'float64'],
+        shape: [n],
+      });
       return {
         obs: this.readObs(header, frames, FIELDS.obs),
         rewards: rewards instanceof Float32Array ? rewards : Float32Array.from(rewards),
@@ -190,7 +223,12 @@ export class ZmqVectorEnv implements VectorEnv {
     if (this.closed) return;
     if (this.broken === undefined && this.pending === undefined) {
       try {
-        await this.request('close', { [FIELDS.shutdown]: this.options.shutdownServerOnClose }, undefined, 1000);
+        await this.request(
+          'close',
+          { [FIELDS.shutdown]: this.options.shutdownServerOnClose },
+          undefined,
+          1000,
+        );
       } catch (error) {
         log.debug(`close: ${(error as Error).message}`);
       }
@@ -201,7 +239,10 @@ export class ZmqVectorEnv implements VectorEnv {
   }
 
   private readObs(header: Header, frames: Buffer[], field: string): Float32Array {
-    return readArray(header, field, frames, { dtypes: ['float32'], shape: [this.numEnvs, this.obsSize] }) as Float32Array;
+    return readArray(header, field, frames, {
+      dtypes: ['float32'],
+      shape: [this.numEnvs, this.obsSize],
+    }) as Float32Array;
   }
 
   private decode<T>(read: () => T): T {
@@ -209,7 +250,12 @@ export class ZmqVectorEnv implements VectorEnv {
       return read();
     } catch (error) {
       if (!(error instanceof WireFormatError)) throw error;
-      const failure = new RemoteEnvError('protocol', this.address, `invalid reply: ${error.message}`, error.field);
+      const failure = new RemoteEnvError(
+        'protocol',
+        this.address,
+        `invalid reply: ${error.message}`,
+        error.field,
+      );
       this.broken = failure;
       throw failure;
     }
@@ -223,10 +269,19 @@ export class ZmqVectorEnv implements VectorEnv {
   ): Promise<{ header: Header; frames: Buffer[] }> {
     if (this.closed) throw new RemoteEnvError('closed', this.address, `${type}() after close()`);
     if (this.broken !== undefined) {
-      throw new RemoteEnvError(this.broken.kind, this.address, `${type}() refused until reconnect(): ${this.broken.message}`, this.broken.field);
+      throw new RemoteEnvError(
+        this.broken.kind,
+        this.address,
+        `${type}() refused until reconnect(): ${this.broken.message}`,
+        this.broken.field,
+      );
     }
     if (this.pending !== undefined) {
-      throw new RemoteEnvError('protocol', this.address, `${type}() while ${this.pending.type}() is in flight; await each call`);
+      throw new RemoteEnvError(
+        'protocol',
+        this.address,
+        `${type}() while ${this.pending.type}() is in flight; await each call`,
+      );
     }
     const id = this.nextId++;
     const builder = new MessageBuilder({ [FIELDS.type]: type, [FIELDS.id]: id, ...fields });
@@ -235,11 +290,23 @@ export class ZmqVectorEnv implements VectorEnv {
       this.pending = { id, type, resolve, reject };
     });
     const timer = setTimeout(() => {
-      this.fail(new RemoteEnvError('timeout', this.address, `no reply to ${type} (id ${id}) within ${timeoutMs} ms; reconnect() then reset()`));
+      this.fail(
+        new RemoteEnvError(
+          'timeout',
+          this.address,
+          `no reply to ${type} (id ${id}) within ${timeoutMs} ms; reconnect() then reset()`,
+        ),
+      );
     }, timeoutMs);
     // Not awaited before the reply: a send stuck behind a dead peer must still end at the timeout.
     this.socket.send(builder.frames()).catch((error: unknown) => {
-      this.fail(new RemoteEnvError('disconnected', this.address, `sending ${type} failed: ${(error as Error).message}`));
+      this.fail(
+        new RemoteEnvError(
+          'disconnected',
+          this.address,
+          `sending ${type} failed: ${(error as Error).message}`,
+        ),
+      );
     });
     try {
       return await reply;
@@ -249,9 +316,13 @@ export class ZmqVectorEnv implements VectorEnv {
     }
   }
 
-  /** Rejects the request in flight (if any) and refuses further calls until reconnect(). */
-  private fail(error: RemoteEnvError): void {
-    if (error.kind !== 'env' && error.kind !== 'invalid-action' && error.kind !== 'version') this.broken ??= error;
+  /**
+   * Rejects the request in flight (if any). With `breaks` (the connection or the peer can no longer be
+   * trusted) further calls are refused until reconnect(); an error the server answered leaves the
+   * session usable.
+   */
+  private fail(error: RemoteEnvError, breaks = true): void {
+    if (breaks) this.broken ??= error;
     const pending = this.pending;
     this.pending = undefined;
     pending?.reject(error);
@@ -261,13 +332,20 @@ export class ZmqVectorEnv implements VectorEnv {
     const socket = this.socket;
     socket.events.on('disconnect', () => {
       if (socket !== this.socket || this.closed) return;
-      this.fail(new RemoteEnvError('disconnected', this.address, 'the server closed the connection (it died or was stopped); reconnect() then reset()'));
+      this.fail(
+        new RemoteEnvError(
+          'disconnected',
+          this.address,
+          'the server closed the connection (it died or was stopped); reconnect() then reset()',
+        ),
+      );
     });
     void (async () => {
       try {
         for await (const frames of socket) this.onReply(frames);
       } catch (error) {
-        if (socket === this.socket && !this.closed) log.debug(`receive loop ended: ${(error as Error).message}`);
+        if (socket === this.socket && !this.closed)
+          log.debug(`receive loop ended: ${(error as Error).message}`);
       }
     })();
   }
@@ -279,7 +357,9 @@ export class ZmqVectorEnv implements VectorEnv {
       header = decodeHeader(frames[0]);
     } catch (error) {
       const field = error instanceof WireFormatError ? error.field : null;
-      this.fail(new RemoteEnvError('protocol', this.address, `invalid reply: ${(error as Error).message}`, field));
+      this.fail(
+        new RemoteEnvError('protocol', this.address, `invalid reply: ${(error as Error).message}`, field),
+      );
       return;
     }
     const id = header[FIELDS.id];
@@ -290,9 +370,18 @@ export class ZmqVectorEnv implements VectorEnv {
     }
     const type = header[FIELDS.type];
     if (type === 'error') {
-      this.fail(serverError(this.address, header));
+      const error = serverError(this.address, header);
+      // 'session': another client took over; anything else the server answered leaves the session intact.
+      this.fail(error, error.kind === 'disconnected');
     } else if (type !== REPLY_FOR[pending.type]) {
-      this.fail(new RemoteEnvError('protocol', this.address, `expected ${REPLY_FOR[pending.type]} in reply to ${pending.type}, got ${show(type)}`, 'type'));
+      this.fail(
+        new RemoteEnvError(
+          'protocol',
+          this.address,
+          `expected ${REPLY_FOR[pending.type]} in reply to ${pending.type}, got ${show(type)}`,
+          'type',
+        ),
+      );
     } else {
       this.pending = undefined;
       pending.resolve({ header, frames });
@@ -303,19 +392,34 @@ export class ZmqVectorEnv implements VectorEnv {
 function readFlags(header: Header, field: string, frames: Buffer[], n: number): Uint8Array {
   const flags = readArray(header, field, frames, { dtypes: ['uint8', 'bool'], shape: [n] }) as Uint8Array;
   const bad = flags.findIndex((f) => f > 1);
-  if (bad >= 0) throw new WireFormatError(`${field}[${bad}]`, `${field}[${bad}] must be 0 or 1, got ${flags[bad]}`);
+  if (bad >= 0)
+    throw new WireFormatError(`${field}[${bad}]`, `${field}[${bad}] must be 0 or 1, got ${flags[bad]}`);
   return flags;
 }
 
 function serverError(address: string, header: Header): RemoteEnvError {
   const code = header[FIELDS.code];
-  const message = typeof header[FIELDS.message] === 'string' ? (header[FIELDS.message] as string) : show(header[FIELDS.message]);
+  const message =
+    typeof header[FIELDS.message] === 'string'
+      ? (header[FIELDS.message] as string)
+      : show(header[FIELDS.message]);
   const field = typeof header[FIELDS.field] === 'string' ? (header[FIELDS.field] as string) : null;
   if (typeof code !== 'string' || !SERVER_ERROR_CODES.includes(code as ServerErrorCode)) {
-    return new RemoteEnvError('protocol', address, `error reply with unknown code ${show(code)}: ${message}`, field);
+    return new RemoteEnvError(
+      'protocol',
+      address,
+      `error reply with unknown code ${show(code)}: ${message}`,
+      field,
+    );
   }
-  const trace = typeof header['traceback'] === 'string' ? `\n--- remote traceback ---\n${header['traceback']}` : '';
-  return new RemoteEnvError(ERROR_KIND[code as ServerErrorCode], address, `server error (${code}): ${message}${trace}`, field);
+  const trace =
+    typeof header['traceback'] === 'string' ? `\n--- remote traceback ---\n${header['traceback']}` : '';
+  return new RemoteEnvError(
+    ERROR_KIND[code as ServerErrorCode],
+    address,
+    `server error (${code}): ${message}${trace}`,
+    field,
+  );
 }
 
 /** The `hello` -> `welcome` exchange on a fresh socket. */
@@ -332,19 +436,36 @@ class Handshake {
       socket.connect(this.address);
     } catch (error) {
       socket.close();
-      throw new RemoteEnvError('protocol', this.address, `cannot connect: ${(error as Error).message}`, 'address');
+      throw new RemoteEnvError(
+        'protocol',
+        this.address,
+        `cannot connect: ${(error as Error).message}`,
+        'address',
+      );
     }
     try {
       const id = this.nextId++;
-      await socket.send(new MessageBuilder({ type: 'hello', id, [FIELDS.protocol]: PROTOCOL_VERSION, [FIELDS.peer]: 'tsrl' }).frames());
+      await socket.send(
+        new MessageBuilder({
+          type: 'hello',
+          id,
+          [FIELDS.protocol]: PROTOCOL_VERSION,
+          [FIELDS.peer]: 'tsrl',
+        }).frames(),
+      );
       for (;;) {
         const frames = await socket.receive().catch(() => {
-          throw new RemoteEnvError('timeout', this.address, `no welcome within ${this.options.connectTimeoutMs} ms; is a server bound there?`);
+          throw new RemoteEnvError(
+            'timeout',
+            this.address,
+            `no welcome within ${this.options.connectTimeoutMs} ms; is a server bound there?`,
+          );
         });
         const header = decodeHeader(frames[0]);
         if (header[FIELDS.id] !== id) continue;
         if (header[FIELDS.type] === 'error') throw serverError(this.address, header);
-        if (header[FIELDS.type] !== 'welcome') throw new WireFormatError('type', `expected welcome, got ${show(header[FIELDS.type])}`);
+        if (header[FIELDS.type] !== 'welcome')
+          throw new WireFormatError('type', `expected welcome, got ${show(header[FIELDS.type])}`);
         const welcome = readWelcome(header);
         socket.receiveTimeout = -1;
         return { socket, welcome };
@@ -352,8 +473,10 @@ class Handshake {
     } catch (error) {
       socket.close();
       if (error instanceof RemoteEnvError) throw error;
-      if (error instanceof VersionMismatchError) throw new RemoteEnvError('version', this.address, error.message, 'protocol');
-      if (error instanceof WireFormatError) throw new RemoteEnvError('protocol', this.address, `invalid welcome: ${error.message}`, error.field);
+      if (error instanceof VersionMismatchError)
+        throw new RemoteEnvError('version', this.address, error.message, 'protocol');
+      if (error instanceof WireFormatError)
+        throw new RemoteEnvError('protocol', this.address, `invalid welcome: ${error.message}`, error.field);
       throw error;
     }
   }
