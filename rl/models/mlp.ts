@@ -10,8 +10,11 @@ import { requireTf } from '../backend/backend.js';
 import { type InitKind, initKernel } from './init.js';
 import { type NamedWeights, validateNamedWeights } from './named-weights.js';
 
-/** Hidden-layer nonlinearity. */
-export type Activation = 'tanh' | 'relu';
+/** Hidden-layer nonlinearity (the values of config `model.activation`). */
+export type Activation = 'tanh' | 'relu' | 'elu' | 'sigmoid' | 'linear';
+
+/** The activations, for validation. */
+export const MLP_ACTIVATIONS: readonly Activation[] = ['tanh', 'relu', 'elu', 'sigmoid', 'linear'];
 
 /** Options of {@link Mlp}. */
 export interface MlpOptions {
@@ -77,8 +80,10 @@ export class Mlp {
   constructor(options: MlpOptions) {
     const tf = requireTf();
     const activation = options.activation ?? 'tanh';
-    if (activation !== 'tanh' && activation !== 'relu') {
-      throw new RangeError(`activation (${String(activation)}) must be 'tanh' or 'relu'.`);
+    if (!MLP_ACTIVATIONS.includes(activation)) {
+      throw new RangeError(
+        `activation (${String(activation)}) must be one of ${MLP_ACTIVATIONS.join(', ')}.`,
+      );
     }
     const init = options.init ?? 'orthogonal';
     if (init !== 'orthogonal' && init !== 'glorot') {
@@ -126,10 +131,19 @@ export class Mlp {
       const kernel = this.variables[2 * i] as Variable;
       const bias = this.variables[2 * i + 1] as Variable;
       const isHead = i + 1 === numLayers;
-      // One fused kernel for matMul + bias (+ relu; tfjs has no fused-tanh gradient).
-      const activation = !isHead && this.spec.activation === 'relu' ? 'relu' : 'linear';
-      h = tf.fused.matMul({ a: h, b: kernel as unknown as Tensor2D, bias, activation }) as Tensor2D;
-      if (!isHead && this.spec.activation === 'tanh') h = tf.tanh(h);
+      // One fused kernel for matMul + bias (+ relu: tfjs has fused gradients for linear and relu only).
+      const fuseRelu = !isHead && this.spec.activation === 'relu';
+      h = tf.fused.matMul({
+        a: h,
+        b: kernel as unknown as Tensor2D,
+        bias,
+        activation: fuseRelu ? 'relu' : 'linear',
+      }) as Tensor2D;
+      if (!isHead && !fuseRelu) {
+        if (this.spec.activation === 'tanh') h = tf.tanh(h);
+        else if (this.spec.activation === 'elu') h = tf.elu(h);
+        else if (this.spec.activation === 'sigmoid') h = tf.sigmoid(h);
+      }
     }
     return h;
   }
