@@ -1,0 +1,57 @@
+/**
+ * `makeVectorEnv`: a vector env from an env id (registered id, module path or address) or a factory.
+ */
+import type { Env } from '../env.js';
+import { type EnvFactory, type EnvOptions, findEnvResolver, resolveEnvFactory } from '../registry.js';
+import { describeValue } from '../spaces/describe-value.js';
+import { SyncVectorEnv } from './sync-vector-env.js';
+import type { VectorEnv } from './vector-env.js';
+
+/** Options of {@link makeVectorEnv}. */
+export interface MakeVectorEnvOptions {
+  /** Passed to every env's factory (the config's `env.options`). */
+  envOptions?: EnvOptions;
+  /** Applied to each env after it is built (e.g. `(env) => new TimeLimit(env, 200)`). */
+  wrap?: (env: Env, index: number) => Env;
+}
+
+/**
+ * Builds `numEnvs` copies of an env as one vector env: a SyncVectorEnv for registered ids, module
+ * paths and factories; the resolver's vector env for addresses (`tcp://`, `ipc://`, once envs/remote
+ * has registered its resolver).
+ * @throws TypeError when `numEnvs` is not a positive integer; UnknownEnvError (from the registry) for
+ *   an unknown id; VectorEnvError when an env fails to build.
+ */
+export async function makeVectorEnv(
+  idOrFactory: string | EnvFactory,
+  numEnvs: number,
+  options: MakeVectorEnvOptions = {},
+): Promise<VectorEnv> {
+  if (!Number.isSafeInteger(numEnvs) || numEnvs < 1) {
+    throw new TypeError(`makeVectorEnv: numEnvs (${describeValue(numEnvs)}) must be a positive integer.`);
+  }
+  let factory: EnvFactory;
+  if (typeof idOrFactory === 'string') {
+    const resolver = findEnvResolver(idOrFactory);
+    if (resolver !== undefined) {
+      if (options.wrap !== undefined) {
+        throw new TypeError(
+          `makeVectorEnv: 'wrap' cannot apply to remote envs (${idOrFactory}); wrap them on the server.`,
+        );
+      }
+      return resolver.makeVectorEnv(idOrFactory, numEnvs, options.envOptions);
+    }
+    factory = await resolveEnvFactory(idOrFactory);
+  } else if (typeof idOrFactory === 'function') {
+    factory = idOrFactory;
+  } else {
+    throw new TypeError(`makeVectorEnv: expected an env id or a factory, got ${describeValue(idOrFactory)}.`);
+  }
+  const { envOptions, wrap } = options;
+  return new SyncVectorEnv(
+    Array.from({ length: numEnvs }, (_, i) => () => {
+      const env = factory(envOptions);
+      return wrap === undefined ? env : wrap(env, i);
+    }),
+  );
+}
