@@ -1,0 +1,59 @@
+/**
+ * The tsrl env protocol over ZeroMQ (docs/env-protocol.md): the `ZmqVectorEnv` client, the
+ * `serveEnv`/`serveVectorEnv` servers, and the registry resolver that makes `tcp://` and `ipc://`
+ * addresses valid env ids. Importing this module registers the resolver.
+ */
+import { type EnvOptions, type EnvResolver, registerEnvResolver } from '../registry.js';
+import { ZmqVectorEnv, type ZmqVectorEnvOptions } from './zmq-vector-env.js';
+
+export { type ActionLayout, actionLayout } from './action-codec.js';
+export { type EnvServer, serveVectorEnv } from './env-server.js';
+export { PROTOCOL_VERSION, type ServerErrorCode, type WireDtype } from './protocol.js';
+export { RemoteEnvError, type RemoteEnvErrorKind } from './remote-env-error.js';
+export { type ServeEnvOptions, serveEnv } from './serve-env.js';
+export { ZmqVectorEnv, type ZmqVectorEnvOptions } from './zmq-vector-env.js';
+
+const OPTION_KEYS = ['timeoutMs', 'connectTimeoutMs', 'shutdownServerOnClose'] as const;
+
+/**
+ * Reads `env.options` of a config naming a remote env into client options.
+ * @throws TypeError naming the unknown or mistyped key.
+ */
+export function remoteEnvOptions(options: EnvOptions | undefined): ZmqVectorEnvOptions {
+  const out: ZmqVectorEnvOptions = {};
+  for (const [key, value] of Object.entries(options ?? {})) {
+    if (key === 'timeoutMs' || key === 'connectTimeoutMs') {
+      if (typeof value !== 'number')
+        throw new TypeError(`env.options.${key} (${String(value)}) must be a number of ms`);
+      out[key] = value;
+    } else if (key === 'shutdownServerOnClose') {
+      if (typeof value !== 'boolean')
+        throw new TypeError(`env.options.${key} (${String(value)}) must be true or false`);
+      out[key] = value;
+    } else {
+      throw new TypeError(
+        `env.options.${key} is not an option of a remote env; known: ${OPTION_KEYS.join(', ')}`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Resolves `tcp://...` and `ipc://...` env ids by connecting a ZmqVectorEnv. */
+export const zmqEnvResolver: EnvResolver = {
+  name: 'env protocol (ZeroMQ)',
+  async makeVectorEnv(id, numEnvs, options) {
+    const env = await ZmqVectorEnv.connect(id, remoteEnvOptions(options));
+    if (env.numEnvs !== numEnvs) {
+      await env.close();
+      throw new TypeError(
+        `the env server at ${id} steps ${env.numEnvs} envs per message but ${numEnvs} were asked for; ` +
+          `set numEnvs to ${env.numEnvs} or restart the server with --num-envs ${numEnvs}`,
+      );
+    }
+    return env;
+  },
+};
+
+registerEnvResolver('tcp://', zmqEnvResolver);
+registerEnvResolver('ipc://', zmqEnvResolver);
