@@ -1,0 +1,150 @@
+/**
+ * Backend benchmark: per available TensorFlow.js backend, the forward pass of an 8-64-64-4 tanh MLP
+ * (raw ops, upload + apply + read back, as an env runner does) at batch 1/16/256 and one Adam step with
+ * grad-norm clipping at minibatch 128 (a categorical policy-gradient loss); plus the plain-JS forward
+ * (rl/models/js-mlp.ts) at batch 1/8/16/64/256 as the baseline. Medians of several trials on a shared
+ * machine: compare numbers from the same run only.
+ *
+ * Run: `npx tsx -e "import('./bench/backend.ts').then(async m => console.log(JSON.stringify(await m.benchBackend(), null, 2)))"`
+ */
+import { cpus } from 'node:os';
+import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
+import { SeededRng } from '../envs/rng.js';
+import { type BackendChoice, currentBackend, initBackend, requireTf } from '../rl/backend/backend.js';
+import { Categorical } from '../rl/distributions/categorical.js';
+import { JsMlp } from '../rl/models/js-mlp.js';
+import { Mlp, type MlpSpec } from '../rl/models/mlp.js';
+import { Adam } from '../rl/optim/adam.js';
+
+const SPEC: MlpSpec = { inputSize: 8, hiddenSizes: [64, 64], outputSize: 4, activation: 'tanh' };
+const FORWARD_BATCHES = [1, 16, 256] as const;
+const JS_BATCHES = [1, 8, 16, 64, 256] as const;
+const MINIBATCH = 128;
+const TRIALS = 5;
+const TRIAL_MS = 60;
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+/** Median microseconds per call of `fn`, over trials of about TRIAL_MS each. */
+function timeUs(fn: () => void): number {
+  const warm = performance.now();
+  let calls = 0;
+  while (performance.now() - warm < TRIAL_MS / 2 || calls < 3) {
+    fn();
+    calls++;
+  }
+  const perTrial = Math.max(3, Math.round((calls * TRIAL_MS) / (performance.now() - warm)));
+  const samples: number[] = [];
+  for (let t = 0; t < TRIALS; t++) {
+    const start = performance.now();
+    for (let i = 0; i < perTrial; i++) fn();
+    samples.push(((performance.now() - start) * 1000) / perTrial);
+  }
+  return Math.round(median(samples) * 10) / 10;
+}
+
+function randomArray(n: number, rng: SeededRng): Float32Array {
+  return Float32Array.from({ length: n }, () => rng.normal());
+}
+
+/** Forward and Adam timings on the current backend. */
+function benchCurrent(): Record<string, unknown> {
+  const tf = requireTf();
+  const rng = SeededRng.fromSeed(0);
+  const mlp = new Mlp({ ...SPEC, seed: 1, outputGain: 0.01 });
+  const forwardUs: Record<string, number> = {};
+  for (const batch of FORWARD_BATCHES) {
+    const x = randomArray(batch * SPEC.inputSize, rng);
+    forwardUs[`batch${batch}`] = timeUs(() => {
+      tf.tidy(() => mlp.apply(tf.tensor2d(x, [batch, SPEC.inputSize]) as Tensor2D).dataSync());
+    });
+  }
+  const adam = new Adam(mlp.variables, { learningRate: 3e-4, epsilon: 1e-5, maxGradNorm: 0.5 });
+  const obs = tf.tensor2d(randomArray(MINIBATCH * SPEC.inputSize, rng), [
+    MINIBATCH,
+    SPEC.inputSize,
+  ]) as Tensor2D;
+  const actions = tf.tensor1d(
+    Array.from({ length: MINIBATCH }, () => rng.nextInt(SPEC.outputSize)),
+    'int32',
+  ) as Tensor1D;
+  const advantages = tf.tensor1d(randomArray(MINIBATCH, rng)) as Tensor1D;
+  const before = tf.memory().numTensors;
+  const adamStepUs = timeUs(() => {
+    adam.step(
+      () => tf.neg(tf.mean(tf.mul(new Categorical(mlp.apply(obs)).logProb(actions), advantages))) as Scalar,
+    );
+  });
+  const leakedTensors = tf.memory().numTensors - before;
+  for (const t of [obs, actions, advantages]) t.dispose();
+  adam.dispose();
+  mlp.dispose();
+  return { forwardUs, adamStepMinibatch128Us: adamStepUs, leakedTensors };
+}
+
+/** Plain-JS forward timings (no tfjs). */
+function benchJs(): Record<string, number> {
+  const rng = SeededRng.fromSeed(2);
+  const weights = [];
+  const sizes = [SPEC.inputSize, ...SPEC.hiddenSizes, SPEC.outputSize];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    const fanIn = sizes[i] as number;
+    const fanOut = sizes[i + 1] as number;
+    weights.push({ kernel: randomArray(fanIn * fanOut, rng), bias: randomArray(fanOut, rng), fanIn, fanOut });
+  }
+  const js = new JsMlp(weights, SPEC.activation);
+  const out: Record<string, number> = {};
+  for (const batch of JS_BATCHES) {
+    const x = randomArray(batch * SPEC.inputSize, rng);
+    out[`batch${batch}`] = timeUs(() => {
+      js.forward(x, batch);
+    });
+  }
+  return out;
+}
+
+/**
+ * Runs the benchmark over every backend that loads here and returns JSON-ready results; leaves the
+ * `auto` choice (or `TSRL_BACKEND`) selected afterwards, and reports it as `default`.
+ */
+export async function benchBackend(): Promise<Record<string, unknown>> {
+  const backends: Record<string, unknown> = {};
+  const candidates: Exclude<BackendChoice, 'auto'>[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+  for (const name of candidates) {
+    try {
+      const info = await initBackend({ backend: name });
+      backends[name] = {
+        available: true,
+        tfBackend: info.tfBackend,
+        simd: info.simd,
+        usingGpu: info.usingGpu,
+        ...benchCurrent(),
+      };
+    } catch (error) {
+      backends[name] = { available: false, reason: (error as Error).message.split('.')[0] };
+    }
+  }
+  const jsForwardUs = benchJs();
+  const fastest = Object.entries(backends)
+    .filter(([, r]) => (r as { available: boolean }).available)
+    .sort(
+      ([, a], [, b]) =>
+        (a as { adamStepMinibatch128Us: number }).adamStepMinibatch128Us -
+        (b as { adamStepMinibatch128Us: number }).adamStepMinibatch128Us,
+    )[0]?.[0];
+  await initBackend();
+  return {
+    suite: 'backend',
+    model: `MLP ${[SPEC.inputSize, ...SPEC.hiddenSizes, SPEC.outputSize].join('-')} ${SPEC.activation}`,
+    machine: { cpus: cpus().length, node: process.version },
+    units: 'microseconds per call, median of 5 trials',
+    backends,
+    jsForwardUs,
+    fastestByAdamStep: fastest,
+    default: currentBackend()?.name,
+    defaultReason: currentBackend()?.reason,
+  };
+}
