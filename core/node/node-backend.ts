@@ -1,36 +1,341 @@
-/** Process mode: a node with an object store, a scheduler and worker processes. */
+/**
+ * Process mode: one node owning the object store, the resources and the worker processes.
+ *
+ * Tasks wait until their argument refs are settled, then queue in submission order. The scheduler
+ * walks the queue in order: a task whose resources are free runs on an idle task worker (one is
+ * started when none is idle, up to ceil(numCpus) task workers); a task that does not fit reserves its
+ * resources so later tasks only use what is left (no starvation); while nothing is reserved, tasks of
+ * the same resource shape are pipelined (up to {@link PIPELINE_DEPTH}) to busy workers holding that
+ * shape, which run them in order. Each actor gets its own worker, started once its resources are free.
+ */
 import type { ActorClass, Backend, BackendStats, DefinitionSite, TaskFunction } from '../backend.js';
 import type { EncodedValue } from '../codec.js';
-import { RuntimeError } from '../errors.js';
+import type { ErrorPayload } from '../errors.js';
 import type { ObjectRef } from '../object-ref.js';
 import { ObjectStore } from '../object-store.js';
-import type { ResolvedActorOptions, ResolvedTaskOptions } from '../options.js';
+import {
+  type ResolvedActorOptions,
+  type ResolvedTaskOptions,
+  type ResourceRequest,
+  shouldRetryException,
+} from '../options.js';
+import { type Grant, ResourcePool } from '../resources.js';
 import type { ResolvedInitOptions } from '../runtime.js';
+import { type ActorRecord, ActorSupervisor } from './actor-supervisor.js';
+import type { FromWorker, WireSite } from './protocol.js';
+import { toEncoded } from './protocol.js';
+import { failedDep, readyValue, runtimePayload } from './store-helpers.js';
+import { WorkerPool, type WorkerProcess } from './worker-pool.js';
 
-/** Not ready yet. */
+/** Tasks of one resource shape sent ahead to one busy worker. */
+export const PIPELINE_DEPTH = 8;
+/** Workers that die before saying `ready`, in a row, before queued tasks fail. */
+const MAX_START_FAILURES = 3;
+
+interface TaskRecord {
+  readonly id: number;
+  readonly site: DefinitionSite;
+  readonly args: EncodedValue;
+  readonly options: ResolvedTaskOptions;
+  attempts: number;
+}
+
+interface TaskWorker {
+  readonly proc: WorkerProcess;
+  ready: boolean;
+  grant: Grant | undefined;
+  leaseKey: string;
+  readonly inflight: Map<number, TaskRecord>;
+}
+
+const keyOf = (r: ResourceRequest): string =>
+  Object.entries(r)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+
+/** See the module comment. */
 export class NodeBackend implements Backend {
   readonly store: ObjectStore;
+  private readonly resources: ResourcePool;
+  private readonly pool: WorkerPool;
+  private readonly actors: ActorSupervisor;
+  private readonly maxTaskWorkers: number;
+  private queue: TaskRecord[] = [];
+  private readonly taskWorkers = new Map<number, TaskWorker>();
+  private waitingDeps = 0;
+  private scheduled = false;
+  private startFailures = 0;
+  private stopping = false;
+
   constructor(options: ResolvedInitOptions) {
     this.store = new ObjectStore(options.objectStoreMemoryBytes);
+    this.resources = new ResourcePool(options.resources);
+    this.maxTaskWorkers = Math.max(1, Math.ceil(options.resources['CPU'] ?? 1));
+    this.pool = new WorkerPool(
+      {
+        onReady: (w) => this.onReady(w),
+        onMessage: (w, m, frames) => this.onMessage(w, m, frames),
+        onExit: (w, description) => this.onExit(w, description),
+      },
+      options.transport,
+    );
+    this.actors = new ActorSupervisor(
+      this.store,
+      this.resources,
+      this.pool,
+      () => this.schedule(),
+      () => this.takeIdleWorker(),
+    );
   }
+
+  /** Binds the node's socket and starts the task workers in the background (start-up is slow). */
   async start(): Promise<void> {
-    throw new RuntimeError('process mode is not ready yet: use init({ localMode: true })');
+    await this.pool.start();
+    for (let i = 0; i < this.maxTaskWorkers; i++) this.spawnTaskWorker();
   }
-  submitTask(_s: DefinitionSite, _f: TaskFunction, _a: EncodedValue, _o: ResolvedTaskOptions): ObjectRef {
-    throw new RuntimeError('not ready');
-  }
-  createActor(_s: DefinitionSite, _c: ActorClass, _a: EncodedValue, _o: ResolvedActorOptions): number {
-    throw new RuntimeError('not ready');
-  }
-  callActor(_id: number, _m: string, _a: EncodedValue): ObjectRef {
-    throw new RuntimeError('not ready');
-  }
-  namedActor(_name: string): undefined {
+
+  /** Removes an idle, started task worker from the task pool and returns it (for an actor). */
+  private takeIdleWorker(): WorkerProcess | undefined {
+    for (const w of this.taskWorkers.values()) {
+      if (w.ready && w.inflight.size === 0 && w.grant === undefined) {
+        this.taskWorkers.delete(w.proc.id);
+        return w.proc;
+      }
+    }
     return undefined;
   }
-  killActor(_id: number, _n: boolean): void {}
-  async shutdown(): Promise<void> {}
+
+  submitTask(
+    site: DefinitionSite,
+    _fn: TaskFunction,
+    args: EncodedValue,
+    options: ResolvedTaskOptions,
+  ): ObjectRef {
+    const ref = this.store.createPending();
+    const task: TaskRecord = { id: ref.id, site, args, options, attempts: 0 };
+    const infeasible = this.resources.infeasible(options.resources);
+    if (infeasible !== undefined) {
+      this.store.fail(ref.id, runtimePayload(`task ${site.exportName} ${infeasible}`));
+      return ref;
+    }
+    for (const dep of args.deps) this.store.pin(dep);
+    let pending = 0;
+    for (const dep of args.deps) if (this.store.state(dep)?.kind === 'pending') pending++;
+    if (pending === 0) this.enqueue(task);
+    else {
+      this.waitingDeps++;
+      for (const dep of args.deps) {
+        if (this.store.state(dep)?.kind !== 'pending') continue;
+        this.store.onSettled(dep, () => {
+          if (--pending === 0) {
+            this.waitingDeps--;
+            this.enqueue(task);
+          }
+        });
+      }
+    }
+    return ref;
+  }
+
+  private enqueue(task: TaskRecord): void {
+    const failed = failedDep(this.store, task.args.deps);
+    if (failed !== undefined) {
+      this.finish(task, undefined, failed);
+      return;
+    }
+    this.queue.push(task);
+    this.schedule();
+  }
+
+  /** Runs the scheduler once at the end of the current tick, however many events asked for it. */
+  private schedule(): void {
+    if (this.scheduled || this.stopping) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.actors.placePending();
+      this.placeTasks();
+    });
+  }
+
+  private placeTasks(): void {
+    const reserved: Record<string, number> = {};
+    let anyReserved = false;
+    const left: TaskRecord[] = [];
+    for (const task of this.queue) {
+      const req = task.options.resources;
+      const key = keyOf(req);
+      if (this.resources.fits(req, reserved)) {
+        const idle = [...this.taskWorkers.values()].find((w) => w.ready && w.inflight.size === 0);
+        const grant = idle === undefined ? undefined : this.resources.acquire(req);
+        if (idle !== undefined && grant !== undefined) {
+          idle.grant = grant;
+          idle.leaseKey = key;
+          this.dispatch(idle, task);
+          continue;
+        }
+        if (this.taskWorkers.size < this.maxTaskWorkers) {
+          this.spawnTaskWorker();
+          left.push(task);
+          continue;
+        }
+      }
+      if (!anyReserved) {
+        const busy = [...this.taskWorkers.values()].find(
+          (w) => w.ready && w.grant !== undefined && w.leaseKey === key && w.inflight.size < PIPELINE_DEPTH,
+        );
+        if (busy !== undefined) {
+          this.dispatch(busy, task);
+          continue;
+        }
+      }
+      anyReserved = true;
+      for (const [name, amount] of Object.entries(req)) reserved[name] = (reserved[name] ?? 0) + amount;
+      left.push(task);
+    }
+    this.queue = left;
+  }
+
+  private spawnTaskWorker(): void {
+    const proc = this.pool.spawn({});
+    this.taskWorkers.set(proc.id, {
+      proc,
+      ready: false,
+      grant: undefined,
+      leaseKey: '',
+      inflight: new Map(),
+    });
+  }
+
+  private dispatch(worker: TaskWorker, task: TaskRecord): void {
+    task.attempts++;
+    worker.inflight.set(task.id, task);
+    const deps = task.args.deps.map((id) => readyValue(this.store, id));
+    const site: WireSite = [task.site.moduleUrl, task.site.exportName];
+    const gpu = worker.grant?.gpuIds ?? [];
+    this.pool.send(worker.proc, (v) => ({
+      t: 'task',
+      id: task.id,
+      site,
+      args: v(task.args),
+      deps: deps.map(v),
+      gpu,
+    }));
+  }
+
+  private onReady(proc: WorkerProcess): void {
+    this.startFailures = 0;
+    const tw = this.taskWorkers.get(proc.id);
+    if (tw !== undefined) {
+      tw.ready = true;
+      this.schedule();
+    } else this.actors.onReady(proc);
+  }
+
+  private onMessage(proc: WorkerProcess, m: FromWorker, frames: readonly Uint8Array[]): void {
+    if (m.t === 'ready') return;
+    const tw = this.taskWorkers.get(proc.id);
+    if (tw === undefined) {
+      this.actors.onMessage(proc, m, frames);
+      return;
+    }
+    const task = tw.inflight.get(m.id);
+    if (task === undefined) return;
+    tw.inflight.delete(m.id);
+    if (tw.inflight.size === 0 && tw.grant !== undefined) {
+      this.resources.release(tw.grant);
+      tw.grant = undefined;
+    }
+    if (m.t === 'ok') this.finish(task, toEncoded(m.value, frames), undefined);
+    else if (
+      task.attempts <= task.options.maxRetries &&
+      shouldRetryException(task.options.retryExceptions, m.error.name)
+    ) {
+      this.queue.unshift(task);
+    } else this.finish(task, undefined, m.error);
+    this.schedule();
+  }
+
+  private finish(task: TaskRecord, value: EncodedValue | undefined, error: ErrorPayload | undefined): void {
+    if (value !== undefined) this.store.resolve(task.id, value);
+    else if (error !== undefined) this.store.fail(task.id, error);
+    for (const dep of task.args.deps) this.store.unpin(dep);
+  }
+
+  private onExit(proc: WorkerProcess, description: string): void {
+    if (this.stopping) return;
+    const tw = this.taskWorkers.get(proc.id);
+    if (tw === undefined) {
+      this.actors.onExit(proc, description);
+      return;
+    }
+    this.taskWorkers.delete(proc.id);
+    if (tw.grant !== undefined) this.resources.release(tw.grant);
+    const retry: TaskRecord[] = [];
+    for (const task of tw.inflight.values()) {
+      if (task.attempts <= task.options.maxRetries) retry.push(task);
+      else {
+        const message =
+          `worker pid ${proc.proc.pid} running task ${task.site.exportName} died (${description}); ` +
+          `it ran ${task.attempts} time(s) and maxRetries is ${task.options.maxRetries}`;
+        this.finish(task, undefined, {
+          kind: 'worker-crashed',
+          name: 'WorkerCrashedError',
+          message,
+          stack: `WorkerCrashedError: ${message}`,
+        });
+      }
+    }
+    this.queue.unshift(...retry);
+    if (!tw.ready && ++this.startFailures >= MAX_START_FAILURES) {
+      const message = `${this.startFailures} worker processes in a row exited before starting (last: ${description}); see their stderr`;
+      for (const task of this.queue.splice(0)) this.finish(task, undefined, runtimePayload(message));
+    }
+    this.schedule();
+  }
+
+  createActor(
+    site: DefinitionSite,
+    _cls: ActorClass,
+    args: EncodedValue,
+    options: ResolvedActorOptions,
+  ): number {
+    return this.actors.create(site, args, options);
+  }
+
+  callActor(actorId: number, method: string, args: EncodedValue): ObjectRef {
+    return this.actors.call(actorId, method, args);
+  }
+
+  namedActor(name: string): { readonly actorId: number; readonly site: DefinitionSite } | undefined {
+    const a: ActorRecord | undefined = this.actors.named(name);
+    return a === undefined ? undefined : { actorId: a.id, site: a.site };
+  }
+
+  killActor(actorId: number, noRestart: boolean): void {
+    this.actors.kill(actorId, noRestart);
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    this.actors.stop();
+    this.store.failAllPending({
+      kind: 'object-lost',
+      name: 'ObjectLostError',
+      message: 'the runtime shut down before the object was produced',
+      stack: 'ObjectLostError: the runtime shut down before the object was produced',
+    });
+    await this.pool.shutdown();
+  }
+
   stats(): BackendStats {
-    return { mode: 'process', workerPids: [], numPendingTasks: 0 };
+    let inflight = 0;
+    for (const w of this.taskWorkers.values()) inflight += w.inflight.size;
+    return {
+      mode: 'process',
+      workerPids: this.pool.pids(),
+      numPendingTasks: this.queue.length + this.waitingDeps + inflight,
+    };
   }
 }

@@ -45,8 +45,8 @@ import {
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-/** The store limit every suite runs with (64 MiB). */
-export const STORE_LIMIT_BYTES = 64 * 1024 * 1024;
+/** The store limit every suite runs with (16 MiB). */
+export const STORE_LIMIT_BYTES = 16 * 1024 * 1024;
 
 function alive(pid: number): boolean {
   try {

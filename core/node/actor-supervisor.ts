@@ -1,0 +1,325 @@
+/**
+ * The actors of a node: each runs in its own worker process, started once its resources are free.
+ * Calls are sent in submission order (a call waits for its argument refs, and later calls wait
+ * behind it); the worker starts them in arrival order. When the worker dies, the actor restarts
+ * (constructor re-run in a new worker) while `maxRestarts` allows; calls in flight are retried there
+ * while `maxTaskRetries` allows, else they fail with ActorDiedError.
+ */
+import type { DefinitionSite } from '../backend.js';
+import type { EncodedValue } from '../codec.js';
+import type { ErrorPayload } from '../errors.js';
+import type { ObjectRef } from '../object-ref.js';
+import type { ObjectStore } from '../object-store.js';
+import type { ResolvedActorOptions } from '../options.js';
+import type { Grant, ResourcePool } from '../resources.js';
+import { type FromWorker, toEncoded, type WireSite } from './protocol.js';
+import { failedDep, readyValue } from './store-helpers.js';
+import type { WorkerPool, WorkerProcess } from './worker-pool.js';
+
+interface CallRecord {
+  readonly id: number;
+  readonly method: string;
+  readonly args: EncodedValue;
+  retriesLeft: number;
+}
+
+/** One actor's state. */
+export interface ActorRecord {
+  readonly id: number;
+  readonly site: DefinitionSite;
+  readonly args: EncodedValue;
+  readonly options: ResolvedActorOptions;
+  restartsLeft: number;
+  state: 'waiting-resources' | 'starting' | 'alive' | 'dead';
+  worker: WorkerProcess | undefined;
+  grant: Grant | undefined;
+  constructSent: boolean;
+  readonly queue: CallRecord[];
+  readonly inflight: Map<number, CallRecord>;
+  died: ErrorPayload | undefined;
+  flushWaiting: boolean;
+}
+
+function died(message: string): ErrorPayload {
+  return { kind: 'actor-died', name: 'ActorDiedError', message, stack: `ActorDiedError: ${message}` };
+}
+
+/** See the module comment. */
+export class ActorSupervisor {
+  private readonly actors = new Map<number, ActorRecord>();
+  private readonly byWorker = new Map<number, ActorRecord>();
+  private readonly names = new Map<string, ActorRecord>();
+  private waiting: ActorRecord[] = [];
+  private nextId = 1;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly resources: ResourcePool,
+    private readonly pool: WorkerPool,
+    private readonly reschedule: () => void,
+    /** Hands over a started, idle task worker (not for GPU actors: their env is set at spawn). */
+    private readonly takeIdleWorker: () => WorkerProcess | undefined,
+  ) {}
+
+  /** Registers an actor; it starts when its resources are free. @throws Error on a taken name or infeasible resources */
+  create(site: DefinitionSite, args: EncodedValue, options: ResolvedActorOptions): number {
+    if (options.name !== undefined && this.names.has(options.name)) {
+      throw new Error(
+        `remoteClass ${site.exportName}: an actor named '${options.name}' is alive; pick another name`,
+      );
+    }
+    const infeasible = this.resources.infeasible(options.resources);
+    if (infeasible !== undefined) throw new Error(`actor ${site.exportName} ${infeasible}`);
+    const actor: ActorRecord = {
+      id: this.nextId++,
+      site,
+      args,
+      options,
+      restartsLeft: options.maxRestarts,
+      state: 'waiting-resources',
+      worker: undefined,
+      grant: undefined,
+      constructSent: false,
+      queue: [],
+      inflight: new Map(),
+      died: undefined,
+      flushWaiting: false,
+    };
+    for (const dep of args.deps) this.store.pin(dep);
+    this.actors.set(actor.id, actor);
+    if (options.name !== undefined) this.names.set(options.name, actor);
+    this.waiting.push(actor);
+    this.reschedule();
+    return actor.id;
+  }
+
+  /** Starts the workers of actors whose resources are now free, in creation order. */
+  placePending(): void {
+    const still: ActorRecord[] = [];
+    for (const actor of this.waiting) {
+      if (actor.state === 'dead') continue;
+      const grant = this.resources.acquire(actor.options.resources);
+      if (grant === undefined) still.push(actor);
+      else {
+        actor.grant = grant;
+        this.startWorker(actor);
+      }
+    }
+    this.waiting = still;
+  }
+
+  private startWorker(actor: ActorRecord): void {
+    const ids = actor.grant?.gpuIds ?? [];
+    const env: Record<string, string> =
+      ids.length > 0 ? { CUDA_VISIBLE_DEVICES: ids.join(','), TSRL_GPU_IDS: ids.join(',') } : {};
+    const idle = ids.length === 0 ? this.takeIdleWorker() : undefined;
+    const worker = idle ?? this.pool.spawn(env);
+    actor.worker = worker;
+    actor.state = 'starting';
+    actor.constructSent = false;
+    this.byWorker.set(worker.id, actor);
+    if (idle !== undefined) this.onReady(idle);
+  }
+
+  /** A worker said `ready`: send the constructor once its argument refs are settled, then the calls. */
+  onReady(worker: WorkerProcess): void {
+    const actor = this.byWorker.get(worker.id);
+    if (actor === undefined || actor.worker !== worker) return;
+    this.whenSettled(actor.args.deps, () => {
+      if (actor.worker !== worker || actor.state === 'dead') return;
+      const failed = failedDep(this.store, actor.args.deps);
+      if (failed !== undefined) {
+        this.markDead(
+          actor,
+          died(`actor ${actor.site.exportName}: a constructor argument failed: ${failed.message}`),
+        );
+        return;
+      }
+      const deps = actor.args.deps.map((id) => readyValue(this.store, id));
+      const site: WireSite = [actor.site.moduleUrl, actor.site.exportName];
+      this.pool.send(worker, (v) => ({
+        t: 'actor',
+        id: -actor.id,
+        site,
+        args: v(actor.args),
+        deps: deps.map(v),
+        maxConcurrency: actor.options.maxConcurrency,
+      }));
+      actor.constructSent = true;
+      this.flush(actor);
+    });
+  }
+
+  private whenSettled(deps: readonly number[], then: () => void): void {
+    const pending = deps.find((d) => this.store.state(d)?.kind === 'pending');
+    if (pending === undefined) then();
+    else this.store.onSettled(pending, () => this.whenSettled(deps, then));
+  }
+
+  /** Submits a call; its ref fails with ActorDiedError when the actor is dead. */
+  call(actorId: number, method: string, args: EncodedValue): ObjectRef {
+    const ref = this.store.createPending();
+    const actor = this.actors.get(actorId);
+    if (actor === undefined || actor.state === 'dead') {
+      this.store.fail(ref.id, actor?.died ?? died(`actor #${actorId} does not exist`));
+      return ref;
+    }
+    for (const dep of args.deps) this.store.pin(dep);
+    actor.queue.push({ id: ref.id, method, args, retriesLeft: actor.options.maxTaskRetries });
+    this.flush(actor);
+    return ref;
+  }
+
+  private flush(actor: ActorRecord): void {
+    const worker = actor.worker;
+    if (!actor.constructSent || worker === undefined || actor.state === 'dead' || actor.flushWaiting) return;
+    while (actor.queue.length > 0) {
+      const call = actor.queue[0] as CallRecord;
+      const pending = call.args.deps.find((d) => this.store.state(d)?.kind === 'pending');
+      if (pending !== undefined) {
+        actor.flushWaiting = true;
+        this.store.onSettled(pending, () => {
+          actor.flushWaiting = false;
+          this.flush(actor);
+        });
+        return;
+      }
+      actor.queue.shift();
+      const failed = failedDep(this.store, call.args.deps);
+      if (failed !== undefined) {
+        this.settle(call, undefined, failed);
+        continue;
+      }
+      actor.inflight.set(call.id, call);
+      const deps = call.args.deps.map((id) => readyValue(this.store, id));
+      this.pool.send(worker, (v) => ({
+        t: 'call',
+        id: call.id,
+        method: call.method,
+        args: v(call.args),
+        deps: deps.map(v),
+      }));
+    }
+  }
+
+  private settle(call: CallRecord, value: EncodedValue | undefined, error: ErrorPayload | undefined): void {
+    if (value !== undefined) this.store.resolve(call.id, value);
+    else if (error !== undefined) this.store.fail(call.id, error);
+    for (const dep of call.args.deps) this.store.unpin(dep);
+  }
+
+  /** A reply from an actor worker. */
+  onMessage(worker: WorkerProcess, m: FromWorker, frames: readonly Uint8Array[]): void {
+    const actor = this.byWorker.get(worker.id);
+    if (actor === undefined || m.t === 'ready' || actor.worker !== worker) return;
+    if (m.id === -actor.id) {
+      if (m.t === 'ok') actor.state = 'alive';
+      else {
+        const e = m.error;
+        this.markDead(
+          actor,
+          died(
+            `actor ${actor.site.exportName}#${actor.id} constructor threw ${e.name}: ${e.message}\n${e.stack}`,
+          ),
+        );
+      }
+      return;
+    }
+    const call = actor.inflight.get(m.id);
+    if (call === undefined) return;
+    actor.inflight.delete(m.id);
+    if (m.t === 'ok') this.settle(call, toEncoded(m.value, frames), undefined);
+    else this.settle(call, undefined, m.error);
+  }
+
+  /** An actor worker exited: restart or die. */
+  onExit(worker: WorkerProcess, description: string): void {
+    const actor = this.byWorker.get(worker.id);
+    this.byWorker.delete(worker.id);
+    if (actor === undefined || actor.worker !== worker || actor.state === 'dead') return;
+    this.restartOrDie(actor, description);
+  }
+
+  private restartOrDie(actor: ActorRecord, description: string): void {
+    actor.worker = undefined;
+    const inflight = [...actor.inflight.values()];
+    actor.inflight.clear();
+    if (actor.restartsLeft > 0) {
+      actor.restartsLeft--;
+      const retry: CallRecord[] = [];
+      for (const call of inflight) {
+        if (call.retriesLeft > 0) {
+          call.retriesLeft--;
+          retry.push(call);
+        } else {
+          this.settle(
+            call,
+            undefined,
+            died(this.diedMessage(actor, description, 'the call was in flight (maxTaskRetries exhausted)')),
+          );
+        }
+      }
+      actor.queue.unshift(...retry);
+      this.startWorker(actor);
+      return;
+    }
+    for (const call of inflight) actor.queue.unshift(call);
+    this.markDead(
+      actor,
+      died(
+        this.diedMessage(actor, description, `no restarts left (maxRestarts=${actor.options.maxRestarts})`),
+      ),
+    );
+  }
+
+  private diedMessage(actor: ActorRecord, description: string, why: string): string {
+    return `actor ${actor.site.exportName}#${actor.id} died: its worker exited (${description}); ${why}`;
+  }
+
+  private markDead(actor: ActorRecord, payload: ErrorPayload): void {
+    if (actor.state === 'dead') return;
+    actor.state = 'dead';
+    actor.died = payload;
+    for (const call of [...actor.inflight.values(), ...actor.queue.splice(0)])
+      this.settle(call, undefined, payload);
+    actor.inflight.clear();
+    if (actor.options.name !== undefined && this.names.get(actor.options.name) === actor) {
+      this.names.delete(actor.options.name);
+    }
+    for (const dep of actor.args.deps) this.store.unpin(dep);
+    if (actor.grant !== undefined) {
+      this.resources.release(actor.grant);
+      actor.grant = undefined;
+      this.reschedule();
+    }
+    if (actor.worker !== undefined) this.pool.kill(actor.worker);
+  }
+
+  /** Kills an actor's worker; with `noRestart` the actor dies at once. */
+  kill(actorId: number, noRestart: boolean): void {
+    const actor = this.actors.get(actorId);
+    if (actor === undefined || actor.state === 'dead') return;
+    if (noRestart || actor.restartsLeft === 0 || actor.worker === undefined) {
+      this.markDead(actor, died(`actor ${actor.site.exportName}#${actor.id} was killed`));
+    } else {
+      // Restart at once so that calls made after kill() go to the new instance.
+      const old = actor.worker;
+      this.byWorker.delete(old.id);
+      this.restartOrDie(actor, 'killed by kill() with noRestart: false');
+      this.pool.kill(old);
+    }
+  }
+
+  /** The live actor named `name`. */
+  named(name: string): ActorRecord | undefined {
+    return this.names.get(name);
+  }
+
+  /** Marks every actor dead (at shutdown) without touching workers. */
+  stop(): void {
+    for (const actor of this.actors.values()) {
+      actor.worker = undefined;
+      if (actor.state !== 'dead') this.markDead(actor, died('the runtime shut down'));
+    }
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Wire messages between a node and its workers (protocol version {@link PROTOCOL_VERSION}).
+ *
+ * One ZeroMQ multipart message carries a batch: frame 0 is msgpack of `{ v, m: Message[] }`, the
+ * frames after it are the raw frames of the values in the batch; a {@link WireValue} names its frames
+ * by first index and count. Every received batch is validated before use.
+ */
+import { type EncodedValue, packr } from '../codec.js';
+import { type ErrorPayload, isErrorPayload } from '../errors.js';
+
+/** Bumped on any incompatible change of the messages below. */
+export const PROTOCOL_VERSION = 1;
+
+/** A value on the wire: msgpack bytes plus `n` frames starting at batch frame `f`. */
+export interface WireValue {
+  readonly d: Uint8Array;
+  readonly f: number;
+  readonly n: number;
+}
+
+/** A module URL and export name. */
+export type WireSite = readonly [moduleUrl: string, exportName: string];
+
+/** Node -> worker. */
+export type ToWorker =
+  /** Run a task; `deps` are the resolved argument refs in slot order; `gpu` the GPU ids it holds. */
+  | {
+      readonly t: 'task';
+      readonly id: number;
+      readonly site: WireSite;
+      readonly args: WireValue;
+      readonly deps: readonly WireValue[];
+      readonly gpu: readonly number[];
+    }
+  /** Construct this worker's actor (the reply carries the same id). */
+  | {
+      readonly t: 'actor';
+      readonly id: number;
+      readonly site: WireSite;
+      readonly args: WireValue;
+      readonly deps: readonly WireValue[];
+      readonly maxConcurrency: number;
+    }
+  /** Call a method of this worker's actor. */
+  | {
+      readonly t: 'call';
+      readonly id: number;
+      readonly method: string;
+      readonly args: WireValue;
+      readonly deps: readonly WireValue[];
+    }
+  /** Exit now. */
+  | { readonly t: 'exit' };
+
+/** Worker -> node. */
+export type FromWorker =
+  | { readonly t: 'ready'; readonly pid: number }
+  | { readonly t: 'ok'; readonly id: number; readonly value: WireValue }
+  | { readonly t: 'err'; readonly id: number; readonly error: ErrorPayload };
+
+/** Collects messages and frames into one batch. */
+export class BatchBuilder<M> {
+  readonly messages: M[] = [];
+  readonly frames: Uint8Array[] = [];
+
+  /** Appends a value's frames and returns its wire form. */
+  value(v: EncodedValue): WireValue {
+    const f = this.frames.length;
+    for (const frame of v.frames) this.frames.push(frame);
+    return { d: v.data, f, n: v.frames.length };
+  }
+
+  /** The frames to send: header first. */
+  finish(): Uint8Array[] {
+    return [packr.pack({ v: PROTOCOL_VERSION, m: this.messages }), ...this.frames];
+  }
+}
+
+/** A received batch: messages plus the frames their values point into. */
+export interface ReceivedBatch<M> {
+  readonly messages: readonly M[];
+  readonly frames: readonly Uint8Array[];
+}
+
+function fail(what: string, value: unknown): never {
+  let shown: string;
+  try {
+    shown = JSON.stringify(value)?.slice(0, 200) ?? String(value);
+  } catch {
+    shown = String(value);
+  }
+  throw new TypeError(`protocol v${PROTOCOL_VERSION}: bad ${what}: ${shown}`);
+}
+
+function isWireValue(v: unknown, numFrames: number): v is WireValue {
+  if (typeof v !== 'object' || v === null) return false;
+  const w = v as Record<string, unknown>;
+  return (
+    w['d'] instanceof Uint8Array &&
+    typeof w['f'] === 'number' &&
+    typeof w['n'] === 'number' &&
+    w['f'] >= 0 &&
+    w['f'] + w['n'] <= numFrames
+  );
+}
+
+function header(frames: readonly Uint8Array[]): unknown[] {
+  const first = frames[0];
+  if (first === undefined) fail('batch (no frames)', []);
+  const h: unknown = packr.unpack(first);
+  if (typeof h !== 'object' || h === null) fail('batch header', h);
+  const rec = h as Record<string, unknown>;
+  if (rec['v'] !== PROTOCOL_VERSION) {
+    fail(`protocol version (expected ${PROTOCOL_VERSION}; node and worker must run the same tsrl)`, rec['v']);
+  }
+  if (!Array.isArray(rec['m'])) fail('batch messages', rec['m']);
+  return rec['m'];
+}
+
+function checkValues(m: Record<string, unknown>, numFrames: number): void {
+  if (!isWireValue(m['args'], numFrames)) fail('args', m['args']);
+  const deps = m['deps'];
+  if (!Array.isArray(deps) || !deps.every((d) => isWireValue(d, numFrames))) fail('deps', deps);
+}
+
+/** Parses and validates a batch sent to a worker (frames after the header). @throws TypeError */
+export function parseToWorker(frames: readonly Uint8Array[]): ReceivedBatch<ToWorker> {
+  const messages = header(frames);
+  const data = frames.slice(1);
+  for (const raw of messages) {
+    if (typeof raw !== 'object' || raw === null) fail('message', raw);
+    const m = raw as Record<string, unknown>;
+    if (m['t'] === 'exit') continue;
+    if (typeof m['id'] !== 'number') fail('message id', m);
+    if (m['t'] === 'task' || m['t'] === 'actor') {
+      const site = m['site'];
+      if (!Array.isArray(site) || typeof site[0] !== 'string' || typeof site[1] !== 'string')
+        fail('site', site);
+      checkValues(m, data.length);
+      if (m['t'] === 'task' && !(Array.isArray(m['gpu']) && m['gpu'].every((g) => typeof g === 'number'))) {
+        fail('gpu ids', m['gpu']);
+      }
+      if (m['t'] === 'actor' && typeof m['maxConcurrency'] !== 'number')
+        fail('maxConcurrency', m['maxConcurrency']);
+    } else if (m['t'] === 'call') {
+      if (typeof m['method'] !== 'string') fail('method', m['method']);
+      checkValues(m, data.length);
+    } else fail('message type', m['t']);
+  }
+  return { messages: messages as ToWorker[], frames: data };
+}
+
+/** Parses and validates a batch sent by a worker. @throws TypeError */
+export function parseFromWorker(frames: readonly Uint8Array[]): ReceivedBatch<FromWorker> {
+  const messages = header(frames);
+  const data = frames.slice(1);
+  for (const raw of messages) {
+    if (typeof raw !== 'object' || raw === null) fail('message', raw);
+    const m = raw as Record<string, unknown>;
+    if (m['t'] === 'ready') {
+      if (typeof m['pid'] !== 'number') fail('pid', m['pid']);
+    } else if (m['t'] === 'ok') {
+      if (typeof m['id'] !== 'number' || !isWireValue(m['value'], data.length)) fail('ok message', m);
+    } else if (m['t'] === 'err') {
+      if (typeof m['id'] !== 'number' || !isErrorPayload(m['error'])) fail('err message', m);
+    } else fail('message type', m['t']);
+  }
+  return { messages: messages as FromWorker[], frames: data };
+}
+
+/** The frames of a wire value, as an encoded value the store can keep. */
+export function toEncoded(w: WireValue, frames: readonly Uint8Array[]): EncodedValue {
+  const own = frames.slice(w.f, w.f + w.n);
+  let sizeBytes = w.d.byteLength;
+  for (const f of own) sizeBytes += f.byteLength;
+  return { data: w.d, frames: own, deps: [], sizeBytes };
+}

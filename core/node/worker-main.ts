@@ -1,0 +1,194 @@
+/**
+ * The entry of a worker process. Started by the node with `TSRL_NODE_ADDRESS` and `TSRL_WORKER_ID`;
+ * connects a DEALER socket, says `ready`, then runs tasks (one after another, in arrival order) or
+ * hosts one actor (calls start in arrival order, up to `maxConcurrency` at once).
+ *
+ * It exits when told to, when its IPC channel to the parent closes (the driver died) or when its
+ * parent pid changes, so no worker outlives its driver.
+ */
+import { Dealer } from 'zeromq';
+import type { ActorClass, DefinitionSite, TaskFunction } from '../backend.js';
+import { decodeValue, encodeValue } from '../codec.js';
+import { loadDefinition } from '../definition.js';
+import { type ErrorPayload, toErrorPayload } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { BatchSender } from './batch-sender.js';
+import { type FromWorker, parseToWorker, type ToWorker, type WireValue } from './protocol.js';
+
+const log = createLogger('core.worker');
+const address = process.env['TSRL_NODE_ADDRESS'];
+const workerId = process.env['TSRL_WORKER_ID'];
+if (address === undefined || workerId === undefined) {
+  throw new Error(
+    'worker-main: TSRL_NODE_ADDRESS and TSRL_WORKER_ID must be set (workers are started by the node)',
+  );
+}
+
+const parentPid = process.ppid;
+const exitNow = (): never => process.exit(0);
+process.on('disconnect', exitNow);
+setInterval(() => {
+  if (process.ppid !== parentPid) exitNow();
+}, 1000).unref();
+
+const socket = new Dealer({
+  routingId: `w${workerId}`,
+  linger: 0,
+  sendHighWaterMark: 0,
+  receiveHighWaterMark: 0,
+});
+socket.connect(address);
+const sender = new BatchSender<FromWorker>((_peer, frames) => socket.send(frames));
+
+const functions = new Map<string, TaskFunction>();
+let actor: { instance: Promise<object>; maxConcurrency: number } | undefined;
+let running = 0;
+const actorQueue: Array<() => Promise<void>> = [];
+let taskChain: Promise<void> = Promise.resolve();
+
+function decodeArgs(args: WireValue, deps: readonly WireValue[], frames: readonly Uint8Array[]): unknown[] {
+  const slice = (w: WireValue) => frames.slice(w.f, w.f + w.n);
+  const depValues = deps.map((d) => decodeValue(d.d, slice(d)));
+  const decoded = decodeValue(args.d, slice(args), depValues);
+  if (!Array.isArray(decoded)) throw new TypeError('worker: arguments must decode to a list');
+  return decoded;
+}
+
+function reply(id: number, value: unknown): void {
+  let encoded: ReturnType<typeof encodeValue>;
+  try {
+    encoded = encodeValue(value, { copyFrames: true, allowRefs: false });
+  } catch (error) {
+    replyError(id, toErrorPayload(error));
+    return;
+  }
+  sender.push(undefined, (v) => ({ t: 'ok', id, value: v(encoded) }));
+}
+
+function replyError(id: number, error: ErrorPayload): void {
+  sender.push(undefined, () => ({ t: 'err', id, error }));
+}
+
+async function runTask(m: Extract<ToWorker, { t: 'task' }>, frames: readonly Uint8Array[]): Promise<void> {
+  try {
+    const key = `${m.site[0]}#${m.site[1]}`;
+    let fn = functions.get(key);
+    if (fn === undefined) {
+      const def = await loadDefinition(siteOf(m.site), 'function');
+      if (def.kind !== 'function') throw new TypeError('not a function');
+      fn = def.fn;
+      functions.set(key, fn);
+    }
+    if (m.gpu.length > 0) {
+      process.env['CUDA_VISIBLE_DEVICES'] = m.gpu.join(',');
+      process.env['TSRL_GPU_IDS'] = m.gpu.join(',');
+    }
+    const args = decodeArgs(m.args, m.deps, frames);
+    let value: unknown = (fn as (...a: unknown[]) => unknown)(...args);
+    if (value instanceof Promise) value = await value;
+    reply(m.id, value);
+  } catch (error) {
+    replyError(m.id, toErrorPayload(error));
+  }
+}
+
+function siteOf(site: readonly [string, string]): DefinitionSite {
+  return { moduleUrl: site[0], exportName: site[1] };
+}
+
+async function construct(
+  m: Extract<ToWorker, { t: 'actor' }>,
+  frames: readonly Uint8Array[],
+): Promise<object> {
+  const def = await loadDefinition(siteOf(m.site), 'class');
+  if (def.kind !== 'class') throw new TypeError('not a class');
+  const args = decodeArgs(m.args, m.deps, frames);
+  return new (def.cls as ActorClass as unknown as new (...a: unknown[]) => object)(...args);
+}
+
+function pumpActor(): void {
+  while (actor !== undefined && running < actor.maxConcurrency && actorQueue.length > 0) {
+    const next = actorQueue.shift() as () => Promise<void>;
+    running++;
+    void next().finally(() => {
+      running--;
+      pumpActor();
+    });
+  }
+}
+
+async function runCall(m: Extract<ToWorker, { t: 'call' }>, frames: readonly Uint8Array[]): Promise<void> {
+  const a = actor;
+  if (a === undefined) {
+    replyError(m.id, toErrorPayload(new Error('worker: a method call arrived before the actor'), 'runtime'));
+    return;
+  }
+  let instance: object;
+  try {
+    instance = await a.instance;
+  } catch (error) {
+    const p = toErrorPayload(error);
+    const message = `the actor's constructor threw ${p.name}: ${p.message}\n${p.stack}`;
+    replyError(m.id, {
+      kind: 'actor-died',
+      name: 'ActorDiedError',
+      message,
+      stack: `ActorDiedError: ${message}`,
+    });
+    return;
+  }
+  try {
+    const method = (instance as Record<string, unknown>)[m.method];
+    if (typeof method !== 'function') {
+      throw new TypeError(`actor ${instance.constructor.name} has no method '${m.method}'`);
+    }
+    const args = decodeArgs(m.args, m.deps, frames);
+    let value: unknown = (method as (...a: unknown[]) => unknown).apply(instance, args);
+    if (value instanceof Promise) value = await value;
+    reply(m.id, value);
+  } catch (error) {
+    replyError(m.id, toErrorPayload(error));
+  }
+}
+
+function handle(m: ToWorker, frames: readonly Uint8Array[]): void {
+  switch (m.t) {
+    case 'task':
+      taskChain = taskChain.then(() => runTask(m, frames));
+      break;
+    case 'actor': {
+      const instance = construct(m, frames);
+      actor = { instance, maxConcurrency: m.maxConcurrency };
+      instance.then(
+        () => reply(m.id, null),
+        (error: unknown) => replyError(m.id, toErrorPayload(error)),
+      );
+      break;
+    }
+    case 'call':
+      actorQueue.push(() => runCall(m, frames));
+      pumpActor();
+      break;
+    case 'exit':
+      exitNow();
+  }
+}
+
+async function main(): Promise<void> {
+  sender.push(undefined, () => ({ t: 'ready', pid: process.pid }));
+  for await (const frames of socket) {
+    let batch: ReturnType<typeof parseToWorker>;
+    try {
+      batch = parseToWorker(frames);
+    } catch (error) {
+      log.error(`dropping a bad batch from the node: ${(error as Error).message}`);
+      continue;
+    }
+    for (const m of batch.messages) handle(m, batch.frames);
+  }
+}
+
+main().catch((error: unknown) => {
+  log.error(`worker ${workerId} failed: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});

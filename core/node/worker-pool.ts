@@ -1,0 +1,153 @@
+/**
+ * The worker processes of a node and the ROUTER socket they talk to: spawning (with tsx when the
+ * runtime runs from TypeScript sources), sending batches, receiving and validating replies, and
+ * noticing exits. Scheduling decisions live in node-backend.ts.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Router } from 'zeromq';
+import type { EncodedValue } from '../codec.js';
+import { createLogger } from '../logger.js';
+import { BatchSender } from './batch-sender.js';
+import { type FromWorker, parseFromWorker, type ToWorker, type WireValue } from './protocol.js';
+
+const log = createLogger('core.node');
+
+/** One worker process. */
+export interface WorkerProcess {
+  readonly id: number;
+  readonly routingId: string;
+  readonly proc: ChildProcess;
+  /** Set by the `ready` message. */
+  pid: number | undefined;
+  exited: boolean;
+}
+
+/** What the pool reports to its owner. */
+export interface PoolEvents {
+  onReady(worker: WorkerProcess): void;
+  onMessage(worker: WorkerProcess, message: FromWorker, frames: readonly Uint8Array[]): void;
+  onExit(worker: WorkerProcess, description: string): void;
+}
+
+function workerEntry(): { entry: string; execArgv: string[] } {
+  const fromSources = import.meta.url.endsWith('.ts');
+  const entry = fileURLToPath(new URL(`./worker-main.${fromSources ? 'ts' : 'js'}`, import.meta.url));
+  const underTsx = process.execArgv.some((a) => a.includes('tsx'));
+  if (!fromSources && !underTsx) return { entry, execArgv: [] };
+  const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return { entry, execArgv: ['--import', loader] };
+}
+
+/** See the module comment. */
+export class WorkerPool {
+  private readonly router = new Router({ linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: 0 });
+  private readonly sender: BatchSender<ToWorker>;
+  private readonly workers = new Map<string, WorkerProcess>();
+  private nextId = 1;
+  private ipcPath: string | undefined;
+  /** The address workers connect to. */
+  address = '';
+  private readonly launch = workerEntry();
+
+  constructor(
+    private readonly events: PoolEvents,
+    private readonly transport: 'ipc' | 'tcp',
+  ) {
+    this.sender = new BatchSender<ToWorker>((peer, frames) => this.router.send([peer ?? '', ...frames]));
+  }
+
+  /** Binds the socket and starts receiving. */
+  async start(): Promise<void> {
+    if (this.transport === 'ipc') {
+      this.ipcPath = join(tmpdir(), `tsrl-${process.pid}-${randomBytes(4).toString('hex')}.ipc`);
+      await this.router.bind(`ipc://${this.ipcPath}`);
+    } else {
+      await this.router.bind('tcp://127.0.0.1:*');
+    }
+    this.address = this.router.lastEndpoint ?? '';
+    void this.receive();
+  }
+
+  private async receive(): Promise<void> {
+    try {
+      for await (const [id, ...frames] of this.router) {
+        const worker = id === undefined ? undefined : this.workers.get(id.toString());
+        if (worker === undefined || worker.exited) continue;
+        let batch: ReturnType<typeof parseFromWorker>;
+        try {
+          batch = parseFromWorker(frames);
+        } catch (error) {
+          log.error(`worker ${worker.id}: ${(error as Error).message}`);
+          continue;
+        }
+        for (const m of batch.messages) {
+          if (m.t === 'ready') {
+            worker.pid = m.pid;
+            this.events.onReady(worker);
+          } else this.events.onMessage(worker, m, batch.frames);
+        }
+      }
+    } catch (error) {
+      if (!this.router.closed) log.error(`node socket failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Starts a worker process; `env` adds variables (GPU ids). */
+  spawn(env: Readonly<Record<string, string>>): WorkerProcess {
+    const id = this.nextId++;
+    const proc = spawn(process.execPath, [...this.launch.execArgv, this.launch.entry], {
+      env: { ...process.env, ...env, TSRL_NODE_ADDRESS: this.address, TSRL_WORKER_ID: String(id) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const worker: WorkerProcess = { id, routingId: `w${id}`, proc, pid: undefined, exited: false };
+    this.workers.set(worker.routingId, worker);
+    proc.on('error', (error) => log.error(`worker ${id} could not start: ${error.message}`));
+    proc.on('exit', (code, signal) => {
+      worker.exited = true;
+      this.workers.delete(worker.routingId);
+      this.events.onExit(worker, signal === null ? `exit code ${code}` : `signal ${signal}`);
+    });
+    // The IPC channel only tells the worker that the driver is gone; it must not keep the driver alive.
+    proc.channel?.unref();
+    proc.unref();
+    return worker;
+  }
+
+  /** Queues a message to a worker (batched with others sent in the same tick). */
+  send(worker: WorkerProcess, build: (value: (v: EncodedValue) => WireValue) => ToWorker): void {
+    if (!worker.exited) this.sender.push(worker.routingId, build);
+  }
+
+  /** SIGKILLs a worker; its exit arrives through `onExit`. */
+  kill(worker: WorkerProcess): void {
+    if (!worker.exited) worker.proc.kill('SIGKILL');
+  }
+
+  /** Pids of live workers. */
+  pids(): number[] {
+    return [...this.workers.values()].flatMap((w) => (w.proc.pid === undefined ? [] : [w.proc.pid]));
+  }
+
+  /** Asks every worker to exit, SIGKILLs those still alive after `graceMs`, waits for all exits. */
+  async shutdown(graceMs = 1000): Promise<void> {
+    const all = [...this.workers.values()];
+    for (const w of all) if (w.pid !== undefined) this.send(w, () => ({ t: 'exit' }));
+    await this.sender.flushed();
+    const exited = (w: WorkerProcess) =>
+      new Promise<void>((resolve) => (w.exited ? resolve() : w.proc.once('exit', () => resolve())));
+    const timer = setTimeout(() => {
+      for (const w of all) this.kill(w);
+    }, graceMs);
+    await Promise.all(all.map(exited));
+    clearTimeout(timer);
+    this.sender.close();
+    this.router.close();
+    if (this.ipcPath !== undefined) rmSync(this.ipcPath, { force: true });
+  }
+}

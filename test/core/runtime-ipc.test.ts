@@ -1,0 +1,3 @@
+import { runtimeSuite } from './runtime-suite.js';
+
+runtimeSuite('process mode, ipc', { transport: 'ipc' });
