@@ -87,8 +87,8 @@ export type LearnerStats = Record<string, number>;
 export interface LearnerState {
   readonly weights: NamedWeights;
   readonly optimizer: NamedWeights;
-  /** Counters and other small JSON data (gradient steps, schedules). */
-  readonly extra: Record<string, number>;
+  /** Counters, RNG states and other small JSON data. */
+  readonly extra: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -159,14 +159,27 @@ export interface IterationServices {
   syncWeights(): Promise<void>;
 }
 
+/** Extra checkpoint state of an iteration; arrays are saved as raw blobs, not JSON. */
+export interface IterationState {
+  readonly json: unknown;
+  readonly arrays: readonly {
+    readonly name: string;
+    readonly shape: readonly number[];
+    readonly data: Float32Array | Int32Array | Uint8Array | Float64Array;
+  }[];
+}
+
 /** One training iteration of an algorithm; may keep state across iterations (a replay buffer). */
 export interface TrainingIteration {
   /** Runs iteration `iteration` (0-based) at `envSteps` lifetime env steps. */
-  run(services: IterationServices, counters: { iteration: number; envSteps: number }): Promise<IterationOutcome>;
-  /** Extra checkpoint state (replay buffer, schedules); JSON or typed arrays. */
-  getState?(): unknown;
-  /** Restores {@link getState}'s result. @throws TypeError on malformed state. */
-  setState?(state: unknown): void;
+  run(
+    services: IterationServices,
+    counters: { iteration: number; envSteps: number },
+  ): Promise<IterationOutcome>;
+  /** Extra checkpoint state: small JSON data plus typed arrays (a replay buffer's columns). */
+  getState?(): IterationState;
+  /** Restores {@link getState}'s result (as read back: validate it). @throws TypeError on malformed state. */
+  setState?(state: IterationState): void;
 }
 
 /** Options env runners are built with, derived by the algorithm from its config. */
@@ -209,7 +222,11 @@ export type AnyAlgorithmDefinition = AlgorithmDefinition<Shape>;
 export async function loadAlgorithm(ref: AlgorithmRef): Promise<AnyAlgorithmDefinition> {
   const mod = (await import(ref.moduleUrl)) as Record<string, unknown>;
   const def = mod[ref.exportName];
-  if (typeof def !== 'object' || def === null || typeof (def as { createLearner?: unknown }).createLearner !== 'function') {
+  if (
+    typeof def !== 'object' ||
+    def === null ||
+    typeof (def as { createLearner?: unknown }).createLearner !== 'function'
+  ) {
     throw new TypeError(
       `loadAlgorithm: ${ref.moduleUrl} has no algorithm definition named '${ref.exportName}' ` +
         `(found ${typeof def}).`,

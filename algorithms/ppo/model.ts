@@ -15,7 +15,9 @@ import type { NamedWeight, NamedWeights } from '../../rl/models/named-weights.js
 export type Activation = ModelConfig['activation'];
 
 /** The action head of the actor. */
-export type ActionHead = { kind: 'categorical'; numActions: number } | { kind: 'gaussian'; actionSize: number };
+export type ActionHead =
+  | { kind: 'categorical'; numActions: number }
+  | { kind: 'gaussian'; actionSize: number };
 
 /** Everything that fixes the shapes of the actor-critic. */
 export interface ActorCriticSpec {
@@ -31,7 +33,8 @@ export interface ActorCriticSpec {
  */
 export function actionHeadFor(space: SpaceJson): ActionHead {
   if (space.type === 'Discrete') return { kind: 'categorical', numActions: space.n };
-  if (space.type === 'Box' && space.shape.length === 1) return { kind: 'gaussian', actionSize: space.shape[0]! };
+  if (space.type === 'Box' && space.shape.length === 1)
+    return { kind: 'gaussian', actionSize: space.shape[0]! };
   throw new TypeError(
     `ppo: action space ${space.type}${space.type === 'Box' ? ` of shape [${space.shape.join(', ')}]` : ''} is not ` +
       'supported; PPO here supports Discrete and 1-D Box actions.',
@@ -39,8 +42,17 @@ export function actionHeadFor(space: SpaceJson): ActionHead {
 }
 
 /** The spec from the run's model config, obs size and action space. */
-export function actorCriticSpec(obsSize: number, model: ModelConfig, actionSpace: SpaceJson): ActorCriticSpec {
-  return { obsSize, hiddenSizes: model.hiddenSizes, activation: model.activation, head: actionHeadFor(actionSpace) };
+export function actorCriticSpec(
+  obsSize: number,
+  model: ModelConfig,
+  actionSpace: SpaceJson,
+): ActorCriticSpec {
+  return {
+    obsSize,
+    hiddenSizes: model.hiddenSizes,
+    activation: model.activation,
+    head: actionHeadFor(actionSpace),
+  };
 }
 
 /** Output width of the actor: logits or Gaussian means. */
@@ -62,10 +74,22 @@ function denseStack(prefix: string, spec: ActorCriticSpec, outSize: number, outG
   let fanIn = spec.obsSize;
   spec.hiddenSizes.forEach((h, i) => {
     // CleanRL layer_init: orthogonal, gain sqrt(2) on hidden layers, bias 0.
-    layers.push({ kernel: `${prefix}.${i}.kernel`, bias: `${prefix}.${i}.bias`, fanIn, fanOut: h, gain: Math.SQRT2 });
+    layers.push({
+      kernel: `${prefix}.${i}.kernel`,
+      bias: `${prefix}.${i}.bias`,
+      fanIn,
+      fanOut: h,
+      gain: Math.SQRT2,
+    });
     fanIn = h;
   });
-  layers.push({ kernel: `${prefix}.out.kernel`, bias: `${prefix}.out.bias`, fanIn, fanOut: outSize, gain: outGain });
+  layers.push({
+    kernel: `${prefix}.out.kernel`,
+    bias: `${prefix}.out.bias`,
+    fanIn,
+    fanOut: outSize,
+    gain: outGain,
+  });
   return layers;
 }
 
@@ -84,7 +108,11 @@ export function initActorCritic(spec: ActorCriticSpec, seed: number): NamedWeigh
   const out: NamedWeight[] = [];
   const { actor, critic } = layersOf(spec);
   for (const l of [...actor, ...critic]) {
-    out.push({ name: l.kernel, shape: [l.fanIn, l.fanOut], data: initKernel('orthogonal', l.fanIn, l.fanOut, l.gain, rng) });
+    out.push({
+      name: l.kernel,
+      shape: [l.fanIn, l.fanOut],
+      data: initKernel('orthogonal', l.fanIn, l.fanOut, l.gain, rng),
+    });
     out.push({ name: l.bias, shape: [l.fanOut], data: new Float32Array(l.fanOut) });
   }
   if (spec.head.kind === 'gaussian') {

@@ -57,7 +57,9 @@ export function createActionAdapter(space: SpaceJson, numEnvs: number): ActionAd
       const low = space.low.map((x) => x ?? -Infinity);
       const high = space.high.map((x) => x ?? Infinity);
       const float64 = space.dtype === 'float64';
-      const rowsOut = Array.from({ length: numEnvs }, () => (float64 ? new Float64Array(k) : new Float32Array(k)));
+      const rowsOut = Array.from({ length: numEnvs }, () =>
+        float64 ? new Float64Array(k) : new Float32Array(k),
+      );
       return {
         actionSize: k,
         rowShape: [...space.shape],

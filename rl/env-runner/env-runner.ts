@@ -90,8 +90,8 @@ export class EnvRunner {
     this.explore = options.explore ?? true;
     this.recordNextObs = options.recordNextObs ?? false;
     this.adapter = createActionAdapter(options.env.singleActionSpace.toJson(), this.numEnvs);
-    // Independent of the env seeds (seed + i), so action noise and env randomness do not correlate.
-    this.rng = SeededRng.fromSeed(options.seed * 7919 + 104729);
+    // A negative seed never equals an env seed (seed + i >= 0): action noise and envs do not correlate.
+    this.rng = SeededRng.fromSeed(-(options.seed + 1));
     this.obs = obs;
     this.episodeReturns = new Float64Array(this.numEnvs);
     this.episodeLengths = new Int32Array(this.numEnvs);
@@ -199,18 +199,32 @@ export class EnvRunner {
       this.policy.values!(this.obs, N, lastValues);
     }
     const batch = new SampleBatch(rows, columns, shapes);
-    const fragment: Fragment = lastValues !== undefined ? { batch, numEnvs: N, lastValues } : { batch, numEnvs: N };
+    const fragment: Fragment =
+      lastValues !== undefined ? { batch, numEnvs: N, lastValues } : { batch, numEnvs: N };
     return { fragment, episodes: { returns, lengths }, envSteps: rows };
   }
 
   /**
+   * Resets every env (env i with `seed + i`) and the episode counters; the next fragment starts
+   * fresh episodes. Evaluation resets before each round so every evaluation sees the same starts.
+   */
+  async reset(seed: number): Promise<void> {
+    const { obs } = await this.env.reset({ seed });
+    this.obs.set(obs);
+    this.episodeReturns.fill(0);
+    this.episodeLengths.fill(0);
+  }
+
+  /**
    * Runs until `numEpisodes` episodes have ended (the first ones to end, over all envs) and returns
-   * them; for evaluation. Unfinished episodes are dropped by resetting the counters at the start.
+   * them; for evaluation (call {@link reset} first so no episode started before this call counts).
    * @throws RangeError when `numEpisodes` is not a positive integer.
    */
   async sampleEpisodes(numEpisodes: number, maxEnvSteps = 10_000_000): Promise<EpisodeSummary> {
     if (!Number.isSafeInteger(numEpisodes) || numEpisodes < 1) {
-      throw new RangeError(`EnvRunner.sampleEpisodes: numEpisodes (${String(numEpisodes)}) must be a positive integer.`);
+      throw new RangeError(
+        `EnvRunner.sampleEpisodes: numEpisodes (${String(numEpisodes)}) must be a positive integer.`,
+      );
     }
     const returns: number[] = [];
     const lengths: number[] = [];
@@ -246,7 +260,9 @@ export class EnvRunner {
   setState(state: EnvRunnerState): boolean {
     const N = this.numEnvs;
     if (!Array.isArray(state.obs) || state.obs.length !== N * this.obsSize) {
-      throw new TypeError(`EnvRunner.setState: state.obs must hold ${N * this.obsSize} numbers (N x obsSize).`);
+      throw new TypeError(
+        `EnvRunner.setState: state.obs must hold ${N * this.obsSize} numbers (N x obsSize).`,
+      );
     }
     this.rng.setState(state.rng);
     if (state.env === undefined || !isStateful(this.env)) return false;

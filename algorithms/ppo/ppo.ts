@@ -1,0 +1,73 @@
+/**
+ * PPO as an {@link AlgorithmDefinition}: the iteration is RLlib's on-policy loop,
+ *   fragments = sample from every env runner  ->  learner.update(fragments)  ->  sync weights,
+ * with GAE and the minibatch epochs inside the learner (./learner.ts) and the loss in ./loss.ts.
+ */
+import type { SpaceJson } from '../../envs/spaces/space.js';
+import type {
+  AlgorithmContext,
+  AlgorithmDefinition,
+  IterationOutcome,
+  IterationServices,
+  TrainingIteration,
+} from '../../rl/algorithm.js';
+import { envStepsPerSampleRound } from '../../rl/config/common.js';
+import { PPO_TRAINING, type PpoTraining, refinePpoConfig } from './config.js';
+import { PpoLearner } from './learner.js';
+import { actionHeadFor, actorCriticSpec, initActorCritic } from './model.js';
+import { PpoPolicy } from './policy.js';
+
+type PpoShape = (typeof PPO_TRAINING)['shape'];
+
+/** Env steps at which PPO's linear schedules reach 0: `training.annealEnvSteps`, else `stop.envSteps`. */
+function annealHorizon(ctx: AlgorithmContext<PpoTraining>): number {
+  return ctx.training.annealEnvSteps ?? ctx.config.stop.envSteps ?? Number.MAX_SAFE_INTEGER;
+}
+
+/** One on-policy iteration: sample -> learn -> sync weights. */
+class PpoIteration implements TrainingIteration {
+  async run(
+    services: IterationServices,
+    counters: { iteration: number; envSteps: number },
+  ): Promise<IterationOutcome> {
+    const { fragments, episodes, envSteps } = await services.sample();
+    const learner = await services.update(fragments, {
+      envSteps: counters.envSteps,
+      iteration: counters.iteration,
+    });
+    await services.syncWeights();
+    return { envSteps, episodes, learner };
+  }
+}
+
+/** Proximal Policy Optimization (Schulman et al. 2017), discrete and continuous actions. */
+export const ppo: AlgorithmDefinition<PpoShape> = {
+  name: 'ppo',
+  description: 'Proximal Policy Optimization (clipped surrogate, GAE), Discrete and Box actions.',
+  ref: { moduleUrl: import.meta.url, exportName: 'ppo' },
+  trainingSchema: PPO_TRAINING,
+  refineConfig: refinePpoConfig,
+  checkSpaces(_observationSpace: SpaceJson, actionSpace: SpaceJson): void {
+    actionHeadFor(actionSpace);
+  },
+  runnerSpec: () => ({ recordNextObs: false }),
+  createPolicy(ctx) {
+    const spec = actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace);
+    const policy = new PpoPolicy(spec);
+    // Runners start from the learner's initial weights (same seed); the driver syncs before sampling anyway.
+    policy.setWeights(initActorCritic(spec, ctx.config.seed));
+    return policy;
+  },
+  createLearner(ctx) {
+    return new PpoLearner({
+      spec: actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace),
+      training: ctx.training,
+      annealEnvSteps: annealHorizon(ctx),
+      seed: ctx.config.seed,
+    });
+  },
+  createIteration: () => new PpoIteration(),
+};
+
+/** Env steps per PPO iteration for a config (the train batch). */
+export const ppoTrainBatchSize = envStepsPerSampleRound;

@@ -1,0 +1,44 @@
+/**
+ * Builds an {@link EnvRunner} from plain data (so an actor in another process can do it): the vector
+ * env from the `env` config section, the policy from the algorithm found by its module URL.
+ */
+import { SeededRng } from '../../envs/rng.js';
+import { type AlgorithmContext, type AlgorithmRef, loadAlgorithm } from '../algorithm.js';
+import { EnvRunner } from './env-runner.js';
+import { makeRunnerVectorEnv } from './make-runner-vector-env.js';
+
+/** Everything a runner is built from; plain data. */
+export interface EnvRunnerSpec {
+  readonly algorithm: AlgorithmRef;
+  readonly context: AlgorithmContext;
+  /** Envs in this runner's vector. */
+  readonly numEnvs: number;
+  readonly rolloutFragmentLength: number;
+  /** Seed of this runner (env n is reset with `seed + n`). */
+  readonly seed: number;
+  readonly explore: boolean;
+  readonly recordNextObs: boolean;
+}
+
+/**
+ * The seed of runner `index` of a run seeded `seed`: far apart so that the envs of different runners
+ * (seeded `runnerSeed + n`) never share a seed. Evaluation runners use indexes from 1000 on.
+ */
+export function runnerSeed(seed: number, index: number): number {
+  return SeededRng.fromSeed(seed * 4099 + index).nextUint32() * 1024;
+}
+
+/** Builds the runner (resets its envs). @throws as the env registry and the algorithm module do. */
+export async function buildEnvRunner(spec: EnvRunnerSpec): Promise<EnvRunner> {
+  const def = await loadAlgorithm(spec.algorithm);
+  const env = await makeRunnerVectorEnv(spec.context.config.env, spec.numEnvs);
+  const policy = await def.createPolicy(spec.context);
+  return EnvRunner.create({
+    env,
+    policy,
+    rolloutFragmentLength: spec.rolloutFragmentLength,
+    explore: spec.explore,
+    seed: spec.seed,
+    recordNextObs: spec.recordNextObs,
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * The plain form of a {@link RunnerSample}, as it crosses the runtime (msgpack keeps typed arrays),
+ * and its validation on arrival (wire data is untrusted input).
+ */
+import type { EpisodeSummary, Fragment } from '../algorithm.js';
+import { SampleBatch, type SampleBatchPlain } from '../sample-batch/sample-batch.js';
+import type { RunnerSample } from './env-runner.js';
+
+/** {@link RunnerSample} as plain data. */
+export interface RunnerSamplePlain {
+  readonly batch: SampleBatchPlain;
+  readonly numEnvs: number;
+  readonly lastValues?: Float32Array;
+  readonly episodes: EpisodeSummary;
+  readonly envSteps: number;
+}
+
+/** The plain form (arrays shared, not copied). */
+export function runnerSampleToPlain(s: RunnerSample): RunnerSamplePlain {
+  const plain = {
+    batch: s.fragment.batch.toPlain(),
+    numEnvs: s.fragment.numEnvs,
+    episodes: s.episodes,
+    envSteps: s.envSteps,
+  };
+  return s.fragment.lastValues !== undefined ? { ...plain, lastValues: s.fragment.lastValues } : plain;
+}
+
+function numberArray(x: unknown, field: string): number[] {
+  if (!Array.isArray(x) || !x.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    throw new TypeError(`runner sample: ${field} must be an array of finite numbers.`);
+  }
+  return x as number[];
+}
+
+/**
+ * Validates a plain sample from a runner and rebuilds it.
+ * @throws TypeError / RangeError naming the field and what was expected.
+ */
+export function runnerSampleFromPlain(x: unknown): RunnerSample {
+  if (typeof x !== 'object' || x === null) throw new TypeError('runner sample must be an object.');
+  const p = x as Record<string, unknown>;
+  const batch = SampleBatch.fromPlain(p['batch']);
+  const numEnvs = p['numEnvs'];
+  if (
+    typeof numEnvs !== 'number' ||
+    !Number.isSafeInteger(numEnvs) ||
+    numEnvs < 1 ||
+    batch.count % numEnvs !== 0
+  ) {
+    throw new TypeError(
+      `runner sample: numEnvs (${String(numEnvs)}) must be a positive integer dividing ${batch.count}.`,
+    );
+  }
+  const envSteps = p['envSteps'];
+  if (typeof envSteps !== 'number' || !Number.isSafeInteger(envSteps) || envSteps < 0) {
+    throw new TypeError(`runner sample: envSteps (${String(envSteps)}) must be a non-negative integer.`);
+  }
+  const ep = p['episodes'] as Record<string, unknown> | null | undefined;
+  const episodes: EpisodeSummary = {
+    returns: numberArray(ep?.['returns'], 'episodes.returns'),
+    lengths: numberArray(ep?.['lengths'], 'episodes.lengths'),
+  };
+  const lastValues = p['lastValues'];
+  let fragment: Fragment = { batch, numEnvs };
+  if (lastValues !== undefined && lastValues !== null) {
+    if (!(lastValues instanceof Float32Array) || lastValues.length !== numEnvs) {
+      throw new TypeError(`runner sample: lastValues must be a Float32Array of numEnvs (${numEnvs}) values.`);
+    }
+    fragment = { batch, numEnvs, lastValues };
+  }
+  return { fragment, episodes, envSteps };
+}

@@ -1,0 +1,59 @@
+/**
+ * Evaluation: a separate env runner (not the training ones, so training episodes and RNG streams are
+ * untouched) that runs M episodes with the current weights, deterministic by default. Every
+ * evaluation resets its envs with the same seed, so two evaluations of the same weights agree.
+ */
+import type { EpisodeSummary } from '../algorithm.js';
+import { buildEnvRunner, type EnvRunnerSpec } from '../env-runner/build-env-runner.js';
+import type { EnvRunner } from '../env-runner/env-runner.js';
+import type { EvaluationResult } from '../metrics/iteration-result.js';
+import type { NamedWeights } from '../models/named-weights.js';
+
+/** Mean of `xs`, or null when empty. */
+function mean(xs: readonly number[]): number | null {
+  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** The summary row of a set of evaluation episodes. */
+export function summarizeEpisodes(episodes: EpisodeSummary): EvaluationResult {
+  const r = episodes.returns;
+  return {
+    episodeReturnMean: mean(r),
+    episodeLenMean: mean(episodes.lengths),
+    episodes: r.length,
+    episodeReturnMin: r.length === 0 ? null : Math.min(...r),
+    episodeReturnMax: r.length === 0 ? null : Math.max(...r),
+  };
+}
+
+/** Runs evaluation episodes on its own runner (in the driver's process). */
+export class Evaluator {
+  private constructor(
+    private readonly runner: EnvRunner,
+    private readonly spec: EnvRunnerSpec,
+  ) {}
+
+  /** Builds the evaluation runner. */
+  static async create(spec: EnvRunnerSpec): Promise<Evaluator> {
+    return new Evaluator(await buildEnvRunner(spec), spec);
+  }
+
+  /**
+   * Runs `episodes` episodes with `weights`.
+   * @throws RangeError when `episodes` is not a positive integer.
+   */
+  async evaluate(
+    weights: NamedWeights,
+    episodes: number,
+  ): Promise<{ summary: EvaluationResult; episodes: EpisodeSummary }> {
+    this.runner.setWeights(weights);
+    await this.runner.reset(this.spec.seed);
+    const done = await this.runner.sampleEpisodes(episodes);
+    return { summary: summarizeEpisodes(done), episodes: done };
+  }
+
+  /** Closes the envs. */
+  async close(): Promise<void> {
+    await this.runner.close();
+  }
+}

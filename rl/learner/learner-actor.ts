@@ -1,0 +1,70 @@
+/**
+ * The learner as an actor on the core runtime: initialises the tensor backend in its own worker
+ * (`tfjs-node-gpu` when it was placed with `numGpus > 0`, else the configured one), builds the
+ * algorithm's {@link Learner} and serves `update` / `getWeights` / `getState` / `setState`.
+ */
+import { remoteClass } from '../../core/index.js';
+import type {
+  AlgorithmContext,
+  AlgorithmRef,
+  Learner,
+  LearnerState,
+  LearnerStats,
+  UpdateInfo,
+} from '../algorithm.js';
+import { loadAlgorithm } from '../algorithm.js';
+import { type BackendChoice, initBackend } from '../backend/backend.js';
+import type { RunnerSamplePlain } from '../env-runner/runner-sample-codec.js';
+import { runnerSampleFromPlain } from '../env-runner/runner-sample-codec.js';
+import type { NamedWeights } from '../models/named-weights.js';
+
+/** Everything a learner is built from; plain data. */
+export interface LearnerSpec {
+  readonly algorithm: AlgorithmRef;
+  readonly context: AlgorithmContext;
+  /** GPUs this learner was placed with; > 0 selects the tfjs-node-gpu backend. */
+  readonly numGpus: number;
+}
+
+/** Builds the backend and the learner in the current process. */
+export async function buildLearner(spec: LearnerSpec): Promise<Learner> {
+  const backend: BackendChoice = spec.numGpus > 0 ? 'tfjs-node-gpu' : spec.context.config.backend;
+  await initBackend({ backend });
+  const def = await loadAlgorithm(spec.algorithm);
+  return def.createLearner(spec.context);
+}
+
+/** The actor's implementation (see the module comment). */
+export class LearnerActorImpl {
+  private readonly learner: Promise<Learner>;
+
+  constructor(spec: LearnerSpec) {
+    this.learner = buildLearner(spec);
+    this.learner.catch(() => undefined);
+  }
+
+  /** One update over the runners' samples (plain, as they crossed the runtime). */
+  async update(samples: readonly RunnerSamplePlain[], info: UpdateInfo): Promise<LearnerStats> {
+    const fragments = samples.map((s) => runnerSampleFromPlain(s).fragment);
+    return (await this.learner).update(fragments, info);
+  }
+
+  async getWeights(): Promise<NamedWeights> {
+    return (await this.learner).getWeights();
+  }
+
+  async getState(): Promise<LearnerState> {
+    return (await this.learner).getState();
+  }
+
+  async setState(state: LearnerState): Promise<void> {
+    (await this.learner).setState(state);
+  }
+
+  async dispose(): Promise<void> {
+    (await this.learner).dispose();
+  }
+}
+
+/** The remote class; `LearnerActor.options({ numGpus }).remote(spec)` starts one. */
+export const LearnerActor = remoteClass(import.meta.url, 'LearnerActor', LearnerActorImpl);

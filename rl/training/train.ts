@@ -1,0 +1,192 @@
+/**
+ * The training driver. The whole data flow of a run is wired here, in one visible function:
+ *
+ *   config -> backend -> spaces/context -> env runners (inline, or actors on the core runtime)
+ *          -> learner -> initial weight sync -> loop { iteration (sample -> learn -> sync weights),
+ *             metrics, evaluation every N, checkpoint every N, stop criteria / Ctrl-C } -> final checkpoint
+ *
+ * `train(config, { algorithm, runDir })` is what `rl train` calls. Same seed + same backend gives the
+ * same run; a run resumed from a checkpoint continues exactly where the uninterrupted one would be
+ * (given envs with a state API, see EnvRunner.getState).
+ */
+import { init, isInitialized, shutdown } from '../../core/index.js';
+import { createLogger } from '../../core/logger.js';
+import type { AnyAlgorithmDefinition, IterationServices } from '../algorithm.js';
+import { initBackend } from '../backend/backend.js';
+import { checkpointsDirOf } from '../checkpoint/index.js';
+import type { CommonConfig } from '../config/common.js';
+import { saveResolvedConfig } from '../config/save-config.js';
+import { EnvRunnerGroup } from '../env-runner/env-runner-group.js';
+import { Evaluator } from '../evaluation/evaluator.js';
+import { LearnerGroup } from '../learner/learner-group.js';
+import { EpisodeStats } from '../metrics/episode-stats.js';
+import type { EvaluationResult, IterationResult, MetricValue } from '../metrics/iteration-result.js';
+import { MetricsLogger } from '../metrics/metrics-logger.js';
+import { type StopReason, shouldStop } from '../metrics/should-stop.js';
+import { buildContext, evaluationRunnerSpec, learnerSpec, trainingRunnerSpecs } from './build-run.js';
+import { readRunCheckpoint, writeRunCheckpoint } from './run-checkpoint.js';
+
+const log = createLogger('train');
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  /** The algorithm (`getAlgorithm(name)` from algorithms/index.ts). */
+  readonly algorithm: AnyAlgorithmDefinition;
+  /** Where results.jsonl, progress.csv, config.yaml/json and checkpoints/ go. */
+  readonly runDir: string;
+  /** Called after every iteration with its result row (the CLI prints progress from it). */
+  readonly onIteration?: (result: IterationResult) => void;
+  /** A checkpoint directory to resume from (its config should be the one passed in). */
+  readonly resumeFrom?: string;
+  /** Aborting stops the run after the current iteration, with a final checkpoint. */
+  readonly signal?: AbortSignal;
+  /** Stop after the current iteration on SIGINT (Ctrl-C), with a final checkpoint. @default true */
+  readonly handleSigint?: boolean;
+}
+
+/** What {@link train} returns. */
+export interface TrainResult {
+  readonly runDir: string;
+  /** The last iteration's result row (undefined when no iteration ran). */
+  readonly last: IterationResult | undefined;
+  /** Why the run stopped: a stop criterion, or `interrupted`. */
+  readonly stopReason: StopReason | 'interrupted';
+  /** The last checkpoint written, if any. */
+  readonly checkpointDir: string | undefined;
+  /** Env runners restarted after failures. */
+  readonly runnerRestarts: number;
+}
+
+/**
+ * Trains `options.algorithm` with the resolved `config` (see the module comment).
+ * @throws ConfigError / TypeError on a config or env the algorithm cannot run; CheckpointError on a
+ *   bad `resumeFrom`; errors of the runtime when runners fail beyond their restarts.
+ */
+export async function train(config: CommonConfig, options: TrainOptions): Promise<TrainResult> {
+  const { algorithm, runDir } = options;
+  const backend = await initBackend({ backend: config.backend });
+  log.info(`${algorithm.name} on ${config.env.id}, seed ${config.seed}, ${backend.line}`);
+  const ctx = await buildContext(config, algorithm);
+  saveResolvedConfig(runDir, config);
+
+  const useActors = config.envRunners.numEnvRunners > 0;
+  const ownsRuntime = useActors && !isInitialized();
+  if (ownsRuntime) await init();
+  const runners = await EnvRunnerGroup.create({
+    specs: trainingRunnerSpecs(ctx, algorithm),
+    mode: useActors ? 'actors' : 'inline',
+    restartFailed: config.envRunners.restartFailed,
+    sampleTimeoutMs: config.envRunners.sampleTimeoutMs,
+  });
+  let learners: LearnerGroup | undefined;
+  let evaluator: Evaluator | undefined;
+  const onSigint = () => {
+    log.warn('interrupted: finishing this iteration and writing a checkpoint (Ctrl-C again to abort).');
+    interrupted = true;
+    process.off('SIGINT', onSigint);
+  };
+  let interrupted = false;
+  try {
+    learners = await LearnerGroup.create({
+      spec: learnerSpec(ctx, algorithm),
+      mode: config.learners.numGpusPerLearner > 0 ? 'actor' : 'local',
+      numLearners: config.learners.numLearners,
+    });
+    const iteration = algorithm.createIteration(ctx);
+    let stats = new EpisodeStats(config.metrics.windowEpisodes);
+    let counters = { iteration: 0, envSteps: 0, episodes: 0, timeMs: 0 };
+
+    if (options.resumeFrom !== undefined) {
+      const { loaded, snapshot } = readRunCheckpoint(options.resumeFrom, algorithm.name);
+      await learners.setState(snapshot.learner);
+      const exact = await runners.setStates(snapshot.runners);
+      if (!exact)
+        log.warn('the env has no state API: resumed envs start new episodes, so the run is not bit-exact.');
+      stats = EpisodeStats.fromState(snapshot.episodeStats, config.metrics.windowEpisodes);
+      if (snapshot.iteration !== undefined) iteration.setState?.(snapshot.iteration);
+      counters = { ...snapshot.counters };
+      log.info(
+        `resumed from ${loaded.dir} at iteration ${counters.iteration}, ${counters.envSteps} env steps`,
+      );
+    }
+
+    const services: IterationServices = {
+      sample: () => runners.sample(),
+      update: (fragments, info) => learners!.update(fragments, info),
+      syncWeights: async () => runners.setWeights(await learners!.getWeights()),
+    };
+    await services.syncWeights();
+    if (config.evaluation.interval > 0)
+      evaluator = await Evaluator.create(evaluationRunnerSpec(ctx, algorithm));
+    const metrics = new MetricsLogger(
+      runDir,
+      options.resumeFrom !== undefined ? { resumeFromIteration: counters.iteration } : {},
+    );
+    const checkpointsDir = checkpointsDirOf(runDir);
+    const spaces = { observation: ctx.observationSpace, action: ctx.actionSpace };
+    let checkpointDir: string | undefined;
+    const checkpoint = async () => {
+      checkpointDir = writeRunCheckpoint(checkpointsDir, algorithm.name, config, spaces, {
+        counters,
+        learner: await learners!.getState(),
+        runners: await runners.getStates(),
+        episodeStats: stats.state(),
+        iteration: iteration.getState?.(),
+      });
+    };
+
+    if (options.handleSigint ?? true) process.on('SIGINT', onSigint);
+    const startMs = performance.now() - counters.timeMs;
+    let last: IterationResult | undefined;
+    let stopReason: StopReason | 'interrupted' | undefined;
+    while (stopReason === undefined) {
+      const iterStart = performance.now();
+      const outcome = await iteration.run(services, {
+        iteration: counters.iteration,
+        envSteps: counters.envSteps,
+      });
+      stats.addMany(outcome.episodes.returns, outcome.episodes.lengths);
+      counters = {
+        iteration: counters.iteration + 1,
+        envSteps: counters.envSteps + outcome.envSteps,
+        episodes: stats.episodes,
+        timeMs: 0,
+      };
+      let evaluation: EvaluationResult | undefined;
+      if (evaluator !== undefined && counters.iteration % config.evaluation.interval === 0) {
+        evaluation = (await evaluator.evaluate(await learners.getWeights(), config.evaluation.episodes))
+          .summary;
+      }
+      const now = performance.now();
+      counters.timeMs = now - startMs;
+      const row: IterationResult = {
+        iteration: counters.iteration,
+        envSteps: counters.envSteps,
+        episodes: counters.episodes,
+        episodeReturnMean: stats.returnMean,
+        episodeLenMean: stats.lenMean,
+        envStepsPerS: outcome.envSteps / Math.max(1e-9, (now - iterStart) / 1000),
+        timeMs: counters.timeMs,
+        learner: outcome.learner as Record<string, MetricValue>,
+        ...(evaluation !== undefined ? { evaluation } : {}),
+        ...(runners.numRestarts > 0 ? { runnerRestarts: runners.numRestarts } : {}),
+      };
+      last = row;
+      metrics.log(row);
+      options.onIteration?.(row);
+      stopReason = shouldStop(config.stop, row);
+      if (stopReason === undefined && (interrupted || options.signal?.aborted === true))
+        stopReason = 'interrupted';
+      const every = config.checkpoint.interval;
+      const atEnd = stopReason !== undefined && (config.checkpoint.atEnd || stopReason === 'interrupted');
+      if (atEnd || (every > 0 && counters.iteration % every === 0)) await checkpoint();
+    }
+    return { runDir, last, stopReason, checkpointDir, runnerRestarts: runners.numRestarts };
+  } finally {
+    process.off('SIGINT', onSigint);
+    await evaluator?.close();
+    await learners?.close();
+    await runners.close();
+    if (ownsRuntime) await shutdown();
+  }
+}
