@@ -1,6 +1,139 @@
-/** `rl env ...`: placeholder until the env protocol lands (owned by the remote-env work). */
-import type { Command } from 'commander';
+/**
+ * `rl env serve | check | list`: serve an env over the tsrl env protocol, check an env (local or
+ * remote) against the Env contract, list the registered env ids. Modules load lazily so that
+ * `rl --help` does not load zeromq.
+ */
+import type { Writable } from 'node:stream';
+import { type Command, InvalidArgumentError } from 'commander';
+import { parseNonNegativeInt, parsePositiveInt } from '../parse.js';
+import { UsageError } from '../usage-error.js';
 
-export function registerEnvCommand(program: Command): void {
-  program.command('env').description('check, list and serve environments');
+/** Where `rl env` writes, and (for tests) a signal that stops `env serve`. */
+export interface EnvCommandIo {
+  stdout: Writable;
+  stderr: Writable;
+  /** Stops `env serve` when aborted (besides SIGINT/SIGTERM). */
+  stopSignal?: AbortSignal;
+}
+
+const ADDRESS = /^(tcp:\/\/[^:/\s]+:(\d+|\*)|ipc:\/\/\S+)$/;
+
+/** Parses `--address`: tcp://host:port (port may be `*`) or ipc:///path. */
+export function parseAddress(value: string): string {
+  if (!ADDRESS.test(value)) {
+    throw new InvalidArgumentError(
+      `expected tcp://HOST:PORT (e.g. tcp://127.0.0.1:5555, port * for any free port) or ipc:///PATH, got "${value}".`,
+    );
+  }
+  return value;
+}
+
+function isAddress(id: string): boolean {
+  return id.startsWith('tcp://') || id.startsWith('ipc://');
+}
+
+/**
+ * Adds `rl env` with its subcommands to `program`.
+ * @param io where output goes; @default process.stdout / process.stderr
+ */
+export function registerEnvCommand(
+  program: Command,
+  io: EnvCommandIo = { stdout: process.stdout, stderr: process.stderr },
+): void {
+  const env = program.command('env').description('serve, check and list environments');
+
+  env
+    .command('serve')
+    .description('serve an env over the tsrl env protocol (ZeroMQ) until interrupted')
+    .requiredOption(
+      '--env <id|module>',
+      "registered env id (CartPole-v1) or module path ('./my-env.ts:MyEnv')",
+    )
+    .option(
+      '--address <address>',
+      'address to bind: tcp://HOST:PORT or ipc:///PATH',
+      parseAddress,
+      'tcp://127.0.0.1:5555',
+    )
+    .option('--num-envs <n>', 'copies of the env stepped per message', parsePositiveInt, 1)
+    .action(async (options: { env: string; address: string; numEnvs: number }) => {
+      if (isAddress(options.env)) {
+        throw new UsageError(`--env (${options.env}) is an address; serve a registered id or a module path.`);
+      }
+      await import('../../../envs/remote/index.js');
+      const { serveEnv } = await import('../../../envs/remote/serve-env.js');
+      const server = await serveEnv({ id: options.env, address: options.address, numEnvs: options.numEnvs });
+      io.stdout.write(`serving ${options.env} x${options.numEnvs} on ${server.address}\n`);
+      const stop = (): void => void server.close();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      io.stopSignal?.addEventListener('abort', stop);
+      try {
+        await server.done;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+
+  env
+    .command('check')
+    .description('run an env briefly and report what breaks the Env contract (exit 1 when something does)')
+    .argument('<env>', 'registered id, module path, or address of a served env (tcp://..., ipc://...)')
+    .option(
+      '--num-envs <n>',
+      'for an address: the number of envs the server steps per message',
+      parsePositiveInt,
+      1,
+    )
+    .option('--steps <n>', 'steps per run', parsePositiveInt, 100)
+    .option('--seed <n>', 'seed of the checked episodes', parseNonNegativeInt, 0)
+    .option('--timeout-ms <ms>', 'for an address: longest wait for a reply', parsePositiveInt, 10_000)
+    .option('--json', 'print the report as JSON')
+    .action(
+      async (
+        id: string,
+        options: { numEnvs: number; steps: number; seed: number; timeoutMs: number; json?: boolean },
+      ) => {
+        const { checkEnv } = await import('../../../envs/check-env.js');
+        const { formatEnvCheckReport } = await import('../../../envs/env-check-report.js');
+        let target: { close(): unknown };
+        if (isAddress(id)) {
+          await import('../../../envs/remote/index.js');
+          const { makeVectorEnv } = await import('../../../envs/vector/make-vector-env.js');
+          target = await makeVectorEnv(id, options.numEnvs, {
+            envOptions: { timeoutMs: options.timeoutMs, connectTimeoutMs: options.timeoutMs },
+          });
+        } else {
+          const { makeEnvAsync } = await import('../../../envs/registry.js');
+          target = await makeEnvAsync(id);
+        }
+        try {
+          const report = await checkEnv(target, { seed: options.seed, numSteps: options.steps });
+          io.stdout.write(
+            options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatEnvCheckReport(report)}\n`,
+          );
+          if (!report.ok) {
+            const errors = report.problems.filter((p) => p.severity === 'error').length;
+            throw new Error(`env check found ${errors} problem${errors === 1 ? '' : 's'} in ${id}`);
+          }
+        } finally {
+          await target.close();
+        }
+      },
+    );
+
+  env
+    .command('list')
+    .description('list the registered env ids and the address forms of remote envs')
+    .action(async () => {
+      const { listEnvs } = await import('../../../envs/registry.js');
+      const lines = listEnvs().map(
+        ({ id, description }) => `${id}${description === undefined ? '' : `  ${description}`}`,
+      );
+      lines.push(
+        'tcp://HOST:PORT, ipc:///PATH  a remote env served by `rl env serve` or envs/python/tsrl_env_server.py',
+      );
+      io.stdout.write(`${lines.join('\n')}\n`);
+    });
 }

@@ -1,0 +1,98 @@
+/** `rl env serve | check | list` on a bare commander program. */
+import { PassThrough } from 'node:stream';
+import { Command } from 'commander';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CartPoleEnv } from '../../../../envs/builtin/cartpole.js';
+import { type EnvServer, serveEnv, ZmqVectorEnv } from '../../../../envs/remote/index.js';
+import { registerEnvCommand } from '../../../../rl/cli/commands/env.js';
+import { freshAddress } from '../../../envs/remote/server-process.js';
+
+function program(stopSignal?: AbortSignal): { cli: Command; out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => {
+    out += String(d);
+  });
+  stderr.on('data', (d: Buffer) => {
+    err += String(d);
+  });
+  const cli = new Command('rl')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => void (out += s), writeErr: (s) => void (err += s) });
+  registerEnvCommand(cli, { stdout, stderr, ...(stopSignal === undefined ? {} : { stopSignal }) });
+  for (const c of cli.commands) {
+    c.exitOverride().configureOutput(cli.configureOutput());
+    for (const sub of c.commands) sub.exitOverride().configureOutput(cli.configureOutput());
+  }
+  return { cli, out: () => out, err: () => err };
+}
+
+let server: EnvServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('rl env', () => {
+  it('check: reports a served CartPole as OK', async () => {
+    server = await serveEnv({
+      envFactory: () => new CartPoleEnv(),
+      numEnvs: 2,
+      address: freshAddress('ipc'),
+    });
+    const { cli, out } = program();
+    await cli.parseAsync(['node', 'rl', 'env', 'check', server.address, '--num-envs', '2', '--steps', '20']);
+    expect(out()).toContain('CartPole-v1: OK (vector');
+  });
+
+  it('serve: serves a module env until stopped', async () => {
+    const stop = new AbortController();
+    const { cli, out } = program(stop.signal);
+    const address = freshAddress('ipc');
+    const running = cli.parseAsync([
+      'node',
+      'rl',
+      'env',
+      'serve',
+      '--env',
+      './envs/builtin/cartpole.ts:CartPoleEnv',
+      '--address',
+      address,
+      '--num-envs',
+      '3',
+    ]);
+    for (let i = 0; i < 200 && !out().includes('serving'); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(out()).toContain(`x3 on ${address}`);
+    const env = await ZmqVectorEnv.connect(address, { timeoutMs: 5000 });
+    expect(env.numEnvs).toBe(3);
+    expect((await env.reset({ seed: 1 })).obs).toHaveLength(12);
+    await env.close();
+    stop.abort();
+    await running;
+  });
+
+  it('rejects bad flags with a message naming the flag', async () => {
+    const { cli, err } = program();
+    await expect(
+      cli.parseAsync(['node', 'rl', 'env', 'serve', '--env', 'CartPole-v1', '--address', 'http://x']),
+    ).rejects.toThrow();
+    expect(err()).toContain(
+      "option '--address <address>' argument 'http://x' is invalid. expected tcp://HOST:PORT",
+    );
+    await expect(
+      cli.parseAsync(['node', 'rl', 'env', 'serve', '--env', 'CartPole-v1', '--num-envs', '0']),
+    ).rejects.toThrow();
+    expect(err()).toContain('expected a positive integer, got "0"');
+    await expect(
+      cli.parseAsync(['node', 'rl', 'env', 'serve', '--env', 'tcp://127.0.0.1:5555']),
+    ).rejects.toThrow('--env (tcp://127.0.0.1:5555) is an address; serve a registered id or a module path.');
+  });
+
+  it('list: shows the address forms', async () => {
+    const { cli, out } = program();
+    await cli.parseAsync(['node', 'rl', 'env', 'list']);
+    expect(out()).toContain('tcp://HOST:PORT, ipc:///PATH');
+  });
+});
