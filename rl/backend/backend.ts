@@ -12,6 +12,7 @@
  */
 import type * as TfModule from '@tensorflow/tfjs';
 import { createLogger } from '../../core/logger.js';
+import { registerKernelPatches } from './kernel-patches.js';
 
 /** The `@tensorflow/tfjs` module type. */
 export type Tf = typeof TfModule;
@@ -81,7 +82,10 @@ export function parseBackendChoice(value: unknown, field = 'backend'): BackendCh
 
 /** Loads `@tensorflow/tfjs` (once) without choosing a backend. */
 async function loadTf(): Promise<Tf> {
-  if (tfModule === undefined) tfModule = (await import('@tensorflow/tfjs')) as Tf;
+  if (tfModule === undefined) {
+    tfModule = (await import('@tensorflow/tfjs')) as Tf;
+    registerKernelPatches(tfModule);
+  }
   return tfModule;
 }
 
