@@ -18,9 +18,14 @@ function program(stopSignal?: AbortSignal): { cli: Command; out: () => string; e
   stderr.on('data', (d: Buffer) => {
     err += String(d);
   });
-  const cli = new Command('rl')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => void (out += s), writeErr: (s) => void (err += s) });
+  const cli = new Command('rl').exitOverride().configureOutput({
+    writeOut: (s) => {
+      out += s;
+    },
+    writeErr: (s) => {
+      err += s;
+    },
+  });
   registerEnvCommand(cli, { stdout, stderr, ...(stopSignal === undefined ? {} : { stopSignal }) });
   for (const c of cli.commands) {
     c.exitOverride().configureOutput(cli.configureOutput());
