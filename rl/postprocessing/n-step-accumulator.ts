@@ -13,7 +13,7 @@
  * {@link flush} emits the waiting steps with shortened windows (end of training or a checkpoint).
  */
 import { Columns } from '../sample-batch/columns.js';
-import { SampleBatch } from '../sample-batch/sample-batch.js';
+import { SampleBatch, type SampleBatchPlain } from '../sample-batch/sample-batch.js';
 
 /** Options of {@link NStepAccumulator}. */
 export interface NStepAccumulatorOptions {
@@ -80,8 +80,16 @@ class Output {
 
   /** Makes room for one more row. */
   reserve(): void {
-    if (this.count < this.capacity) return;
-    const grow = <T extends Float32Array | Int32Array | Uint8Array>(
+    this.ensure(this.count + 1);
+  }
+
+  /** Grows (doubling) until `rows` rows fit, keeping the rows so far. */
+  private ensure(rows: number): void {
+    while (this.capacity < rows) this.grow();
+  }
+
+  private grow(): void {
+    const doubled = <T extends Float32Array | Int32Array | Uint8Array>(
       a: T,
       make: (n: number) => T,
       k: number,
@@ -91,25 +99,25 @@ class Output {
       return b;
     };
     const f32 = (n: number) => new Float32Array(n);
-    this.obs = grow(this.obs, f32, this.obsSize);
-    this.nextObs = grow(this.nextObs, f32, this.obsSize);
+    this.obs = doubled(this.obs, f32, this.obsSize);
+    this.nextObs = doubled(this.nextObs, f32, this.obsSize);
     this.actions =
       this.actions instanceof Int32Array
-        ? grow(this.actions, (n) => new Int32Array(n), this.actionSize)
-        : grow(this.actions, f32, this.actionSize);
-    this.rewards = grow(this.rewards, f32, 1);
-    this.terminated = grow(this.terminated, (n) => new Uint8Array(n), 1);
-    this.truncated = grow(this.truncated, (n) => new Uint8Array(n), 1);
-    this.discounts = grow(this.discounts, f32, 1);
+        ? doubled(this.actions, (n) => new Int32Array(n), this.actionSize)
+        : doubled(this.actions, f32, this.actionSize);
+    this.rewards = doubled(this.rewards, f32, 1);
+    this.terminated = doubled(this.terminated, (n) => new Uint8Array(n), 1);
+    this.truncated = doubled(this.truncated, (n) => new Uint8Array(n), 1);
+    this.discounts = doubled(this.discounts, f32, 1);
     this.capacity *= 2;
   }
 
-  /** The rows so far as a batch (copies), then empties. */
-  take(): SampleBatch {
+  /** The rows so far as a batch (copies). */
+  peek(): SampleBatch {
     const c = this.count;
     const o = this.obsSize;
     const a = this.actionSize;
-    const batch = new SampleBatch(
+    return new SampleBatch(
       c,
       {
         [Columns.OBS]: this.obs.slice(0, c * o),
@@ -122,9 +130,51 @@ class Output {
       },
       { [Columns.OBS]: [o], [Columns.NEXT_OBS]: [o], [Columns.ACTIONS]: this.actionShape },
     );
+  }
+
+  /** The rows so far as a batch (copies), then empties. */
+  take(): SampleBatch {
+    const batch = this.peek();
     this.count = 0;
     return batch;
   }
+
+  /** Replaces the rows with those of `batch` (validated by the caller to have this layout). */
+  load(batch: SampleBatch): void {
+    this.ensure(batch.count);
+    this.count = batch.count;
+    this.obs.set(batch.float32(Columns.OBS));
+    this.nextObs.set(batch.float32(Columns.NEXT_OBS));
+    this.actions.set(batch.get(Columns.ACTIONS) as ArrayLike<number>);
+    this.rewards.set(batch.float32(Columns.REWARDS));
+    this.terminated.set(batch.uint8(Columns.TERMINATED));
+    this.truncated.set(batch.uint8(Columns.TRUNCATED));
+    this.discounts.set(batch.float32(Columns.DISCOUNTS));
+  }
+}
+
+/** The plain-data state of an {@link NStepAccumulator}, for checkpoints (msgpackr keeps the typed arrays). */
+export interface NStepAccumulatorState {
+  version: 1;
+  numEnvs: number;
+  obsSize: number;
+  actionWidth: number;
+  nStep: number;
+  gamma: number;
+  /** [N, n, obsSize] waiting observations (ring per env). */
+  waitObs: Float32Array;
+  /** [N, n, actionWidth] waiting actions. */
+  waitActions: Float64Array;
+  /** [N, n] waiting one-step rewards. */
+  waitRewards: Float64Array;
+  /** [N] ring head per env. */
+  waitHead: Int32Array;
+  /** [N] waiting steps per env. */
+  waitCount: Int32Array;
+  /** [N, obsSize] nextObs of each env's latest step. */
+  lastNextObs: Float32Array;
+  /** Emitted transitions not yet drained. */
+  ready: SampleBatchPlain;
 }
 
 /** Turns a stream of vector steps into n-step transitions (see the file comment). */
@@ -240,6 +290,85 @@ export class NStepAccumulator {
   /** The transitions emitted since the last drain, in emission order, with a `discounts` column. */
   drain(): SampleBatch {
     return this.out.take();
+  }
+
+  /** The state as plain data (copies), so a resumed run emits exactly what an uninterrupted one would. */
+  getState(): NStepAccumulatorState {
+    return {
+      version: 1,
+      numEnvs: this.numEnvs,
+      obsSize: this.obsSize,
+      actionWidth: this.actionWidth,
+      nStep: this.nStep,
+      gamma: this.gamma,
+      waitObs: this.waitObs.slice(),
+      waitActions: this.waitActions.slice(),
+      waitRewards: this.waitRewards.slice(),
+      waitHead: this.waitHead.slice(),
+      waitCount: this.waitCount.slice(),
+      lastNextObs: this.lastNextObs.slice(),
+      ready: this.out.peek().toPlain(),
+    };
+  }
+
+  /**
+   * Restores a state saved by {@link getState} by an accumulator with the same options.
+   * @throws TypeError / RangeError naming the field when the state is malformed or does not match.
+   */
+  setState(state: unknown): void {
+    if (typeof state !== 'object' || state === null) {
+      throw new TypeError('NStepAccumulator.setState: state must be an object saved by getState().');
+    }
+    const s = state as Record<string, unknown>;
+    if (s['version'] !== 1)
+      throw new TypeError(`NStepAccumulator.setState: state.version (${String(s['version'])}) must be 1.`);
+    for (const key of ['numEnvs', 'obsSize', 'actionWidth', 'nStep', 'gamma'] as const) {
+      if (s[key] !== this[key]) {
+        throw new RangeError(
+          `NStepAccumulator.setState: state.${key} (${String(s[key])}) differs from this accumulator's ${key} (${this[key]}).`,
+        );
+      }
+    }
+    const arrays = [
+      ['waitObs', this.waitObs, Float32Array],
+      ['waitActions', this.waitActions, Float64Array],
+      ['waitRewards', this.waitRewards, Float64Array],
+      ['waitHead', this.waitHead, Int32Array],
+      ['waitCount', this.waitCount, Int32Array],
+      ['lastNextObs', this.lastNextObs, Float32Array],
+    ] as const;
+    for (const [key, own, type] of arrays) {
+      const a = s[key];
+      if (!(a instanceof type) || a.length !== own.length) {
+        throw new RangeError(
+          `NStepAccumulator.setState: state.${key} must be a ${type.name} of ${own.length} values.`,
+        );
+      }
+    }
+    const head = s['waitHead'] as Int32Array;
+    const count = s['waitCount'] as Int32Array;
+    for (let n = 0; n < this.numEnvs; n++) {
+      if (!(head[n]! >= 0 && head[n]! < this.nStep && count[n]! >= 0 && count[n]! < this.nStep)) {
+        throw new RangeError(
+          `NStepAccumulator.setState: env ${n} has waitHead ${head[n]} and waitCount ${count[n]}; both must be in [0, ${this.nStep}).`,
+        );
+      }
+    }
+    const ready = SampleBatch.fromPlain(s['ready']);
+    const expected = this.out.peek();
+    for (const name of expected.columnNames) {
+      if (
+        !ready.has(name) ||
+        ready.rowSize(name) !== expected.rowSize(name) ||
+        ready.get(name).constructor !== expected.get(name).constructor
+      ) {
+        throw new RangeError(
+          `NStepAccumulator.setState: state.ready.${name} is missing or has another dtype or row size.`,
+        );
+      }
+    }
+    for (const [key, own] of arrays) own.set(s[key] as ArrayLike<number>);
+    this.out.load(ready);
   }
 
   /** Emits env n's oldest waiting step with the window over all its waiting steps. */

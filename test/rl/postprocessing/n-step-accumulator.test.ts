@@ -1,3 +1,4 @@
+import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../../../envs/rng.js';
 import { nStepReturns } from '../../../rl/postprocessing/n-step.js';
@@ -151,6 +152,41 @@ describe('NStepAccumulator', () => {
     expect(seen.size).toBe(T * N);
     const drained = SampleBatch.concat(pieces);
     for (const name of b.columnNames) expect(Array.from(drained.get(name))).toEqual(Array.from(b.get(name)));
+  });
+
+  it('resumes from its state exactly, through msgpackr', () => {
+    const packr = new Packr({ useRecords: false, moreTypes: true });
+    const options = { numEnvs: 2, obsSize: 1, actionSize: 0, actionDtype: 'int32', nStep: 3, gamma } as const;
+    const twoEnvStep = (t: number) => ({
+      obs: [t, -t],
+      nextObs: [t + 100, -t - 100],
+      actions: [t, t],
+      rewards: [t, 2 * t],
+      terminated: [t % 5 === 4 ? 1 : 0, 0],
+      truncated: [0, t % 7 === 6 ? 1 : 0],
+    });
+    const a = new NStepAccumulator(options);
+    for (let t = 0; t < 9; t++) a.push(twoEnvStep(t));
+    const b = new NStepAccumulator(options);
+    b.setState(packr.unpack(packr.pack(a.getState())));
+    expect([b.numWaiting, b.numReady]).toEqual([a.numWaiting, a.numReady]);
+    for (let t = 9; t < 20; t++) {
+      a.push(twoEnvStep(t));
+      b.push(twoEnvStep(t));
+    }
+    a.flush();
+    b.flush();
+    const da = a.drain();
+    const db = b.drain();
+    expect(db.count).toBe(40);
+    for (const name of da.columnNames) expect(Array.from(db.get(name))).toEqual(Array.from(da.get(name)));
+    const other = new NStepAccumulator({ ...options, nStep: 2 });
+    expect(() => other.setState(a.getState())).toThrow(
+      /state.nStep \(3\) differs from this accumulator's nStep \(2\)/,
+    );
+    expect(() => b.setState({ ...a.getState(), waitCount: new Int32Array([3, 0]) })).toThrow(
+      /env 0 has waitHead \d+ and waitCount 3; both must be in \[0, 3\)/,
+    );
   });
 
   it('rejects bad options and step arrays with the field named', () => {
