@@ -146,10 +146,15 @@ export class SampleBatch {
     }
     const cols: Record<string, ColumnArray> = {};
     for (const [name, value] of Object.entries(columns)) {
+      if (Buffer.isBuffer(value)) {
+        throw new TypeError(
+          `SampleBatch.fromPlain: columns.${name} arrived as a Buffer, so its dtype was lost in transit: ` +
+            'pack with new Packr({ useRecords: false, moreTypes: true }) to keep typed arrays.',
+        );
+      }
       if (dtypeOf(value) === undefined) {
         throw new TypeError(
-          `SampleBatch.fromPlain: columns.${name} must be a typed array, got ${describe(value)}` +
-            ' (a Buffer here means the sender packed with a default Packr: use { useRecords: false, moreTypes: true }).',
+          `SampleBatch.fromPlain: columns.${name} must be a typed array, got ${describe(value)}.`,
         );
       }
       cols[name] = value as ColumnArray;

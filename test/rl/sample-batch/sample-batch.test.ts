@@ -148,6 +148,11 @@ describe('SampleBatch', () => {
     expect(back.shapes['img']).toEqual([2, 2]);
   });
 
+  it('fromPlain names the fix when a default Packr turned a column into a Buffer', () => {
+    const plain = new Packr().unpack(new Packr().pack(makeBatch(2).toPlain()));
+    expect(() => SampleBatch.fromPlain(plain)).toThrow(/columns.obs arrived as a Buffer.*moreTypes: true/);
+  });
+
   it('fromPlain rejects untrusted data with the field named', () => {
     expect(() => SampleBatch.fromPlain(null)).toThrow(
       /expected an object \{ count, columns, shapes\? \}, got null/,
