@@ -42,6 +42,8 @@ export interface TrainOptions {
   readonly signal?: AbortSignal;
   /** Stop after the current iteration on SIGINT (Ctrl-C), with a final checkpoint. @default true */
   readonly handleSigint?: boolean;
+  /** Called once the env runners exist (tests kill one through `runners.actors`). */
+  readonly onRunnersReady?: (runners: EnvRunnerGroup) => void;
 }
 
 /** What {@link train} returns. */
@@ -78,6 +80,7 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
     restartFailed: config.envRunners.restartFailed,
     sampleTimeoutMs: config.envRunners.sampleTimeoutMs,
   });
+  options.onRunnersReady?.(runners);
   let learners: LearnerGroup | undefined;
   let evaluator: Evaluator | undefined;
   const onSigint = () => {
