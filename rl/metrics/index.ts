@@ -11,3 +11,4 @@ export {
 } from './iteration-result.js';
 export { MetricsLogger, type MetricsLoggerOptions } from './metrics-logger.js';
 export { type StopCriteria, type StopReason, shouldStop, stopProgress } from './should-stop.js';
+export { crc32c, encodeEvent, maskedCrc32c, TensorBoardWriter, tfRecord } from './tensorboard-writer.js';

@@ -10,6 +10,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeF
 import { join } from 'node:path';
 import { createLogger } from '../../core/logger.js';
 import { flattenMetrics, type IterationResult } from './iteration-result.js';
+import { TensorBoardWriter } from './tensorboard-writer.js';
 
 const log = createLogger('metrics');
 
@@ -23,6 +24,8 @@ export interface MetricsLoggerOptions {
    * existing files are replaced.
    */
   readonly resumeFromIteration?: number;
+  /** Also write TensorBoard scalars (step = lifetime env steps) into `runDir`. @default false */
+  readonly tensorboard?: boolean;
 }
 
 function csvCell(value: string | number | boolean | null | undefined): string {
@@ -41,6 +44,7 @@ export class MetricsLogger {
   private readonly rows: FlatRow[] = [];
   private readonly columns: string[] = [];
   private readonly columnSet = new Set<string>();
+  private readonly tensorboard: TensorBoardWriter | undefined;
 
   /**
    * Creates `runDir` if needed and starts (or, with `resumeFromIteration`, continues) its files.
@@ -71,6 +75,12 @@ export class MetricsLogger {
     }
     writeFileSync(this.resultsPath, kept.map((l) => `${l}\n`).join(''));
     this.rewriteCsv();
+    this.tensorboard = options.tensorboard === true ? new TensorBoardWriter(runDir) : undefined;
+  }
+
+  /** The TensorBoard events file, when enabled. */
+  get tensorboardPath(): string | undefined {
+    return this.tensorboard?.path;
   }
 
   /** Rows logged so far (including those kept on resume). */
@@ -91,6 +101,7 @@ export class MetricsLogger {
     } else {
       appendFileSync(this.progressPath, `${this.csvLine(flat)}\n`);
     }
+    this.tensorboard?.addScalars(result.envSteps, flat);
   }
 
   /** Returns true when `row` brought new columns. */

@@ -79,6 +79,16 @@ describe('MetricsLogger', () => {
     expect(csv.map((l) => l.split(',')[0])).toEqual(['iteration', '1', '2', '3']);
   });
 
+  it('writes TensorBoard scalars when asked', () => {
+    const dir = join(root, 'tb');
+    const logger = new MetricsLogger(dir, { tensorboard: true });
+    logger.log(row(1));
+    expect(logger.tensorboardPath).toMatch(/events\.out\.tfevents\./);
+    // The file-version record (16 bytes of framing + 26 of Event) plus a second record (16 + data).
+    expect(readFileSync(logger.tensorboardPath!).byteLength).toBeGreaterThan(42 + 16);
+    expect(new MetricsLogger(join(root, 'no-tb')).tensorboardPath).toBeUndefined();
+  });
+
   it('starts fresh files when not resuming', () => {
     const dir = join(root, 'd');
     new MetricsLogger(dir).log(row(1));

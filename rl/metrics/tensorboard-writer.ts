@@ -1,0 +1,152 @@
+/**
+ * A minimal TensorBoard event-file writer for scalars (no npm package writes them; see FACTS.md).
+ *
+ * File format, from TensorFlow's sources:
+ * - records are TFRecord-framed (tensorflow/core/lib/io/record_writer.cc): uint64 length (LE),
+ *   uint32 masked CRC-32C of the length bytes, the data, uint32 masked CRC-32C of the data;
+ *   mask(crc) = ((crc >>> 15) | (crc << 17)) + 0xa282ead8 (tensorflow/core/lib/hash/crc32c.h);
+ * - each record is an `Event` protobuf (tensorflow/core/util/event.proto): wall_time = 1 (double),
+ *   step = 2 (int64), file_version = 3 (string), summary = 5 (Summary);
+ *   `Summary` (tensorflow/core/framework/summary.proto): repeated Value value = 1, with
+ *   Value.tag = 1 (string) and Value.simple_value = 2 (float);
+ * - the first record carries file_version `brain.Event:2`, as TensorFlow 2 writes.
+ */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+
+const CRC32C_TABLE = (() => {
+  // Castagnoli polynomial 0x1EDC6F41, reflected: 0x82F63B78.
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32C (Castagnoli) of `bytes`; `crc32c("123456789")` is 0xE3069283. */
+export function crc32c(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) crc = CRC32C_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** TFRecord's masked CRC: rotate right by 15 and add a constant (so CRCs of CRCs stay useful). */
+export function maskedCrc32c(bytes: Uint8Array): number {
+  const crc = crc32c(bytes);
+  return (((crc >>> 15) | (crc << 17)) + 0xa282ead8) >>> 0;
+}
+
+/** Protobuf bytes builder (only the wire types events need). */
+class ProtoWriter {
+  private readonly parts: number[] = [];
+
+  varint(value: number): this {
+    // Steps are non-negative safe integers; split so values above 2^31 stay exact.
+    let v = value;
+    while (v >= 0x80) {
+      this.parts.push((v % 0x80) | 0x80);
+      v = Math.floor(v / 0x80);
+    }
+    this.parts.push(v);
+    return this;
+  }
+
+  tag(field: number, wireType: 0 | 1 | 2 | 5): this {
+    return this.varint(field * 8 + wireType);
+  }
+
+  double(field: number, value: number): this {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setFloat64(0, value, true);
+    this.tag(field, 1).parts.push(...b);
+    return this;
+  }
+
+  float(field: number, value: number): this {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setFloat32(0, value, true);
+    this.tag(field, 5).parts.push(...b);
+    return this;
+  }
+
+  bytes(field: number, value: Uint8Array): this {
+    this.tag(field, 2)
+      .varint(value.length)
+      .parts.push(...value);
+    return this;
+  }
+
+  string(field: number, value: string): this {
+    return this.bytes(field, new TextEncoder().encode(value));
+  }
+
+  finish(): Uint8Array {
+    return Uint8Array.from(this.parts);
+  }
+}
+
+/** One TFRecord: length, masked CRC of the length, data, masked CRC of the data. */
+export function tfRecord(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(8 + 4 + data.length + 4);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(data.length), true);
+  view.setUint32(8, maskedCrc32c(out.subarray(0, 8)), true);
+  out.set(data, 12);
+  view.setUint32(12 + data.length, maskedCrc32c(data), true);
+  return out;
+}
+
+/** Encodes an Event with scalar summaries (or the file-version event when `values` is a string). */
+export function encodeEvent(
+  wallTimeS: number,
+  step: number,
+  values: Readonly<Record<string, number>> | string,
+): Uint8Array {
+  const event = new ProtoWriter().double(1, wallTimeS).tag(2, 0).varint(step);
+  if (typeof values === 'string') return event.string(3, values).finish();
+  const summary = new ProtoWriter();
+  for (const [tag, value] of Object.entries(values)) {
+    summary.bytes(1, new ProtoWriter().string(1, tag).float(2, value).finish());
+  }
+  return event.bytes(5, summary.finish()).finish();
+}
+
+/** Writes scalar curves to `<logDir>/events.out.tfevents.<seconds>.<host>.<pid>`, readable by TensorBoard. */
+export class TensorBoardWriter {
+  /** The events file. */
+  readonly path: string;
+  private readonly now: () => number;
+
+  /**
+   * Creates `logDir` and the events file with its file-version record.
+   * @throws Error from the file system.
+   */
+  constructor(logDir: string, now: () => number = Date.now) {
+    mkdirSync(logDir, { recursive: true });
+    const wallTimeS = now() / 1000;
+    this.path = join(logDir, `events.out.tfevents.${Math.floor(wallTimeS)}.${hostname()}.${process.pid}`);
+    writeFileSync(this.path, tfRecord(encodeEvent(wallTimeS, 0, 'brain.Event:2')));
+    this.now = now;
+  }
+
+  /**
+   * Appends one event with a scalar per finite value, tagged by name (dots become `/`, so
+   * `evaluation.episodeReturnMean` groups under `evaluation`).
+   * @throws RangeError when `step` is not a non-negative safe integer.
+   */
+  addScalars(step: number, values: Readonly<Record<string, number | string | boolean | null>>): void {
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new RangeError(
+        `TensorBoardWriter.addScalars: step (${String(step)}) must be a non-negative integer.`,
+      );
+    }
+    const scalars: Record<string, number> = {};
+    for (const [key, value] of Object.entries(values)) {
+      if (typeof value === 'number' && Number.isFinite(value)) scalars[key.replaceAll('.', '/')] = value;
+    }
+    appendFileSync(this.path, tfRecord(encodeEvent(this.now() / 1000, step, scalars)));
+  }
+}
