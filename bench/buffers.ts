@@ -1,10 +1,12 @@
 /**
  * Replay-buffer benchmark: memory of 1M CartPole transitions (obs of 4 float32) against the raw column
  * arrays and against an array-of-objects baseline, and add/sample throughput of the uniform and the
- * prioritized buffer. Returns JSON; timings are medians on a shared machine, not assertions.
+ * prioritized buffer. Returns JSON; rates are medians by wall clock and by CPU time (the machine is
+ * shared: compare CPU-time rates across runs), never assertions.
  *
  * Run: `npx tsx -e "import('./bench/buffers.ts').then(async m => console.log(JSON.stringify(await m.benchBuffers(), null, 2)))"`
  */
+import { loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { SeededRng } from '../envs/rng.js';
@@ -42,15 +44,28 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** Median rate (operations per second) of `fn` run `ops` times per trial. */
-function rate(ops: number, trials: number, fn: () => void): number {
-  const times: number[] = [];
+/** Rates of one measured loop: by wall clock and by this process's CPU time (robust to a shared machine). */
+interface Rate {
+  wallPerS: number;
+  cpuPerS: number;
+}
+
+/** Median rates (operations per second) of `fn` run `ops` times per trial, scaled by `rowsPerOp`. */
+function rate(ops: number, trials: number, fn: () => void, rowsPerOp = 1): Rate {
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let t = 0; t < trials; t++) {
+    const c0 = process.cpuUsage();
     const start = process.hrtime.bigint();
     for (let i = 0; i < ops; i++) fn();
-    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+    wall.push(Number(process.hrtime.bigint() - start) / 1e9);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e6);
   }
-  return Math.round(ops / median(times));
+  return {
+    wallPerS: Math.round((ops * rowsPerOp) / median(wall)),
+    cpuPerS: Math.round((ops * rowsPerOp) / Math.max(1e-9, median(cpu))),
+  };
 }
 
 /** Bytes an array-of-objects buffer (one object per transition, as a naive JS buffer) takes per row. */
@@ -105,8 +120,8 @@ export async function benchBuffers(): Promise<Record<string, unknown>> {
   const step8 = transitions(8, 2); // one step of 8 vector envs
   const step1000 = transitions(1000, 3);
   const uniform = {
-    addRowsPerS_batch8: rate(20_000, 5, () => buffer.add(step8)) * 8,
-    addRowsPerS_batch1000: rate(500, 5, () => buffer.add(step1000)) * 1000,
+    addRowsPerS_batch8: rate(20_000, 5, () => buffer.add(step8), 8),
+    addRowsPerS_batch1000: rate(500, 5, () => buffer.add(step1000), 1000),
     sampleBatchesPerS_batch256: rate(2_000, 5, () => buffer.sample(256, rng)),
   };
 
@@ -116,7 +131,7 @@ export async function benchBuffers(): Promise<Record<string, unknown>> {
   const prioritized = {
     memoryBytes: per.memoryBytes(),
     memoryOverRaw: per.memoryBytes() / rawBytes,
-    addRowsPerS_batch8: rate(20_000, 5, () => per.add(step8)) * 8,
+    addRowsPerS_batch8: rate(20_000, 5, () => per.add(step8), 8),
     sampleBatchesPerS_batch256: rate(1_000, 5, () => per.sample(256, rng, 0.4)),
     sampleAndUpdateBatchesPerS_batch256: rate(1_000, 5, () => {
       const s = per.sample(256, rng, 0.4);
@@ -135,6 +150,7 @@ export async function benchBuffers(): Promise<Record<string, unknown>> {
     measuredProcessGrowthBytes: measuredGrowth,
     measuredOverRaw: measuredGrowth / rawBytes,
     fillRowsPerS: Math.round(CAPACITY / fillS),
+    loadAverage1m: loadavg()[0],
     uniform,
     prioritized,
     baselineArrayOfObjects: {
