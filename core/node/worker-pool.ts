@@ -26,6 +26,8 @@ export interface WorkerProcess {
   /** Set by the `ready` message. */
   pid: number | undefined;
   exited: boolean;
+  /** Replies still expected from it (`ready`, then one per task, constructor or call). */
+  outstanding: number;
 }
 
 /** What the pool reports to its owner. */
@@ -50,6 +52,8 @@ export class WorkerPool {
   private readonly sender: BatchSender<ToWorker>;
   private readonly workers = new Map<string, WorkerProcess>();
   private nextId = 1;
+  private outstanding = 0;
+  private receiving = false;
   private ipcPath: string | undefined;
   /** The address workers connect to. */
   address = '';
@@ -71,12 +75,18 @@ export class WorkerPool {
       await this.router.bind('tcp://127.0.0.1:*');
     }
     this.address = this.router.lastEndpoint ?? '';
-    void this.receive();
   }
 
+  /**
+   * Receives only while replies are expected: a pending receive keeps the event loop alive, so an
+   * idle node lets a driver that never calls shutdown() exit (its workers follow, see worker-main).
+   */
   private async receive(): Promise<void> {
+    if (this.receiving) return;
+    this.receiving = true;
     try {
-      for await (const [id, ...frames] of this.router) {
+      while (this.outstanding > 0 && !this.router.closed) {
+        const [id, ...frames] = await this.router.receive();
         const worker = id === undefined ? undefined : this.workers.get(id.toString());
         if (worker === undefined || worker.exited) continue;
         let batch: ReturnType<typeof parseFromWorker>;
@@ -86,6 +96,8 @@ export class WorkerPool {
           log.error(`worker ${worker.id}: ${(error as Error).message}`);
           continue;
         }
+        worker.outstanding -= batch.messages.length;
+        this.outstanding -= batch.messages.length;
         for (const m of batch.messages) {
           if (m.t === 'ready') {
             worker.pid = m.pid;
@@ -95,6 +107,8 @@ export class WorkerPool {
       }
     } catch (error) {
       if (!this.router.closed) log.error(`node socket failed: ${(error as Error).message}`);
+    } finally {
+      this.receiving = false;
     }
   }
 
@@ -105,11 +119,22 @@ export class WorkerPool {
       env: { ...process.env, ...env, TSRL_NODE_ADDRESS: this.address, TSRL_WORKER_ID: String(id) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const worker: WorkerProcess = { id, routingId: `w${id}`, proc, pid: undefined, exited: false };
+    const worker: WorkerProcess = {
+      id,
+      routingId: `w${id}`,
+      proc,
+      pid: undefined,
+      exited: false,
+      outstanding: 1,
+    };
     this.workers.set(worker.routingId, worker);
+    this.outstanding++;
+    void this.receive();
     proc.on('error', (error) => log.error(`worker ${id} could not start: ${error.message}`));
     proc.on('exit', (code, signal) => {
       worker.exited = true;
+      this.outstanding -= worker.outstanding;
+      worker.outstanding = 0;
       this.workers.delete(worker.routingId);
       this.events.onExit(worker, signal === null ? `exit code ${code}` : `signal ${signal}`);
     });
@@ -121,7 +146,16 @@ export class WorkerPool {
 
   /** Queues a message to a worker (batched with others sent in the same tick). */
   send(worker: WorkerProcess, build: (value: (v: EncodedValue) => WireValue) => ToWorker): void {
-    if (!worker.exited) this.sender.push(worker.routingId, build);
+    if (worker.exited) return;
+    this.sender.push(worker.routingId, (value) => {
+      const m = build(value);
+      if (m.t !== 'exit') {
+        worker.outstanding++;
+        this.outstanding++;
+      }
+      return m;
+    });
+    void this.receive();
   }
 
   /** SIGKILLs a worker; its exit arrives through `onExit`. */

@@ -1,0 +1,53 @@
+/** No worker outlives its driver: killed with SIGKILL, or ending without shutdown(). */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { eventually } from './runtime-suite.js';
+
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const driverPath = fileURLToPath(new URL('./fixtures/driver.ts', import.meta.url));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function startDriver(mode: string): { child: ChildProcess; pids: Promise<number[]> } {
+  const child = spawn(process.execPath, ['--import', tsx, driverPath, mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const pids = new Promise<number[]>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line !== undefined) resolve((JSON.parse(line) as { pids: number[] }).pids);
+    });
+    child.on('exit', (code) => reject(new Error(`driver exited (${code}) before printing pids: ${out}`)));
+  });
+  return { child, pids };
+}
+
+describe('worker lifecycle', () => {
+  it('workers exit when the driver is killed with SIGKILL', async () => {
+    const { child, pids } = startDriver('hang');
+    const workerPids = await pids;
+    expect(workerPids.length).toBe(2);
+    child.kill('SIGKILL');
+    expect(await eventually(() => workerPids.every((p) => !alive(p)), 10_000)).toBe(true);
+  });
+
+  it('a driver that never calls shutdown() still exits, and so do its workers', async () => {
+    const { child, pids } = startDriver('forget');
+    const workerPids = await pids;
+    const exited = await eventually(() => child.exitCode !== null || child.signalCode !== null, 15_000);
+    if (!exited) child.kill('SIGKILL');
+    expect(exited).toBe(true);
+    expect(await eventually(() => workerPids.every((p) => !alive(p)), 10_000)).toBe(true);
+  });
+});

@@ -1,0 +1,3 @@
+import { runtimeSuite } from './runtime-suite.js';
+
+runtimeSuite('process mode, tcp', { transport: 'tcp' });
