@@ -56,7 +56,7 @@ export class PpoLearner implements Learner {
       offset += size;
       return entry;
     });
-    this.theta = this.tf.variable(this.tf.tensor1d(this.flatten(init)), true, 'ppo/theta');
+    this.theta = this.tf.variable(this.tf.tensor1d(this.flatten(init)), true);
     // CleanRL's PPO uses Adam eps 1e-5 (37 details #3).
     this.adam = new Adam([this.theta], {
       learningRate: this.t.lr,
