@@ -23,6 +23,7 @@ export {
   type CheckpointSpaces,
   validateManifest,
 } from './manifest.js';
+export { pruneCheckpoints } from './prune-checkpoints.js';
 export {
   type BlobArray,
   type CheckpointBlob,

@@ -15,7 +15,7 @@
  * stop: { envSteps: 500000 }
  * expect: { episodeReturnMean: 475, withinEnvSteps: 200000 }
  * metrics: { windowEpisodes: 100, tensorboard: false }
- * checkpoint: { interval: 0, atEnd: true }
+ * checkpoint: { interval: 0, atEnd: true, keepLast: 5 }
  * ```
  */
 import { type InferShape, type ObjectSchema, type RefineContext, type Shape, s } from './schema.js';
@@ -119,6 +119,9 @@ export const COMMON_SECTIONS = {
       description: 'Checkpoint every N iterations; 0 = only at the end.',
     }),
     atEnd: s.boolean({ default: true, description: 'Write a checkpoint when the run stops.' }),
+    keepLast: s.optional(
+      s.int({ min: 1, description: 'Keep only the newest N checkpoints of the run (default: keep all).' }),
+    ),
   }),
 } as const;
 

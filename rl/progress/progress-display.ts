@@ -44,8 +44,10 @@ export interface ProgressDisplayOptions {
 
 /** What {@link ProgressDisplay.finish} reports. */
 export interface ProgressSummary {
-  /** The criterion that stopped the run, if one did (else it was interrupted or failed). */
+  /** The criterion that stopped the run, if one did. */
   readonly reason?: StopReason;
+  /** True when the run was interrupted (Ctrl-C). @default false */
+  readonly interrupted?: boolean;
   readonly runDir: string;
   /** The final checkpoint, if one was written. */
   readonly checkpointDir?: string;
@@ -117,7 +119,12 @@ export class ProgressDisplay {
       this.stream.write('\n');
       this.statusShown = false;
     }
-    const why = summary.reason === undefined ? 'stopped' : `done: ${summary.reason.message}`;
+    const why =
+      summary.reason !== undefined
+        ? `done: ${summary.reason.message}`
+        : summary.interrupted === true
+          ? 'interrupted'
+          : 'stopped';
     const checkpoint = summary.checkpointDir === undefined ? '' : `; checkpoint ${summary.checkpointDir}`;
     this.message(`${why}; results in ${summary.runDir}${checkpoint}`);
   }

@@ -17,6 +17,7 @@ import {
   loadCheckpoint,
   resolveCheckpointDir,
 } from '../../../rl/checkpoint/load-checkpoint.js';
+import { pruneCheckpoints } from '../../../rl/checkpoint/prune-checkpoints.js';
 import {
   type CheckpointPayload,
   checkpointsDirOf,
@@ -187,6 +188,21 @@ describe('finding checkpoints', () => {
     mkdirSync(empty);
     expect(errorOf(() => loadCheckpoint(empty)).message).toBe(
       `checkpoint ${empty}: no manifest.json here and no checkpoint below it; give a checkpoint directory (checkpoints/<iteration>), a checkpoints/ folder or a run directory.`,
+    );
+  });
+});
+
+describe('pruneCheckpoints', () => {
+  it('keeps the newest N and leaves incomplete directories alone', () => {
+    const checkpoints = checkpointsDirOf(newRun());
+    for (const i of [1, 2, 3, 10]) saveCheckpoint(checkpoints, payload(i));
+    mkdirSync(join(checkpoints, '11'));
+    expect(pruneCheckpoints(checkpoints, 2)).toEqual([1, 2]);
+    expect(listCheckpoints(checkpoints)).toEqual([3, 10]);
+    expect(readdirSync(checkpoints).sort()).toEqual(['10', '11', '3']);
+    expect(pruneCheckpoints(checkpoints, 5)).toEqual([]);
+    expect(() => pruneCheckpoints(checkpoints, 0)).toThrow(
+      'pruneCheckpoints: keepLast (0) must be an integer >= 1.',
     );
   });
 });

@@ -32,6 +32,9 @@ describe('buildConfigSchema', () => {
     expect(config.evaluation).toEqual({ interval: 0, episodes: 10, deterministic: true, numEnvs: 1 });
     expect(config.metrics).toEqual({ windowEpisodes: 100, tensorboard: false });
     expect(config.checkpoint).toEqual({ interval: 0, atEnd: true });
+    expect(resolveConfig({ schema, algo: 'ppo', sets: ['checkpoint.keepLast=2'] }).checkpoint.keepLast).toBe(
+      2,
+    );
   });
 
   it('computes env steps per sampling round (0 runners samples locally)', () => {

@@ -114,13 +114,13 @@ describe('ProgressDisplay', () => {
     display.message('checkpoint saved');
     clock = 400;
     display.update(result(3));
-    display.finish({ runDir: 'runs/x' });
+    display.finish({ runDir: 'runs/x', interrupted: true });
     expect(stream.text).toBe(
       '\r\x1b[2Kiter 1 | steps 2,048 | return' +
         '\r\x1b[2Kiter 2 | steps 4,096 | return' +
         '\r\x1b[2Kcheckpoint saved\n' +
         '\r\x1b[2Kiter 3 | steps 6,144 | return' +
-        '\nstopped; results in runs/x\n',
+        '\ninterrupted; results in runs/x\n',
     );
   });
 });
