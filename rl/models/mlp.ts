@@ -3,12 +3,13 @@
  * adds 50-80 us per call, FACTS.md). `apply` is a pure function of the variables, usable inside
  * `tf.tidy` and inside an optimiser's loss function.
  */
-import type { Tensor2D, Variable } from '@tensorflow/tfjs';
+import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
 import { SeededRng } from '../../envs/rng.js';
 import type { Rng } from '../../envs/spaces/space.js';
 import { requireTf } from '../backend/backend.js';
 import { type InitKind, initKernel } from './init.js';
-import { type NamedWeights, validateNamedWeights } from './named-weights.js';
+import type { NamedWeights } from './named-weights.js';
+import { Parameters } from './parameters.js';
 
 /** Hidden-layer nonlinearity (the values of config `model.activation`). */
 export type Activation = 'tanh' | 'relu' | 'elu' | 'sigmoid' | 'linear';
@@ -71,7 +72,7 @@ export class Mlp {
   readonly name: string;
   /** Trainable variables in weight order [kernel0, bias0, kernel1, bias1, ...]. */
   readonly variables: readonly Variable[];
-  private readonly names: readonly string[];
+  private readonly params: Parameters;
 
   /**
    * Creates the variables with seeded initial values.
@@ -102,21 +103,18 @@ export class Mlp {
     };
     this.name = options.name ?? 'mlp';
     const rng = typeof options.seed === 'object' ? options.seed : SeededRng.fromSeed(options.seed ?? 0);
-    const variables: Variable[] = [];
-    const names: string[] = [];
+    const initial: { name: string; value: Tensor }[] = [];
     for (let i = 0; i + 1 < sizes.length; i++) {
       const fanIn = sizes[i] as number;
       const fanOut = sizes[i + 1] as number;
       const isHead = i + 2 === sizes.length;
       const gain = isHead ? (options.outputGain ?? 1) : (options.hiddenGain ?? Math.SQRT2);
       const kernel = initKernel(init, fanIn, fanOut, gain, rng);
-      // Unnamed tf variables: tfjs names must be globally unique, ours are logical names.
-      variables.push(tf.variable(tf.tensor2d(kernel, [fanIn, fanOut]), true));
-      variables.push(tf.variable(tf.zeros([fanOut]), true));
-      names.push(`${this.name}/dense${i}/kernel`, `${this.name}/dense${i}/bias`);
+      initial.push({ name: `${this.name}/dense${i}/kernel`, value: tf.tensor2d(kernel, [fanIn, fanOut]) });
+      initial.push({ name: `${this.name}/dense${i}/bias`, value: tf.zeros([fanOut]) });
     }
-    this.variables = variables;
-    this.names = names;
+    this.params = new Parameters(`${this.name} weights`, initial);
+    this.variables = this.params.variables;
   }
 
   /**
@@ -150,16 +148,12 @@ export class Mlp {
 
   /** Names and shapes of the weights, in order (for validation). */
   weightSpecs(): { name: string; shape: number[] }[] {
-    return this.variables.map((v, i) => ({ name: this.names[i] as string, shape: [...v.shape] }));
+    return this.params.specs();
   }
 
   /** A copy of the weights in backend-independent form (reads every variable synchronously). */
   getWeights(): NamedWeights {
-    return this.variables.map((v, i) => ({
-      name: this.names[i] as string,
-      shape: [...v.shape],
-      data: v.dataSync() as Float32Array,
-    }));
+    return this.params.get();
   }
 
   /**
@@ -167,32 +161,21 @@ export class Mlp {
    * @throws TypeError when names or shapes differ from this model's, naming the entry.
    */
   setWeights(weights: unknown): void {
-    const tf = requireTf();
-    const checked = validateNamedWeights(weights, `${this.name} weights`, this.weightSpecs());
-    checked.forEach((w, i) => {
-      const v = this.variables[i] as Variable;
-      tf.tidy(() => v.assign(tf.tensor(w.data, [...w.shape])));
-    });
+    this.params.set(weights);
   }
 
   /** Copies weights from another model of the same architecture on the device (target networks). */
   copyFrom(source: Mlp): void {
-    source.variables.forEach((s, i) => {
-      (this.variables[i] as Variable).assign(s);
-    });
+    this.params.copyFrom(source.params);
   }
 
   /** Polyak update `this <- tau * source + (1 - tau) * this` (target networks of SAC/DQN). */
   polyakFrom(source: Mlp, tau: number): void {
-    const tf = requireTf();
-    source.variables.forEach((s, i) => {
-      const t = this.variables[i] as Variable;
-      tf.tidy(() => t.assign(tf.add(tf.mul(s, tau), tf.mul(t, 1 - tau))));
-    });
+    this.params.polyakFrom(source.params, tau);
   }
 
   /** Frees the variables. */
   dispose(): void {
-    for (const v of this.variables) v.dispose();
+    this.params.dispose();
   }
 }
