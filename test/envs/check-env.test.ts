@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkEnv } from '../../envs/check-env.js';
+import { checkEnvById } from '../../envs/check-env-by-id.js';
 import type { Env, ResetResult, StepResult } from '../../envs/env.js';
 import { formatEnvCheckReport } from '../../envs/env-check-report.js';
+import { registerEnvResolver } from '../../envs/registry.js';
 import { Box } from '../../envs/spaces/box.js';
 import { SyncVectorEnv } from '../../envs/vector/sync-vector-env.js';
 import type { VectorEnv } from '../../envs/vector/vector-env.js';
@@ -170,5 +172,25 @@ describe('checkEnv on vector envs', () => {
       message:
         'final observation row 0 is not in the observation space (Box float32 [2]): element 0 (9999) is outside [-1000, 1000]',
     });
+  });
+});
+
+describe('checkEnvById', () => {
+  it('builds, checks and closes an env named by a module path', async () => {
+    const report = await checkEnvById('./test/envs/fixtures/counting-env.ts:CountingEnv', {
+      envOptions: { terminateAt: 2 },
+      numSteps: 4,
+    });
+    expect(report).toMatchObject({ ok: true, id: 'Counting-v0', kind: 'env' });
+  });
+
+  it('checks an address as a vector env through its resolver', async () => {
+    registerEnvResolver('checktest://', {
+      name: 'test',
+      makeVectorEnv: (_id, n) =>
+        Promise.resolve(new SyncVectorEnv(Array.from({ length: n }, () => () => new CountingEnv()))),
+    });
+    const report = await checkEnvById('checktest://x', { numSteps: 3, numEnvs: 3 });
+    expect(report).toMatchObject({ ok: true, kind: 'vector', stepsRun: 18 });
   });
 });
