@@ -123,7 +123,10 @@ async function attempt(tf: Tf, name: Exclude<BackendChoice, 'auto'>, requireGpu:
       const pkg = `@tensorflow/${name}`;
       const loaded = await importOptional(pkg);
       if (!loaded.ok) return { why: `${name} ${loaded.why}` };
-      if (!(await trySet(tf, 'tensorflow'))) return { why: `${name} did not register its backend` };
+      if (!(await trySet(tf, 'tensorflow')))
+        return {
+          why: `${name} did not register its backend (is its version the same as @tensorflow/tfjs ${tf.version_core}?)`,
+        };
       const usingGpu = (tf.backend() as { isUsingGpuDevice?: unknown }).isUsingGpuDevice === true;
       if (name === 'tfjs-node-gpu' && requireGpu && !usingGpu) {
         // tfjs-node-gpu without CUDA runs its CPU kernels silently (FACTS.md). It has registered the
