@@ -92,7 +92,9 @@ def space_to_json(space, where="space"):
         return {"type": "MultiBinary", "shape": [int(s) for s in np.atleast_1d(space.n)]}
     if kind == "Tuple":
         return {"type": "Tuple", "spaces": [space_to_json(s, f"{where}[{i}]") for i, s in enumerate(space.spaces)]}
-    return {"type": "Dict", "spaces": {str(k): space_to_json(s, f"{where}.{k}") for k, s in space.spaces.items()}}
+    # Sorted keys, as Gymnasium's Dict and tsrl's DictSpace keep them: the flattening order.
+    items = sorted((str(k), s) for k, s in space.spaces.items())
+    return {"type": "Dict", "spaces": {k: space_to_json(s, f"{where}.{k}") for k, s in items}}
 
 
 def flat_size(sj):
@@ -133,7 +135,7 @@ def make_flattener(sj):
                 out[o + int(v) - starts[k]] = 1.0
                 o += nvec[k]
         return write
-    keys = list(sj["spaces"].keys()) if t == "Dict" else list(range(len(sj["spaces"])))
+    keys = sorted(sj["spaces"].keys()) if t == "Dict" else list(range(len(sj["spaces"])))
     children = [(k, make_flattener(sj["spaces"][k]), flat_size(sj["spaces"][k])) for k in keys]
 
     def write(x, out, o):
