@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRng } from '../../../envs/rng.js';
 import { MinSegmentTree, SumSegmentTree } from '../../../rl/buffers/segment-tree.js';
 
 describe('SumSegmentTree', () => {
@@ -62,6 +63,42 @@ describe('SumSegmentTree', () => {
     expect(() => t.setLeaves([1])).toThrow(/got 1 values; expected capacity 3/);
     expect(() => new SumSegmentTree(2).findPrefixSumIndex(0)).toThrow(/total mass 0/);
     expect(() => t.findPrefixSumIndex(-0.1)).toThrow(/mass \(-0.1\) must be >= 0/);
+  });
+});
+
+describe('segment trees against naive scans', () => {
+  it('agree with direct sums, minimums and prefix searches under random updates', () => {
+    const rng = SeededRng.fromSeed(8);
+    const n = 37;
+    const sum = new SumSegmentTree(n);
+    const min = new MinSegmentTree(n);
+    const leaves = new Array<number>(n).fill(0);
+    // Unset min-tree leaves are +Infinity.
+    const minLeaves = new Array<number>(n).fill(Number.POSITIVE_INFINITY);
+    for (let step = 0; step < 400; step++) {
+      const i = rng.nextInt(n);
+      const v = rng.next() < 0.2 ? 0 : Math.round(rng.uniform(0, 10) * 8) / 8;
+      leaves[i] = v;
+      minLeaves[i] = v;
+      sum.set(i, v);
+      min.set(i, v);
+      const lo = rng.nextInt(n);
+      const hi = lo + rng.nextInt(n - lo + 1);
+      expect(sum.sum(lo, hi)).toBe(leaves.slice(lo, hi).reduce((a, b) => a + b, 0));
+      expect(min.min(lo, hi)).toBe(hi > lo ? Math.min(...minLeaves.slice(lo, hi)) : Number.POSITIVE_INFINITY);
+      const total = sum.total();
+      if (total > 0) {
+        const mass = rng.next() * total;
+        // Naive: the first index whose inclusive prefix sum exceeds the mass.
+        let acc = 0;
+        let expected = -1;
+        for (let k = 0; k < n && expected < 0; k++) {
+          acc += leaves[k]!;
+          if (acc > mass) expected = k;
+        }
+        expect(sum.findPrefixSumIndex(mass)).toBe(expected);
+      }
+    }
   });
 });
 

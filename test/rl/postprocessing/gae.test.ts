@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRng } from '../../../envs/rng.js';
 import { addGaeColumns, computeGae, discountedReturns } from '../../../rl/postprocessing/gae.js';
 import { SampleBatch } from '../../../rl/sample-batch/sample-batch.js';
 
@@ -118,6 +119,54 @@ describe('computeGae', () => {
     );
     expect(() => computeGae({ ...base, truncated: [0, 0], gaeLambda: -1 })).toThrow(/gaeLambda/);
     expect(() => computeGae({ ...base, truncated: [0, 0], lastValues: [1, 2] })).toThrow(/lastValues has 2/);
+  });
+});
+
+describe('computeGae against the direct sum', () => {
+  it('equals A_t = sum_l (gamma lambda)^l delta_{t+l} up to the episode end on a random rollout', () => {
+    const rng = SeededRng.fromSeed(21);
+    const T = 40;
+    const N = 3;
+    const g = 0.97;
+    const lam = 0.9;
+    const rand = (k: number, f: () => number) => Array.from({ length: k }, f);
+    const rewards = rand(T * N, () => rng.uniform(-1, 1));
+    const valuePreds = rand(T * N, () => rng.uniform(-2, 2));
+    const terminated = rand(T * N, () => (rng.next() < 0.08 ? 1 : 0));
+    const truncated = rand(T * N, () => (rng.next() < 0.08 ? 1 : 0));
+    const finalValuePreds = rand(T * N, () => rng.uniform(-2, 2));
+    const lastValues = rand(N, () => rng.uniform(-2, 2));
+    const r = computeGae({
+      numSteps: T,
+      numEnvs: N,
+      rewards,
+      valuePreds,
+      terminated,
+      truncated,
+      finalValuePreds,
+      lastValues,
+      gamma: g,
+      gaeLambda: lam,
+    });
+    for (let n = 0; n < N; n++) {
+      for (let t = 0; t < T; t++) {
+        // Direct form of Schulman et al. 2016 eq. 16, stopping after the step that ends the episode.
+        let sum = 0;
+        let coef = 1;
+        for (let u = t; u < T; u++) {
+          const i = u * N + n;
+          let next: number;
+          if (terminated[i]) next = 0;
+          else if (truncated[i]) next = finalValuePreds[i]!;
+          else if (u === T - 1) next = lastValues[n]!;
+          else next = valuePreds[i + N]!;
+          sum += coef * (rewards[i]! + g * next - valuePreds[i]!);
+          if (terminated[i] || truncated[i]) break;
+          coef *= g * lam;
+        }
+        expect(r.advantages[t * N + n]).toBeCloseTo(sum, 4);
+      }
+    }
   });
 });
 
