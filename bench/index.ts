@@ -5,4 +5,7 @@
  */
 import type { BenchSuite } from '../rl/cli/wiring.js';
 
-export const BENCH_SUITES: Readonly<Record<string, () => Promise<BenchSuite>>> = {};
+export const BENCH_SUITES: Readonly<Record<string, () => Promise<BenchSuite>>> = {
+  backend: async () => (await import('./backend.js')).benchBackend,
+  buffers: async () => (await import('./buffers.js')).benchBuffers,
+};
