@@ -136,7 +136,7 @@ describe('Adam', () => {
     };
     step();
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 200; i++) step();
+    for (let i = 0; i < 100; i++) step();
     expect(tf.memory().numTensors).toBe(before);
     opt.setState(opt.getState());
     expect(tf.memory().numTensors).toBe(before);
