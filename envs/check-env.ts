@@ -47,10 +47,18 @@ interface TraceStep {
  * Checks `target` (an Env or a VectorEnv) and returns every kind of problem found, each with where it
  * happened, the offending value and what was expected. Never throws for a broken env: exceptions the
  * env raises are reported as problems. The env is left in an unspecified state (reset it before use).
+ * @throws TypeError only for invalid `options` (seed not an integer, numSteps not a positive integer).
  */
 export async function checkEnv(target: unknown, options: CheckEnvOptions = {}): Promise<EnvCheckReport> {
   const seed = options.seed ?? 0;
   const numSteps = options.numSteps ?? 100;
+  if (!Number.isSafeInteger(seed))
+    throw new TypeError(`checkEnv: options.seed (${describeValue(seed)}) must be an integer.`);
+  if (!Number.isSafeInteger(numSteps) || numSteps < 1) {
+    throw new TypeError(
+      `checkEnv: options.numSteps (${describeValue(numSteps)}) must be a positive integer.`,
+    );
+  }
   if (isVectorEnvLike(target)) return checkVectorEnv(target, { seed, numSteps });
   const problems = new ProblemList();
   if (!isEnvLike(target)) {

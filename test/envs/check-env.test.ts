@@ -194,3 +194,14 @@ describe('checkEnvById', () => {
     expect(report).toMatchObject({ ok: true, kind: 'vector', stepsRun: 18 });
   });
 });
+
+describe('checkEnv options', () => {
+  it('rejects invalid options', async () => {
+    await expect(checkEnv(new CountingEnv(), { numSteps: 0 })).rejects.toThrow(
+      'checkEnv: options.numSteps (number 0) must be a positive integer.',
+    );
+    await expect(checkEnv(new CountingEnv(), { seed: 0.5 })).rejects.toThrow(
+      'options.seed (number 0.5) must be an integer',
+    );
+  });
+});
