@@ -116,7 +116,7 @@ export const COMMON_SECTIONS = {
     interval: s.int({
       min: 0,
       default: 0,
-      description: 'Checkpoint every N iterations; 0 = only at the end.',
+      description: 'Checkpoint every N iterations; 0 turns periodic checkpoints off.',
     }),
     atEnd: s.boolean({ default: true, description: 'Write a checkpoint when the run stops.' }),
     keepLast: s.optional(

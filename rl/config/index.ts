@@ -14,6 +14,7 @@ export {
   type TrainConfig,
 } from './common.js';
 export { ConfigError, type ConfigIssue, formatIssue, formatValue } from './config-error.js';
+export { type ConfigKeyDoc, describeSchema, formatConfigReference } from './describe.js';
 export { didYouMean, divisorsNear, formatChoices, levenshtein } from './did-you-mean.js';
 export {
   type LoadedConfigFile,
