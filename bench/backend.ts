@@ -1,8 +1,9 @@
 /**
  * Backend benchmark: per available TensorFlow.js backend, the forward pass of an 8-64-64-4 tanh MLP
- * (raw ops, upload + apply + read back, as an env runner does) at batch 1/16/256 and one Adam step with
- * grad-norm clipping at minibatch 128 (a categorical policy-gradient loss); plus the plain-JS forward
- * (rl/models/js-mlp.ts) at batch 1/8/16/64/256 as the baseline. Medians of several trials on a shared
+ * (raw ops, upload + apply + read back, as an env runner does) at batch 1/8/16/64/256 and one Adam step with
+ * grad-norm clipping at minibatch 128 (a categorical policy-gradient loss), one Adam step of a SAC-sized
+ * 4-256-256-1 relu critic at batch 256 (MSE); plus the plain-JS forward
+ * (rl/models/js-mlp.ts) at the same batches as the baseline. Best of several trials on a shared
  * machine: compare numbers from the same run only.
  *
  * Run: `npx tsx -e "import('./bench/backend.ts').then(async m => console.log(JSON.stringify(await m.benchBackend(), null, 2)))"`
@@ -17,18 +18,13 @@ import { Mlp, type MlpSpec } from '../rl/models/mlp.js';
 import { Adam } from '../rl/optim/adam.js';
 
 const SPEC: MlpSpec = { inputSize: 8, hiddenSizes: [64, 64], outputSize: 4, activation: 'tanh' };
-const FORWARD_BATCHES = [1, 16, 256] as const;
-const JS_BATCHES = [1, 8, 16, 64, 256] as const;
+const FORWARD_BATCHES = [1, 8, 16, 64, 256] as const;
 const MINIBATCH = 128;
 const TRIALS = 5;
 const TRIAL_MS = 60;
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
-/** Median microseconds per call of `fn`, over trials of about TRIAL_MS each. */
+/** Best (minimum) microseconds per call of `fn` over trials of about TRIAL_MS each: on a shared,
+ * loaded machine the minimum estimates the intrinsic cost better than the median. */
 function timeUs(fn: () => void): number {
   const warm = performance.now();
   let calls = 0;
@@ -43,7 +39,7 @@ function timeUs(fn: () => void): number {
     for (let i = 0; i < perTrial; i++) fn();
     samples.push(((performance.now() - start) * 1000) / perTrial);
   }
-  return Math.round(median(samples) * 10) / 10;
+  return Math.round(Math.min(...samples) * 10) / 10;
 }
 
 function randomArray(n: number, rng: SeededRng): Float32Array {
@@ -82,7 +78,29 @@ function benchCurrent(): Record<string, unknown> {
   for (const t of [obs, actions, advantages]) t.dispose();
   adam.dispose();
   mlp.dispose();
-  return { forwardUs, adamStepMinibatch128Us: adamStepUs, leakedTensors };
+  // A SAC-sized critic: Q(s, a) for Pendulum (3 + 1 inputs), 256-256 relu, MSE step at batch 256.
+  const critic = new Mlp({
+    inputSize: 4,
+    hiddenSizes: [256, 256],
+    outputSize: 1,
+    activation: 'relu',
+    seed: 2,
+  });
+  const criticAdam = new Adam(critic.variables, { learningRate: 3e-4 });
+  const sa = tf.tensor2d(randomArray(256 * 4, rng), [256, 4]) as Tensor2D;
+  const target = tf.tensor2d(randomArray(256, rng), [256, 1]) as Tensor2D;
+  const criticStepUs = timeUs(() => {
+    criticAdam.step(() => tf.mean(tf.square(tf.sub(critic.apply(sa), target))) as Scalar);
+  });
+  for (const t of [sa, target]) t.dispose();
+  criticAdam.dispose();
+  critic.dispose();
+  return {
+    forwardUs,
+    adamStepMinibatch128Us: adamStepUs,
+    critic256x256AdamStepBatch256Us: criticStepUs,
+    leakedTensors,
+  };
 }
 
 /** Plain-JS forward timings (no tfjs). */
@@ -97,7 +115,7 @@ function benchJs(): Record<string, number> {
   }
   const js = new JsMlp(weights, SPEC.activation);
   const out: Record<string, number> = {};
-  for (const batch of JS_BATCHES) {
+  for (const batch of FORWARD_BATCHES) {
     const x = randomArray(batch * SPEC.inputSize, rng);
     out[`batch${batch}`] = timeUs(() => {
       js.forward(x, batch);
@@ -140,7 +158,7 @@ export async function benchBackend(): Promise<Record<string, unknown>> {
     suite: 'backend',
     model: `MLP ${[SPEC.inputSize, ...SPEC.hiddenSizes, SPEC.outputSize].join('-')} ${SPEC.activation}`,
     machine: { cpus: cpus().length, node: process.version },
-    units: 'microseconds per call, median of 5 trials',
+    units: 'microseconds per call, best of 5 trials (shared machine)',
     backends,
     jsForwardUs,
     fastestByAdamStep: fastest,
