@@ -7,7 +7,13 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { NamedWeight, NamedWeights } from '../models/named-weights.js';
 import { CheckpointError } from './checkpoint-error.js';
-import { type BlobDtype, type BlobEntry, type CheckpointManifest, validateManifest } from './manifest.js';
+import {
+  type BlobDtype,
+  type BlobEntry,
+  BYTES_PER_ELEMENT,
+  type CheckpointManifest,
+  validateManifest,
+} from './manifest.js';
 import type { BlobArray, CheckpointBlob } from './save-checkpoint.js';
 
 /** A checkpoint read back: the manifest's fields plus the arrays. */
@@ -67,7 +73,9 @@ export function resolveCheckpointDir(path: string): string {
   );
 }
 
-const ARRAY_TYPES: Readonly<Record<BlobDtype, new (buffer: ArrayBuffer) => BlobArray>> = {
+const ARRAY_TYPES: Readonly<
+  Record<BlobDtype, new (buffer: ArrayBuffer, byteOffset?: number, length?: number) => BlobArray>
+> = {
   float32: Float32Array,
   float64: Float64Array,
   int8: Int8Array,
@@ -80,7 +88,8 @@ const ARRAY_TYPES: Readonly<Record<BlobDtype, new (buffer: ArrayBuffer) => BlobA
 
 /**
  * Reads and verifies a checkpoint (see {@link resolveCheckpointDir} for what `path` may be): every
- * blob's file, bounds and SHA-256 are checked, and arrays are copied out of the files.
+ * blob's file, bounds and SHA-256 are checked. Arrays may be views into one buffer per file (no
+ * copy); copy them (`.slice()`) to keep one without the rest of its file.
  * @throws CheckpointError: `missing` (nothing there), `corrupt` (bad JSON, missing file, truncated file,
  *   checksum mismatch, shape/size mismatch) or `incompatible` (other format version, other algorithm).
  */
@@ -136,10 +145,20 @@ export function loadCheckpoint(path: string, options: LoadCheckpointOptions = {}
         `blob "${entry.name}" in ${entry.file} fails its SHA-256 check (the file is damaged or was changed).`,
       );
     }
-    // Copy into a fresh, aligned buffer owned by the array.
+    const Type = ARRAY_TYPES[entry.dtype];
+    const absolute = bytes.byteOffset;
+    // Large files get their own ArrayBuffer, and blobs sit at 8-byte offsets: view them in place
+    // (no copy of a big replay buffer). Small files may sit unaligned in Node's pool: copy those.
+    if (absolute % BYTES_PER_ELEMENT[entry.dtype] === 0) {
+      return new Type(
+        bytes.buffer as ArrayBuffer,
+        absolute,
+        entry.byteLength / BYTES_PER_ELEMENT[entry.dtype],
+      );
+    }
     const copy = new ArrayBuffer(entry.byteLength);
     new Uint8Array(copy).set(bytes);
-    return new ARRAY_TYPES[entry.dtype](copy);
+    return new Type(copy);
   };
   const weights: NamedWeight[] = [];
   const optimizer: NamedWeight[] = [];
