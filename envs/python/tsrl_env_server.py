@@ -267,6 +267,11 @@ class VectorOfEnvs:
 
 # ---------------------------------------------------------------- the server
 
+def wire_infos(infos):
+    """infos as they travel: None (nil) when every info is empty, which saves encoding N maps."""
+    return infos if any(infos) else None
+
+
 def read_array(header, frames, field, accepted, shape):
     d = header.get(field)
     if not isinstance(d, dict):
@@ -352,7 +357,7 @@ class EnvServer:
         self.state = "need_reset"
         infos = self.run_env(rid, lambda: self.vec.reset(seed, options))
         self.state = "running"
-        return self.pack({"type": "reset_result", "id": rid, "infos": infos}, [("obs", self.vec.obs)])
+        return self.pack({"type": "reset_result", "id": rid, "infos": wire_infos(infos)}, [("obs", self.vec.obs)])
 
     def step(self, rid, header, frames):
         if self.state != "running":
@@ -368,7 +373,7 @@ class EnvServer:
             raise ProtocolError("invalid-action", f"actions[{bad}] = {actions[bad].tolist()} is outside the action space "
                                 f"{json.dumps(v.act_json)}; no env was stepped", f"actions[{bad}]", id=rid)
         infos = self.run_env(rid, lambda: v.step(actions))
-        return self.pack({"type": "step_result", "id": rid, "infos": infos},
+        return self.pack({"type": "step_result", "id": rid, "infos": wire_infos(infos)},
                          [("obs", v.obs), ("rewards", v.rewards), ("terminated", v.terminated),
                           ("truncated", v.truncated), ("final_obs", v.final_obs)])
 

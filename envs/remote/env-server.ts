@@ -19,6 +19,7 @@ import {
   readOptionalInt,
   readOptionalMap,
   WireFormatError,
+  wireInfos,
 } from './wire-codec.js';
 
 const log = createLogger('env-server');
@@ -209,7 +210,7 @@ class Session {
       }),
     );
     this.state = 'running';
-    return new MessageBuilder({ type: 'reset_result', id, [FIELDS.infos]: result.infos })
+    return new MessageBuilder({ type: 'reset_result', id, [FIELDS.infos]: wireInfos(result.infos) })
       .array(FIELDS.obs, result.obs.slice(), [this.env.numEnvs, this.env.obsSize])
       .frames();
   }
@@ -234,13 +235,14 @@ class Session {
       }
     });
     const r = await this.runEnv(() => this.env.step(actions));
-    // Copies: the vector env may reuse its arrays and zeromq may still be sending them.
-    return new MessageBuilder({ type: 'step_result', id, [FIELDS.infos]: r.infos })
-      .array(FIELDS.obs, r.obs.slice(), [n, this.env.obsSize])
-      .array(FIELDS.rewards, r.rewards.slice(), [n])
-      .array(FIELDS.terminated, r.terminated.slice(), [n])
-      .array(FIELDS.truncated, r.truncated.slice(), [n])
-      .array(FIELDS.finalObs, r.finalObs.slice(), [n, this.env.obsSize])
+    // No copies although the vector env reuses its arrays and zeromq sends large frames without copying:
+    // the next step (which overwrites them) only comes after the client has received this whole reply.
+    return new MessageBuilder({ type: 'step_result', id, [FIELDS.infos]: wireInfos(r.infos) })
+      .array(FIELDS.obs, r.obs, [n, this.env.obsSize])
+      .array(FIELDS.rewards, r.rewards, [n])
+      .array(FIELDS.terminated, r.terminated, [n])
+      .array(FIELDS.truncated, r.truncated, [n])
+      .array(FIELDS.finalObs, r.finalObs, [n, this.env.obsSize])
       .frames();
   }
 

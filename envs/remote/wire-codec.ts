@@ -143,11 +143,12 @@ export function readOptionalMap(header: Header, field: string): Record<string, u
   return value;
 }
 
-/** Reads `infos`: a list of exactly `numEnvs` maps. */
+/** Reads `infos`: a list of exactly `numEnvs` maps, or nil standing for `numEnvs` empty maps. */
 export function readInfos(header: Header, field: string, numEnvs: number): Record<string, unknown>[] {
   const value = header[field];
+  if (value === null) return Array.from({ length: numEnvs }, () => ({}));
   if (!Array.isArray(value) || value.length !== numEnvs) {
-    throw new WireFormatError(field, `${field} must be a list of ${numEnvs} maps, got ${show(value)}`);
+    throw new WireFormatError(field, `${field} must be a list of ${numEnvs} maps or nil, got ${show(value)}`);
   }
   value.forEach((info, i) => {
     if (!isPlainMap(info))
@@ -254,4 +255,12 @@ function viewAs(frame: Buffer, dtype: WireDtype, count: number): WireArray {
       return out;
     }
   }
+}
+
+/** `infos` as they travel: nil when every info is empty (most steps), which saves encoding N maps. */
+export function wireInfos(
+  infos: readonly Record<string, unknown>[],
+): readonly Record<string, unknown>[] | null {
+  for (const info of infos) for (const _ in info) return infos;
+  return null;
 }

@@ -62,6 +62,17 @@ describe('wire codec', () => {
   });
 });
 
+describe('infos', () => {
+  it('travel as nil when every info is empty, and nil reads back as N empty maps', () => {
+    expect(wireInfos([{}, {}])).toBeNull();
+    expect(wireInfos([{}, { a: 1 }])).toEqual([{}, { a: 1 }]);
+    expect(readInfos({ type: 'x', infos: null }, 'infos', 3)).toEqual([{}, {}, {}]);
+    expect(() => readInfos({ type: 'x', infos: [{}] }, 'infos', 2)).toThrow(
+      'infos must be a list of 2 maps or nil, got [{}]',
+    );
+  });
+});
+
 describe('action codec', () => {
   it('packs and unpacks each action space as the protocol table says', () => {
     const box: SpaceJson = { type: 'Box', shape: [2], dtype: 'float64', low: [-1, -1], high: [1, 1] };
