@@ -9,6 +9,7 @@ import type { AnyAlgorithmDefinition } from '../../../rl/algorithm.js';
 import { loadCheckpoint } from '../../../rl/checkpoint/index.js';
 import { buildConfigSchema } from '../../../rl/config/common.js';
 import { resolveConfig } from '../../../rl/config/resolve.js';
+import { evaluateCheckpoint } from '../../../rl/evaluation/evaluate-checkpoint.js';
 import { train } from '../../../rl/training/train.js';
 import { registerStatefulCartPole } from './fixtures/stateful-cartpole.js';
 
@@ -79,6 +80,26 @@ describe('train', () => {
     const wa = loadCheckpoint(join(full, 'checkpoints', '6')).weights;
     const wc = loadCheckpoint(join(resumed, 'checkpoints', '6')).weights;
     expect(wc.map((w) => Array.from(w.data))).toEqual(wa.map((w) => Array.from(w.data)));
+
+    // rl evaluate on the checkpoint: deterministic, so two evaluations agree; a frame per step.
+    const frames: string[] = [];
+    const e1 = await evaluateCheckpoint(full, {
+      resolveAlgorithm: () => algorithm,
+      episodes: 3,
+      render: true,
+      onFrame: (f) => frames.push(f),
+    });
+    const e2 = await evaluateCheckpoint(join(full, 'checkpoints', '6'), {
+      resolveAlgorithm: () => algorithm,
+      episodes: 3,
+    });
+    expect(e1.checkpointDir).toBe(join(full, 'checkpoints', '6'));
+    expect(e1.summary.episodes).toBe(3);
+    expect(e2.episodes).toEqual(e1.episodes);
+    expect(frames.length).toBeGreaterThan(5);
+    expect(
+      JSON.parse(readFileSync(join(full, 'checkpoints', '6', 'evaluation.json'), 'utf8')).summary.episodes,
+    ).toBe(3);
   });
 
   it('restarts a killed env runner and keeps training (local mode)', async () => {

@@ -1,0 +1,119 @@
+/**
+ * `rl evaluate`: loads a checkpoint, rebuilds the policy from its config and weights, runs M episodes
+ * (deterministic unless the config's `evaluation.deterministic` is false) and writes the result to
+ * `<checkpoint>/evaluation.json`. With `render`, one episode is drawn as text frames (classic control).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AnyAlgorithmDefinition, EpisodeSummary } from '../algorithm.js';
+import { initBackend } from '../backend/backend.js';
+import { CheckpointError } from '../checkpoint/checkpoint-error.js';
+import { loadCheckpoint, resolveCheckpointDir } from '../checkpoint/index.js';
+import { buildConfigSchema, type CommonConfig } from '../config/common.js';
+import { buildEnvRunner } from '../env-runner/build-env-runner.js';
+import type { EvaluationResult } from '../metrics/iteration-result.js';
+import { buildContext, evaluationRunnerSpec } from '../training/build-run.js';
+import { Evaluator } from './evaluator.js';
+import { renderFrame } from './render-frame.js';
+
+/** Options of {@link evaluateCheckpoint}. */
+export interface EvaluateCheckpointOptions {
+  /** Finds the algorithm named in the checkpoint (`getAlgorithm` from algorithms/index.ts). */
+  readonly resolveAlgorithm: (name: string) => AnyAlgorithmDefinition;
+  /** Episodes to run. @default the config's `evaluation.episodes` */
+  readonly episodes?: number;
+  /** Another env id with the same spaces (e.g. a remote copy of the env). */
+  readonly env?: string;
+  /** Draw one episode as text frames through `onFrame`. @default false */
+  readonly render?: boolean;
+  /** Receives each rendered frame (the CLI writes it to the terminal). */
+  readonly onFrame?: (frame: string) => void;
+  /** Write `evaluation.json` beside the checkpoint. @default true */
+  readonly writeResult?: boolean;
+}
+
+/** What {@link evaluateCheckpoint} returns. */
+export interface CheckpointEvaluation {
+  readonly checkpointDir: string;
+  readonly algorithm: string;
+  readonly envId: string;
+  readonly summary: EvaluationResult;
+  readonly episodes: EpisodeSummary;
+}
+
+/**
+ * Evaluates the checkpoint at `path` (a checkpoint directory, or a run / checkpoints directory: the
+ * latest checkpoint in it).
+ * @throws CheckpointError when the checkpoint is missing, corrupt or incompatible (its spaces differ
+ *   from `options.env`'s); ConfigError when its config does not validate.
+ */
+export async function evaluateCheckpoint(
+  path: string,
+  options: EvaluateCheckpointOptions,
+): Promise<CheckpointEvaluation> {
+  const dir = resolveCheckpointDir(path);
+  const loaded = loadCheckpoint(dir);
+  const algorithm = options.resolveAlgorithm(loaded.algorithm);
+  const schema = buildConfigSchema(algorithm.trainingSchema);
+  const raw = structuredClone(loaded.config) as Record<string, unknown>;
+  if (options.env !== undefined) raw['env'] = { ...(raw['env'] as object), id: options.env };
+  const config = schema.parse(raw, '') as unknown as CommonConfig;
+  await initBackend({ backend: config.backend });
+  const ctx = await buildContext(config, algorithm);
+  for (const [which, saved, now] of [
+    ['observation', loaded.spaces.observation, ctx.observationSpace],
+    ['action', loaded.spaces.action, ctx.actionSpace],
+  ] as const) {
+    if (JSON.stringify(saved) !== JSON.stringify(now)) {
+      throw new CheckpointError(
+        'incompatible',
+        dir,
+        `the ${which} space of ${config.env.id} (${JSON.stringify(now)}) differs from the checkpoint's (${JSON.stringify(saved)}).`,
+      );
+    }
+  }
+  const spec = evaluationRunnerSpec(ctx, algorithm);
+  const evaluator = await Evaluator.create(spec);
+  let result: { summary: EvaluationResult; episodes: EpisodeSummary };
+  try {
+    result = await evaluator.evaluate(loaded.weights, options.episodes ?? config.evaluation.episodes);
+  } finally {
+    await evaluator.close();
+  }
+  if (options.render === true)
+    await renderEpisode(spec, loaded.weights, config.env.id, options.onFrame ?? (() => undefined));
+  const out: CheckpointEvaluation = {
+    checkpointDir: dir,
+    algorithm: loaded.algorithm,
+    envId: config.env.id,
+    summary: result.summary,
+    episodes: result.episodes,
+  };
+  if (options.writeResult ?? true)
+    writeFileSync(join(dir, 'evaluation.json'), `${JSON.stringify(out, null, 2)}\n`);
+  return out;
+}
+
+/** Runs one episode on a 1-env runner, step by step, handing a text frame per step to `onFrame`. */
+async function renderEpisode(
+  spec: ReturnType<typeof evaluationRunnerSpec>,
+  weights: Parameters<Evaluator['evaluate']>[0],
+  envId: string,
+  onFrame: (frame: string) => void,
+): Promise<void> {
+  const runner = await buildEnvRunner({ ...spec, numEnvs: 1, rolloutFragmentLength: 1 });
+  try {
+    runner.setWeights(weights);
+    await runner.reset(spec.seed);
+    let total = 0;
+    for (let t = 0; t < 100_000; t++) {
+      const { fragment, episodes } = await runner.sample();
+      const obs = fragment.batch.float32('obs');
+      total += fragment.batch.float32('rewards')[0]!;
+      onFrame(renderFrame(envId, obs, t, total));
+      if (episodes.returns.length > 0) break;
+    }
+  } finally {
+    await runner.close();
+  }
+}
