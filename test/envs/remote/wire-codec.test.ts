@@ -7,7 +7,9 @@ import {
   MessageBuilder,
   packPlain,
   readArray,
+  readInfos,
   WireFormatError,
+  wireInfos,
 } from '../../../envs/remote/wire-codec.js';
 import type { SpaceJson } from '../../../envs/spaces/space.js';
 
