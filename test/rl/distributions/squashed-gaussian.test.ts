@@ -80,3 +80,23 @@ describe('SquashedGaussian', () => {
     expect(actions[1]).toBeLessThanOrEqual(4);
   });
 });
+
+describe('SquashedGaussian memory', () => {
+  it('rsample and mode leak no tensors inside tidy', () => {
+    const tf = requireTf();
+    const mean = tf.tensor2d([[0.1, -0.2]]) as Tensor2D;
+    const logStd = tf.tensor1d([0, -1]);
+    const noise = tf.tensor2d([[0.3, 0.4]]) as Tensor2D;
+    const bounds = { low: Float32Array.from([-2, -2]), high: Float32Array.from([2, 2]) };
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 20; i++) {
+      tf.tidy(() => {
+        const d = new SquashedGaussian(mean, logStd, bounds);
+        d.rsample(noise).logProb.dataSync();
+        d.mode().dataSync();
+      });
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    for (const t of [mean, logStd, noise]) t.dispose();
+  });
+});
