@@ -5,9 +5,9 @@ import { expectTransitions, fixturesOf } from './fixture-replay.js';
 /** Independent reference: one step of Gymnasium's mountain_car.py, written out from its formulas. */
 function referenceStep(p: number, v: number, action: number): [number, number] {
   let nv = v + ((action - 1) * 0.001 + Math.cos(3 * p) * -0.0025);
-  nv = nv > 0.07 ? 0.07 : nv < -0.07 ? -0.07 : nv;
+  nv = Math.min(Math.max(nv, -0.07), 0.07);
   let np = p + nv;
-  np = np < -1.2 ? -1.2 : np > 0.6 ? 0.6 : np;
+  np = Math.min(Math.max(np, -1.2), 0.6);
   if (np === -1.2 && nv < 0) nv = 0;
   return [np, nv];
 }
