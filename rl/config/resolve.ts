@@ -188,12 +188,39 @@ function setIn(target: Record<string, unknown>, path: readonly string[], value: 
   node[path[path.length - 1]!] = value;
 }
 
+/** Deep-merges `top` into `bottom` (maps merge key by key; anything else replaces) and returns `bottom`. */
+function mergeInto(bottom: Record<string, unknown>, top: Record<string, unknown>): Record<string, unknown> {
+  for (const [key, value] of Object.entries(top)) {
+    const under = bottom[key];
+    bottom[key] = isPlainObject(under) && isPlainObject(value) ? mergeInto(under, value) : value;
+  }
+  return bottom;
+}
+
+/** True when `data` has a value at the dotted `path` or at one of its parents (not the root). */
+function hasPath(data: Record<string, unknown>, path: string): boolean {
+  let node: unknown = data;
+  for (const key of path.split('.')) {
+    if (!isPlainObject(node) || !(key in node)) return false;
+    node = node[key];
+    if (!isPlainObject(node)) return true;
+  }
+  return true;
+}
+
 /** Options of {@link resolveConfig}. */
 export interface ResolveConfigOptions<T extends Shape> {
   /** The full schema, from `buildConfigSchema(algorithm.trainingSchema)`. */
   readonly schema: ObjectSchema<ConfigShape<T>>;
   /** The algorithm being run (`rl train --algo`); a file's `algo` must match it. */
   readonly algo: string;
+  /**
+   * A base layer of raw config data below the file, e.g. the config saved in a checkpoint when
+   * resuming (`loadCheckpoint(dir).config`): defaults < base < file < sets.
+   */
+  readonly base?: Readonly<Record<string, unknown>>;
+  /** Names `base` in error messages. @default 'base config' */
+  readonly baseSource?: string;
   /** A YAML or JSON preset file. */
   readonly file?: string;
   /** `--set` arguments in order; later ones win. CLI flags such as `--seed 3` map to `seed=3`. */
@@ -201,14 +228,16 @@ export interface ResolveConfigOptions<T extends Shape> {
 }
 
 /**
- * Resolves a config: defaults < file < `--set`, validated and deep-frozen, with `algo` filled in.
+ * Resolves a config: defaults < base (a checkpoint's config) < file < `--set`, validated and
+ * deep-frozen, with `algo` filled in.
  * @throws ConfigError naming the source (file:line:col or the `--set` argument), the path, the
  *   value, what was expected and a fix.
  */
 export function resolveConfig<T extends Shape>(options: ResolveConfigOptions<T>): TrainConfig<T> {
   const { schema, algo } = options;
   const loaded = options.file === undefined ? undefined : loadConfigFile(options.file);
-  const merged: Record<string, unknown> = structuredClone(loaded?.data ?? {});
+  const base: Record<string, unknown> = structuredClone({ ...(options.base ?? {}) });
+  const merged = mergeInto(base, structuredClone(loaded?.data ?? {}));
   const fileAlgo = merged['algo'];
   if (loaded !== undefined && fileAlgo !== undefined && fileAlgo !== null && fileAlgo !== algo) {
     throw new ConfigError(
@@ -251,7 +280,10 @@ export function resolveConfig<T extends Shape>(options: ResolveConfigOptions<T>)
       (parent(a) !== '' && parent(a) === parent(b));
     const fromSet = [...overrides].reverse().find((o) => related(path, o.path.join('.')));
     if (fromSet !== undefined) throw error.withSource(`--set ${fromSet.arg}`);
-    if (loaded !== undefined) throw error.withSource(loaded.locate(path));
+    if (loaded !== undefined && (options.base === undefined || hasPath(loaded.data, path))) {
+      throw error.withSource(loaded.locate(path));
+    }
+    if (options.base !== undefined) throw error.withSource(options.baseSource ?? 'base config');
     throw error;
   }
 }

@@ -81,6 +81,29 @@ describe('resolveConfig layering', () => {
     expect(resolveConfig({ schema, algo: 'ppo', file: file('empty.yaml', '') }).seed).toBe(0);
   });
 
+  it('puts a base layer (a checkpoint config) below the file and the sets', () => {
+    const path = file('over-base.yaml', 'training: { lr: 0.5 }\n');
+    const base = { algo: 'ppo', seed: 9, training: { lr: 0.1, numMinibatches: 8 }, stop: { envSteps: 100 } };
+    const config = resolveConfig({ schema, algo: 'ppo', base, file: path, sets: ['stop.envSteps=200'] });
+    expect(config.seed).toBe(9);
+    expect(config.training).toEqual({ lr: 0.5, numMinibatches: 8 });
+    expect(config.stop).toEqual({ envSteps: 200 });
+    expect(base.training.lr).toBe(0.1);
+    expect(
+      messageOf(() =>
+        resolveConfig({
+          schema,
+          algo: 'ppo',
+          base: { seed: -1 },
+          baseSource: 'checkpoint runs/x/checkpoints/3',
+        }),
+      ),
+    ).toBe('checkpoint runs/x/checkpoints/3: seed (-1) must be an integer >= 0 and <= 4294967295.');
+    expect(messageOf(() => resolveConfig({ schema, algo: 'ppo', base: { seed: -1 }, file: path }))).toBe(
+      'base config: seed (-1) must be an integer >= 0 and <= 4294967295.',
+    );
+  });
+
   it('lets --set null clear an optional value and parses booleans', () => {
     const path = file('stop.yaml', 'stop: { envSteps: 1000, iterations: 5 }\n');
     const config = resolveConfig({
