@@ -8,6 +8,7 @@
  * The line: `iter 12 | steps 6,144 | return 187.3 | eval 500.0 | 12,345 steps/s | 0:03 | ETA 0:12`;
  * the ETA comes from the budget stop criteria (iterations, envSteps, timeMs).
  */
+import type { LogSink } from '../../core/logger.js';
 import type { IterationResult } from '../metrics/iteration-result.js';
 import { type StopCriteria, type StopReason, stopProgress } from '../metrics/should-stop.js';
 import { formatCount, formatDuration, formatReturn } from './format.js';
@@ -109,6 +110,14 @@ export class ProgressDisplay {
       return;
     }
     this.stream.write(`${text}\n`);
+  }
+
+  /**
+   * A logger sink that prints through {@link message}, so log lines on the terminal do not tear the
+   * status line: `setLogSink(display.logSink())` while training (restore the previous sink after).
+   */
+  logSink(): LogSink {
+    return (level, scope, text) => this.message(`[tsrl ${level}] ${scope}: ${text}`);
   }
 
   /** Shows the last (possibly throttled) iteration, ends the status line and prints the outcome. */

@@ -111,14 +111,14 @@ describe('ProgressDisplay', () => {
     display.update(result(1));
     clock = 200;
     display.update(result(2));
-    display.message('checkpoint saved');
+    display.logSink()('warn', 'runner', 'restarted runner 1');
     clock = 400;
     display.update(result(3));
     display.finish({ runDir: 'runs/x', interrupted: true });
     expect(stream.text).toBe(
       '\r\x1b[2Kiter 1 | steps 2,048 | return' +
         '\r\x1b[2Kiter 2 | steps 4,096 | return' +
-        '\r\x1b[2Kcheckpoint saved\n' +
+        '\r\x1b[2K[tsrl warn] runner: restarted runner 1\n' +
         '\r\x1b[2Kiter 3 | steps 6,144 | return' +
         '\ninterrupted; results in runs/x\n',
     );
