@@ -417,14 +417,14 @@ def load_env_factory(spec, kwargs):
     """``module:attr``, ``path/file.py:attr`` or ``gymnasium:Env-v1`` -> a zero-argument env factory."""
     target, sep, attr = spec.rpartition(":")
     if not sep or not target or not attr:
-        raise SystemExit(f"--env {spec!r}: expected module:Class, path/to/file.py:factory or gymnasium:Env-v1")
+        raise SystemExit(f"tsrl_env_server: --env {spec!r}: expected module:Class, path/to/file.py:factory or gymnasium:Env-v1")
     if target == "gymnasium":
         import gymnasium  # noqa: only when asked for
         return lambda: gymnasium.make(attr, **kwargs)
     if target.endswith(".py"):
         path = os.path.abspath(target)
         if not os.path.isfile(path):
-            raise SystemExit(f"--env {spec!r}: no file {path}")
+            raise SystemExit(f"tsrl_env_server: --env {spec!r}: no file {path}")
         sys.path.insert(0, os.path.dirname(path))
         module_spec = importlib.util.spec_from_file_location(os.path.splitext(os.path.basename(path))[0], path)
         module = importlib.util.module_from_spec(module_spec)
@@ -434,7 +434,7 @@ def load_env_factory(spec, kwargs):
         module = importlib.import_module(target)
     factory = getattr(module, attr, None)
     if not callable(factory):
-        raise SystemExit(f"--env {spec!r}: {target} has no callable {attr!r}")
+        raise SystemExit(f"tsrl_env_server: --env {spec!r}: {target} has no callable {attr!r}")
     return lambda: factory(**kwargs)
 
 
@@ -481,7 +481,12 @@ def main(argv=None):
     if "://0.0.0.0" in args.address or "://*" in args.address:
         sys.stderr.write(f"tsrl_env_server: warning: {args.address} accepts connections from other machines; "
                          "the protocol has no authentication\n")
-    server = EnvServer(vec, args.address)
+    try:
+        server = EnvServer(vec, args.address)
+    except zmq.ZMQError as exc:
+        sys.stderr.write(f"tsrl_env_server: cannot bind --address {args.address}: {exc} "
+                         "(expected e.g. tcp://127.0.0.1:5555 or ipc:///tmp/env.sock; tcp://127.0.0.1:* picks a free port)\n")
+        sys.exit(1)
     print(f"tsrl_env_server: serving {vec.spec['id']} x{vec.num_envs} on {server.endpoint}", flush=True)
     try:
         server.serve()

@@ -3,7 +3,10 @@
  * remote) against the Env contract, list the registered env ids. Modules load lazily so that
  * `rl --help` does not load zeromq.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
 import { parseNonNegativeInt, parsePositiveInt } from '../parse.js';
 import { UsageError } from '../usage-error.js';
@@ -26,6 +29,49 @@ export function parseAddress(value: string): string {
     );
   }
   return value;
+}
+
+/** `./my_env.py:MyEnv` or `gymnasium:CartPole-v1`: served by envs/python/tsrl_env_server.py. */
+function isPythonEnv(id: string): boolean {
+  return /\.py:[A-Za-z_][A-Za-z0-9_]*$/.test(id) || id.startsWith('gymnasium:');
+}
+
+/** Runs the Python server in a child process until it exits or this process is interrupted. */
+async function servePython(
+  options: { env: string; address: string; numEnvs: number; python: string },
+  io: EnvCommandIo,
+): Promise<void> {
+  const script = fileURLToPath(new URL('../../../envs/python/tsrl_env_server.py', import.meta.url));
+  if (!existsSync(script)) throw new UsageError(`the Python env server is missing (expected ${script}).`);
+  const args = [
+    script,
+    '--env',
+    options.env,
+    '--address',
+    options.address,
+    '--num-envs',
+    String(options.numEnvs),
+  ];
+  const child = spawn(options.python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (d: Buffer) => io.stdout.write(d));
+  child.stderr.on('data', (d: Buffer) => io.stderr.write(d));
+  const stop = (): void => void child.kill('SIGTERM');
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  io.stopSignal?.addEventListener('abort', stop);
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', (error) =>
+        reject(new UsageError(`cannot run --python ${options.python}: ${error.message}`)),
+      );
+      child.once('exit', (exitCode) => resolve(exitCode));
+    });
+    if (code !== 0 && code !== null && !io.stopSignal?.aborted)
+      throw new Error(`the Python env server exited with code ${code}`);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }
 
 function isAddress(id: string): boolean {
@@ -56,9 +102,14 @@ export function registerEnvCommand(
       'tcp://127.0.0.1:5555',
     )
     .option('--num-envs <n>', 'copies of the env stepped per message', parsePositiveInt, 1)
-    .action(async (options: { env: string; address: string; numEnvs: number }) => {
+    .option('--python <path>', 'Python for .py and gymnasium: envs (needs pyzmq, msgpack, numpy)', 'python3')
+    .action(async (options: { env: string; address: string; numEnvs: number; python: string }) => {
       if (isAddress(options.env)) {
         throw new UsageError(`--env (${options.env}) is an address; serve a registered id or a module path.`);
+      }
+      if (isPythonEnv(options.env)) {
+        await servePython(options, io);
+        return;
       }
       await import('../../../envs/remote/index.js');
       const { serveEnv } = await import('../../../envs/remote/serve-env.js');

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CartPoleEnv } from '../../../../envs/builtin/cartpole.js';
 import { type EnvServer, serveEnv, ZmqVectorEnv } from '../../../../envs/remote/index.js';
 import { registerEnvCommand } from '../../../../rl/cli/commands/env.js';
-import { freshAddress } from '../../../envs/remote/server-process.js';
+import { freshAddress, PYTHON, pythonMissing } from '../../../envs/remote/server-process.js';
 
 function program(stopSignal?: AbortSignal): { cli: Command; out: () => string; err: () => string } {
   const stdout = new PassThrough();
@@ -74,6 +74,34 @@ describe('rl env', () => {
     expect(env.numEnvs).toBe(3);
     expect((await env.reset({ seed: 1 })).obs).toHaveLength(12);
     await env.close();
+    stop.abort();
+    await running;
+  });
+
+  it.skipIf(pythonMissing() !== undefined)('serve: runs the Python server for a .py module', async () => {
+    const stop = new AbortController();
+    const { cli, out } = program(stop.signal);
+    const address = freshAddress('ipc');
+    const env = 'examples/python-env/target_reach.py:TargetReach';
+    const running = cli.parseAsync([
+      'node',
+      'rl',
+      'env',
+      'serve',
+      '--env',
+      env,
+      '--address',
+      address,
+      '--num-envs',
+      '2',
+      '--python',
+      PYTHON,
+    ]);
+    for (let i = 0; i < 400 && !out().includes('serving'); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(out()).toContain(`serving TargetReach-v0 x2 on ${address}`);
+    const remote = await ZmqVectorEnv.connect(address, { timeoutMs: 5000 });
+    expect(remote.obsSize).toBe(2);
+    await remote.close();
     stop.abort();
     await running;
   });
