@@ -1,6 +1,6 @@
 /**
  * Batches outgoing messages per peer: everything queued while the previous send is in flight (or in
- * the same tick) leaves as one ZeroMQ multipart message. ZeroMQ sockets allow one send at a time, so
+ * the same turn of the event loop) leaves as one ZeroMQ multipart message. ZeroMQ sockets allow one send at a time, so
  * one loop drains the queues.
  */
 
@@ -33,7 +33,9 @@ export class BatchSender<M> {
     b.messages.push(build((v) => b.value(v)));
     if (!this.running) {
       this.running = true;
-      queueMicrotask(() => void this.drain());
+      // setImmediate, not a microtask: every message handled in this turn of the event loop (a whole
+      // received batch of tasks or replies) joins the same outgoing batch.
+      setImmediate(() => void this.drain());
     }
   }
 

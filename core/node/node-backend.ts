@@ -28,7 +28,9 @@ import { failedDep, readyValue, runtimePayload } from './store-helpers.js';
 import { WorkerPool, type WorkerProcess } from './worker-pool.js';
 
 /** Tasks of one resource shape sent ahead to one busy worker. */
-export const PIPELINE_DEPTH = 8;
+export const PIPELINE_DEPTH = 16;
+/** How many blocked tasks one scheduling pass looks past to backfill free resources. */
+const BACKFILL_WINDOW = 32;
 /** Workers that die before saying `ready`, in a row, before queued tasks fail. */
 const MAX_START_FAILURES = 3;
 
@@ -37,6 +39,8 @@ interface TaskRecord {
   readonly site: DefinitionSite;
   readonly args: EncodedValue;
   readonly options: ResolvedTaskOptions;
+  /** The resource shape, e.g. `CPU=1`. */
+  readonly key: string;
   attempts: number;
 }
 
@@ -113,7 +117,7 @@ export class NodeBackend implements Backend {
     options: ResolvedTaskOptions,
   ): ObjectRef {
     const ref = this.store.createPending();
-    const task: TaskRecord = { id: ref.id, site, args, options, attempts: 0 };
+    const task: TaskRecord = { id: ref.id, site, args, options, key: keyOf(options.resources), attempts: 0 };
     const infeasible = this.resources.infeasible(options.resources);
     if (infeasible !== undefined) {
       this.store.fail(ref.id, runtimePayload(`task ${site.exportName} ${infeasible}`));
@@ -162,39 +166,66 @@ export class NodeBackend implements Backend {
   private placeTasks(): void {
     const reserved: Record<string, number> = {};
     let anyReserved = false;
+    let blocked = 0;
+    /** Shapes that could not be placed in this pass: later tasks of the same shape cannot either. */
+    const stuck = new Set<string>();
     const left: TaskRecord[] = [];
-    for (const task of this.queue) {
-      const req = task.options.resources;
-      const key = keyOf(req);
-      if (this.resources.fits(req, reserved)) {
-        const idle = [...this.taskWorkers.values()].find((w) => w.ready && w.inflight.size === 0);
-        const grant = idle === undefined ? undefined : this.resources.acquire(req);
-        if (idle !== undefined && grant !== undefined) {
-          idle.grant = grant;
-          idle.leaseKey = key;
-          this.dispatch(idle, task);
-          continue;
-        }
-        if (this.taskWorkers.size < this.maxTaskWorkers) {
-          this.spawnTaskWorker();
-          left.push(task);
-          continue;
-        }
-      }
-      if (!anyReserved) {
-        const busy = [...this.taskWorkers.values()].find(
-          (w) => w.ready && w.grant !== undefined && w.leaseKey === key && w.inflight.size < PIPELINE_DEPTH,
-        );
-        if (busy !== undefined) {
-          this.dispatch(busy, task);
-          continue;
-        }
-      }
-      anyReserved = true;
-      for (const [name, amount] of Object.entries(req)) reserved[name] = (reserved[name] ?? 0) + amount;
+    let i = 0;
+    // Backfill past blocked tasks only within a window, so a pass costs O(placed + window).
+    for (; i < this.queue.length && blocked < BACKFILL_WINDOW; i++) {
+      const task = this.queue[i] as TaskRecord;
+      blocked++;
       left.push(task);
+      // One reservation per stuck shape is enough: its first task goes first once resources free up.
+      if (stuck.has(task.key)) continue;
+      if (this.place(task, task.key, reserved, anyReserved)) {
+        blocked--;
+        left.pop();
+        continue;
+      }
+      stuck.add(task.key);
+      anyReserved = true;
+      for (const [name, amount] of Object.entries(task.options.resources)) {
+        reserved[name] = (reserved[name] ?? 0) + amount;
+      }
     }
-    this.queue = left;
+    this.queue.splice(0, i, ...left);
+  }
+
+  /** Places one task on an idle worker, a new worker, or (nothing reserved) a busy one of its shape. */
+  private place(
+    task: TaskRecord,
+    key: string,
+    reserved: Record<string, number>,
+    anyReserved: boolean,
+  ): boolean {
+    const req = task.options.resources;
+    if (this.resources.fits(req, reserved)) {
+      const idle = this.findWorker((w) => w.ready && w.inflight.size === 0);
+      const grant = idle === undefined ? undefined : this.resources.acquire(req);
+      if (idle !== undefined && grant !== undefined) {
+        idle.grant = grant;
+        idle.leaseKey = key;
+        this.dispatch(idle, task);
+        return true;
+      }
+      if (this.taskWorkers.size < this.maxTaskWorkers) {
+        this.spawnTaskWorker();
+        return false;
+      }
+    }
+    if (anyReserved) return false;
+    const busy = this.findWorker(
+      (w) => w.ready && w.grant !== undefined && w.leaseKey === key && w.inflight.size < PIPELINE_DEPTH,
+    );
+    if (busy === undefined) return false;
+    this.dispatch(busy, task);
+    return true;
+  }
+
+  private findWorker(predicate: (w: TaskWorker) => boolean): TaskWorker | undefined {
+    for (const w of this.taskWorkers.values()) if (predicate(w)) return w;
+    return undefined;
   }
 
   private spawnTaskWorker(): void {

@@ -54,10 +54,14 @@ function decodeArgs(args: WireValue, deps: readonly WireValue[], frames: readonl
   return decoded;
 }
 
-function reply(id: number, value: unknown): void {
+/**
+ * Task results are sent without copying their arrays (the task is over; its result is not shared);
+ * actor results are copied because the actor may keep and change the array while it is in flight.
+ */
+function reply(id: number, value: unknown, copyFrames: boolean): void {
   let encoded: ReturnType<typeof encodeValue>;
   try {
-    encoded = encodeValue(value, { copyFrames: true, allowRefs: false });
+    encoded = encodeValue(value, { copyFrames, allowRefs: false });
   } catch (error) {
     replyError(id, toErrorPayload(error));
     return;
@@ -86,7 +90,7 @@ async function runTask(m: Extract<ToWorker, { t: 'task' }>, frames: readonly Uin
     const args = decodeArgs(m.args, m.deps, frames);
     let value: unknown = (fn as (...a: unknown[]) => unknown)(...args);
     if (value instanceof Promise) value = await value;
-    reply(m.id, value);
+    reply(m.id, value, false);
   } catch (error) {
     replyError(m.id, toErrorPayload(error));
   }
@@ -145,7 +149,7 @@ async function runCall(m: Extract<ToWorker, { t: 'call' }>, frames: readonly Uin
     const args = decodeArgs(m.args, m.deps, frames);
     let value: unknown = (method as (...a: unknown[]) => unknown).apply(instance, args);
     if (value instanceof Promise) value = await value;
-    reply(m.id, value);
+    reply(m.id, value, true);
   } catch (error) {
     replyError(m.id, toErrorPayload(error));
   }
@@ -160,7 +164,7 @@ function handle(m: ToWorker, frames: readonly Uint8Array[]): void {
       const instance = construct(m, frames);
       actor = { instance, maxConcurrency: m.maxConcurrency };
       instance.then(
-        () => reply(m.id, null),
+        () => reply(m.id, null, false),
         (error: unknown) => replyError(m.id, toErrorPayload(error)),
       );
       break;

@@ -37,13 +37,18 @@ export interface PoolEvents {
   onExit(worker: WorkerProcess, description: string): void;
 }
 
+/**
+ * How workers start: plain node for built JS, `--import tsx` when the runtime runs from TypeScript
+ * sources or the driver runs under tsx. `TSRL_WORKER_NODE_ARGS` adds node flags (e.g. `--cpu-prof`).
+ */
 function workerEntry(): { entry: string; execArgv: string[] } {
   const fromSources = import.meta.url.endsWith('.ts');
   const entry = fileURLToPath(new URL(`./worker-main.${fromSources ? 'ts' : 'js'}`, import.meta.url));
+  const extra = (process.env['TSRL_WORKER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
   const underTsx = process.execArgv.some((a) => a.includes('tsx'));
-  if (!fromSources && !underTsx) return { entry, execArgv: [] };
+  if (!fromSources && !underTsx) return { entry, execArgv: extra };
   const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return { entry, execArgv: ['--import', loader] };
+  return { entry, execArgv: [...extra, '--import', loader] };
 }
 
 /** See the module comment. */

@@ -1,0 +1,186 @@
+/**
+ * The runtime microbenchmark, modelled on Ray's `ray microbenchmark`: ops/s for tasks, actor calls,
+ * put, get and wait, and GB/s for moving a 100 MB Float32Array between processes, next to Ray's
+ * published figures. Run: `node --import tsx bench/core.ts` (prints JSON) or call {@link benchCore}.
+ */
+import { pathToFileURL } from 'node:url';
+import { get, init, put, remoteClass, remoteFunction, shutdown, wait } from '../core/index.js';
+
+// Ray 2.22 release logs, `ray microbenchmark` on one 64-core m5.16xlarge (see /work/shared/FACTS.md).
+const RAY = {
+  tasksSync: 971,
+  tasksAsync: 8194,
+  actorCallsSync: 2096,
+  actorCallsAsync: 9063,
+  nToNActorCallsAsync: 27_700,
+  getCalls: 10_300,
+  putCalls: 5200,
+  waitOn1kRefs: 5.0,
+  putGigabytes: 20.1,
+} as const;
+
+/** A task that does nothing (exported: workers find it by URL and name). */
+export const noop = remoteFunction(import.meta.url, 'noop', () => 0);
+
+/** Returns the length of an array argument (to move an array to a worker). */
+export const lengthOf = remoteFunction(import.meta.url, 'lengthOf', (a: Float32Array) => a.length);
+
+/** Makes a Float32Array of `length` in a worker (to move an array back to the driver). */
+export const makeFloats = remoteFunction(
+  import.meta.url,
+  'makeFloats',
+  (length: number) => new Float32Array(length),
+);
+
+class NoopActorImpl {
+  noop(): number {
+    return 0;
+  }
+}
+
+/** An actor whose method does nothing. */
+export const NoopActor = remoteClass(import.meta.url, 'NoopActor', NoopActorImpl);
+
+/** Runs `body` repeatedly for about `durationMs` (at least once) and returns operations per second. */
+async function rate(
+  opsPerCall: number,
+  durationMs: number,
+  body: () => Promise<void> | void,
+): Promise<number> {
+  await body(); // warm-up
+  const start = performance.now();
+  let calls = 0;
+  while (performance.now() - start < durationMs) {
+    await body();
+    calls++;
+  }
+  return (calls * opsPerCall * 1000) / (performance.now() - start);
+}
+
+/** Options of {@link benchCore}. */
+export interface BenchCoreOptions {
+  /** Time per measurement. @default 1500 */
+  readonly durationMs?: number;
+  /** Transport between node and workers. @default 'ipc' */
+  readonly transport?: 'ipc' | 'tcp';
+}
+
+/**
+ * Runs the microbenchmark in a fresh runtime (it calls `init` and `shutdown`; the runtime must not
+ * be initialised). Returns, per measurement, `{ value, unit, ray, ratioToRay }`.
+ */
+export async function benchCore(options: BenchCoreOptions = {}): Promise<Record<string, unknown>> {
+  const durationMs = options.durationMs ?? 1500;
+  await init({ transport: options.transport ?? 'ipc' });
+  const results: Record<
+    string,
+    { value: number; unit: string; ray: number | null; ratioToRay: number | null }
+  > = {};
+  const record = (name: string, value: number, unit: string, ray: number | null): void => {
+    results[name] = {
+      value: Number(value.toPrecision(4)),
+      unit,
+      ray,
+      ratioToRay: ray === null ? null : Number((value / ray).toFixed(2)),
+    };
+  };
+  try {
+    // Workers start in the background; wait for them so start-up is not measured.
+    await get([noop.remote(), noop.remote()]);
+    record(
+      'tasksSync',
+      await rate(1, durationMs, async () => void (await get(noop.remote()))),
+      'ops/s',
+      RAY.tasksSync,
+    );
+    const batch = 1000;
+    record(
+      'tasksAsync',
+      await rate(batch, durationMs, async () => {
+        const refs = [];
+        for (let i = 0; i < batch; i++) refs.push(noop.remote());
+        await get(refs);
+      }),
+      'ops/s',
+      RAY.tasksAsync,
+    );
+    const actor = NoopActor.remote();
+    record(
+      'actorCallsSync',
+      await rate(1, durationMs, async () => void (await get(actor.call('noop')))),
+      'ops/s',
+      RAY.actorCallsSync,
+    );
+    record(
+      'actorCallsAsync',
+      await rate(batch, durationMs, async () => {
+        const refs = [];
+        for (let i = 0; i < batch; i++) refs.push(actor.call('noop'));
+        await get(refs);
+      }),
+      'ops/s',
+      RAY.actorCallsAsync,
+    );
+    const actors = [actor, NoopActor.remote()];
+    await get(actors.map((a) => a.call('noop')));
+    record(
+      'nToNActorCallsAsync',
+      await rate(batch, durationMs, async () => {
+        const refs = [];
+        for (let i = 0; i < batch; i++) refs.push((actors[i % actors.length] ?? actor).call('noop'));
+        await get(refs);
+      }),
+      'ops/s',
+      RAY.nToNActorCallsAsync,
+    );
+    record(
+      'putCalls',
+      await rate(batch, durationMs, () => {
+        for (let i = 0; i < batch; i++) put(i);
+      }),
+      'ops/s',
+      RAY.putCalls,
+    );
+    const ready = put(1);
+    record(
+      'getCalls',
+      await rate(batch, durationMs, async () => {
+        for (let i = 0; i < batch; i++) await get(ready);
+      }),
+      'ops/s',
+      RAY.getCalls,
+    );
+    const thousand = Array.from({ length: 1000 }, (_, i) => put(i));
+    record(
+      'waitOn1kRefs',
+      await rate(1, durationMs, async () => void (await wait(thousand, { numReturns: 1000 }))),
+      'ops/s',
+      RAY.waitOn1kRefs,
+    );
+    const length = 25_000_000; // 100 MB of float32
+    const big = new Float32Array(length).fill(1);
+    const gb = (length * 4) / 1e9;
+    record('putGigabytes', await rate(gb, durationMs, () => void put(big)), 'GB/s', RAY.putGigabytes);
+    const bigRef = put(big);
+    record(
+      'driverToWorkerGigabytes',
+      await rate(gb, durationMs, async () => void (await get(lengthOf.remote(bigRef)))),
+      'GB/s',
+      null,
+    );
+    record(
+      'workerToDriverGigabytes',
+      await rate(gb, durationMs, async () => void (await get(makeFloats.remote(length)))),
+      'GB/s',
+      null,
+    );
+  } finally {
+    await shutdown();
+  }
+  return { transport: options.transport ?? 'ipc', results };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const transport = process.argv.includes('--tcp') ? 'tcp' : 'ipc';
+  process.stdout.write(`${JSON.stringify(await benchCore({ transport }), null, 2)}\n`);
+}
