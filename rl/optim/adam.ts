@@ -152,6 +152,66 @@ export class Adam {
   }
 
   /**
+   * Data-parallel half step: the gradients of `lossFn` as backend-independent arrays (named as the
+   * variables), without updating anything. Learners average theirs with {@link averageGradients} and
+   * each applies the mean with {@link applyNamedGradients}, so all replicas stay identical.
+   */
+  computeGradients(lossFn: () => LossOutput): {
+    grads: NamedWeights;
+    loss: number;
+    metrics: Record<string, number>;
+  } {
+    const tf = requireTf();
+    const metricNames: string[] = [];
+    const kept: Tensor[] = [];
+    const { packed, grads } = tf.tidy(() => {
+      const result = tf.variableGrads(() => {
+        const out = lossFn();
+        if (!('loss' in out)) return out;
+        for (const [name, t] of Object.entries(out.metrics ?? {})) {
+          metricNames.push(name);
+          kept.push(tf.keep(t));
+        }
+        return out.loss;
+      }, this.variables as Variable[]);
+      const list = this.variables.map((v) => result.grads[v.name] ?? tf.zerosLike(v));
+      return { packed: tf.stack([result.value, ...kept.map((t) => tf.reshape(t, []))]), grads: list };
+    });
+    const values = packed.dataSync();
+    const named: NamedWeights = grads.map((g, i) => ({
+      name: this.names[i] as string,
+      shape: [...g.shape],
+      data: g.dataSync() as Float32Array,
+    }));
+    for (const t of [packed, ...grads, ...kept]) t.dispose();
+    const metrics: Record<string, number> = {};
+    metricNames.forEach((name, i) => {
+      metrics[name] = values[i + 1] as number;
+    });
+    return { grads: named, loss: values[0] as number, metrics };
+  }
+
+  /**
+   * Clips and applies gradients in backend-independent form (e.g. the mean from
+   * {@link averageGradients}); returns the pre-clip global norm.
+   * @throws TypeError when names or shapes do not match the variables.
+   */
+  applyNamedGradients(grads: unknown): number {
+    const tf = requireTf();
+    const checked = validateNamedWeights(
+      grads,
+      'gradients',
+      this.variables.map((v, i) => ({ name: this.names[i] as string, shape: v.shape })),
+    );
+    const tensors = checked.map((g) => tf.tensor(g.data, [...g.shape]));
+    try {
+      return this.applyGradients(tensors);
+    } finally {
+      for (const t of tensors) t.dispose();
+    }
+  }
+
+  /**
    * Clips and applies gradients computed elsewhere (data-parallel learners average theirs first);
    * `grads[i]` belongs to variable i, undefined/null skips it. Returns the pre-clip global norm.
    * @throws RangeError when `grads` has the wrong length or a shape differs.
@@ -264,4 +324,25 @@ export class Adam {
     this.m.dispose();
     this.v.dispose();
   }
+}
+
+/**
+ * The element-wise mean of several learners' gradients (same names and shapes, as
+ * {@link Adam.computeGradients} returns them).
+ * @throws TypeError when the list is empty or the layouts differ, naming the entry.
+ */
+export function averageGradients(list: readonly NamedWeights[]): NamedWeights {
+  const first = list[0];
+  if (first === undefined) throw new TypeError('averageGradients: needs at least one gradient set.');
+  const specs = first.map((g) => ({ name: g.name, shape: g.shape }));
+  const checked = list.map((g, k) => validateNamedWeights(g, `gradients[${k}]`, specs));
+  return specs.map((spec, i) => {
+    const out = new Float32Array((first[i] as { data: Float32Array }).data.length);
+    for (const set of checked) {
+      const data = (set[i] as { data: Float32Array }).data;
+      for (let j = 0; j < out.length; j++) out[j] = (out[j] as number) + (data[j] as number);
+    }
+    for (let j = 0; j < out.length; j++) out[j] = (out[j] as number) / checked.length;
+    return { name: spec.name, shape: [...spec.shape], data: out };
+  });
 }

@@ -4,7 +4,7 @@ import { setLogLevel } from '../../../core/logger.js';
 import { initBackend, requireTf } from '../../../rl/backend/backend.js';
 import { Categorical } from '../../../rl/distributions/categorical.js';
 import { Mlp } from '../../../rl/models/mlp.js';
-import { Adam } from '../../../rl/optim/adam.js';
+import { Adam, averageGradients } from '../../../rl/optim/adam.js';
 
 beforeAll(async () => {
   setLogLevel('warn');
@@ -93,6 +93,45 @@ describe('Adam', () => {
       'Adam state.stepCount (-1) must be a non-negative integer.',
     );
     for (const x of [opt1, opt2, p1, p2]) x.dispose();
+  });
+
+  it('two data-parallel learners averaging gradients match one learner on the whole batch', () => {
+    const tf = requireTf();
+    const make = () => new Mlp({ inputSize: 3, hiddenSizes: [8], outputSize: 1, seed: 9 });
+    const [whole, left, right] = [make(), make(), make()];
+    const opts = { learningRate: 0.05, maxGradNorm: 0.3 };
+    const optWhole = new Adam(whole.variables, { ...opts, names: whole.weightSpecs().map((s) => s.name) });
+    const optLeft = new Adam(left.variables, { ...opts, names: left.weightSpecs().map((s) => s.name) });
+    const optRight = new Adam(right.variables, { ...opts, names: right.weightSpecs().map((s) => s.name) });
+    const x = tf.tensor2d([
+      [1, 2, 3],
+      [0, -1, 0.5],
+      [2, 2, -2],
+      [-1, 0, 1],
+    ]) as Tensor2D;
+    const y = tf.tensor2d([[1], [0], [-1], [0.5]]) as Tensor2D;
+    const [xl, xr] = tf.split(x, 2) as [Tensor2D, Tensor2D];
+    const [yl, yr] = tf.split(y, 2) as [Tensor2D, Tensor2D];
+    const mse = (m: Mlp, xs: Tensor2D, ys: Tensor2D) => () =>
+      tf.mean(tf.square(tf.sub(m.apply(xs), ys))) as Scalar;
+    for (let step = 0; step < 3; step++) {
+      optWhole.step(mse(whole, x, y));
+      const mean = averageGradients([
+        optLeft.computeGradients(mse(left, xl, yl)).grads,
+        optRight.computeGradients(mse(right, xr, yr)).grads,
+      ]);
+      optLeft.applyNamedGradients(mean);
+      optRight.applyNamedGradients(mean);
+    }
+    const w = whole.getWeights();
+    for (const replica of [left, right]) {
+      for (const [i, r] of replica.getWeights().entries()) {
+        for (const [j, v] of r.data.entries()) expect(v).toBeCloseTo(w[i]?.data[j] as number, 5);
+      }
+    }
+    expect(() => averageGradients([])).toThrow('averageGradients: needs at least one gradient set.');
+    for (const t of [x, y, xl, xr, yl, yr]) t.dispose();
+    for (const o of [optWhole, optLeft, optRight, whole, left, right]) o.dispose();
   });
 
   it('rejects bad hyperparameters naming the field', () => {
