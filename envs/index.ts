@@ -1,8 +1,25 @@
 /**
  * tsrl's environments layer: the Env contract, spaces, the seeded RNG, the registry, wrappers,
- * vector envs and the env checker. The remote env protocol lives in `envs/remote/index.js`; import
+ * vector envs, the env checker and the built-in envs (importing this module registers them, so
+ * `makeEnv('CartPole-v1')` works). The remote env protocol lives in `envs/remote/index.js`; import
  * it to make `tcp://` and `ipc://` ids resolvable (it loads zeromq, so it is not imported here).
  */
+export {
+  AcrobotEnv,
+  type AcrobotOptions,
+  BUILTIN_ENVS,
+  type BuiltinEnvEntry,
+  type BuiltinEnvOptions,
+  CartPoleEnv,
+  type CartPoleOptions,
+  MountainCarContinuousEnv,
+  type MountainCarContinuousOptions,
+  MountainCarEnv,
+  type MountainCarOptions,
+  PendulumEnv,
+  type PendulumOptions,
+  registerBuiltinEnvs,
+} from './builtin/index.js';
 export { type CheckEnvOptions, checkEnv } from './check-env.js';
 export { checkVectorEnv } from './check-vector-env.js';
 export { didYouMean } from './did-you-mean.js';

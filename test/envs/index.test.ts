@@ -35,4 +35,21 @@ describe('envs/index.ts', () => {
       expect(typeof (envs as Record<string, unknown>)[name], name).toBe('function');
     }
   });
+
+  it('registers the built-in envs, each passing checkEnv as a single and a vector env', async () => {
+    const ids = envs.listEnvs().map((e) => e.id);
+    for (const id of [
+      'CartPole-v1',
+      'Pendulum-v1',
+      'MountainCar-v0',
+      'MountainCarContinuous-v0',
+      'Acrobot-v1',
+    ]) {
+      expect(ids).toContain(id);
+      const single = await envs.checkEnv(envs.makeEnv(id), { numSteps: 50 });
+      expect(single.problems, id).toEqual([]);
+      const vector = await envs.checkEnv(await envs.makeVectorEnv(id, 2), { numSteps: 20 });
+      expect(vector.problems, id).toEqual([]);
+    }
+  });
 });
