@@ -22,6 +22,7 @@ import importlib.util
 import json
 import math
 import os
+import signal
 import sys
 import time
 import traceback
@@ -385,9 +386,18 @@ class EnvServer:
             raise ProtocolError("env", f"the env raised {type(exc).__name__}: {exc}", None, id=rid,
                                 traceback=traceback.format_exc()) from None
 
+    def stop(self, *_):
+        """Ends serve() within a poll interval (used as the SIGINT/SIGTERM handler)."""
+        self.shutdown = True
+
     def serve(self):
         self.shutdown = False
+        poller = zmq.Poller()
+        poller.register(self.sock, zmq.POLLIN)
         while not self.shutdown:
+            # Poll with a timeout rather than block in recv, so that a signal can stop the loop cleanly.
+            if not poller.poll(200):
+                continue
             frames = self.sock.recv_multipart()
             peer, rest = frames[0], frames[1:]
             delimiter = []
@@ -408,6 +418,9 @@ class EnvServer:
     def close(self):
         self.sock.close(0)
         self.ctx.term()
+        path = self.endpoint[len("ipc://"):] if self.endpoint.startswith("ipc://") else None
+        if path and not path.startswith("@") and os.path.exists(path):
+            os.unlink(path)  # libzmq does not always remove the socket file it created
         self.vec.close()
 
 
@@ -488,10 +501,12 @@ def main(argv=None):
                          "(expected e.g. tcp://127.0.0.1:5555 or ipc:///tmp/env.sock; tcp://127.0.0.1:* picks a free port)\n")
         sys.exit(1)
     print(f"tsrl_env_server: serving {vec.spec['id']} x{vec.num_envs} on {server.endpoint}", flush=True)
-    try:
-        server.serve()
-    except KeyboardInterrupt:
-        server.close()
+
+    # SIGINT and SIGTERM (as `rl env serve` sends) end the loop and close the socket, which removes an
+    # ipc:// socket file.
+    signal.signal(signal.SIGTERM, server.stop)
+    signal.signal(signal.SIGINT, server.stop)
+    server.serve()
 
 
 if __name__ == "__main__":
