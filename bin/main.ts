@@ -6,7 +6,8 @@ import { BENCH_SUITES } from '../bench/index.js';
 import { runCli } from '../rl/cli/program.js';
 import { TSRL_VERSION } from '../rl/version.js';
 
-const ALGORITHM_NAMES = ['ppo', 'dqn', 'sac', 'apex-dqn'] as const;
+/** Kept here (not read from algorithms/) so `rl --help` loads no algorithm; a test keeps it in sync. */
+export const ALGORITHM_NAMES: readonly string[] = ['ppo'];
 
 /** Runs `rl` with `argv` (as process.argv) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -16,10 +17,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     stderr: process.stderr,
     algorithmNames: ALGORITHM_NAMES,
     loadAlgorithm: async (name) => {
-      // Typed once algorithms/index.ts lands; a variable specifier keeps the build green until then.
-      const specifier = '../algorithms/index.js';
-      const mod = (await import(specifier)) as { ALGORITHMS?: Readonly<Record<string, unknown>> };
-      return mod.ALGORITHMS?.[name];
+      const { getAlgorithm } = await import('../algorithms/index.js');
+      return getAlgorithm(name);
     },
     benchSuites: BENCH_SUITES,
   });

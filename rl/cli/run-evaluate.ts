@@ -1,7 +1,33 @@
 /** The body of `rl evaluate`, loaded only when the command runs. */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadCheckpoint } from '../checkpoint/load-checkpoint.js';
+import { evaluateCheckpoint } from '../evaluation/evaluate-checkpoint.js';
 import type { EvaluateFlags } from './commands/evaluate.js';
 import type { CliWiring } from './wiring.js';
 
-export async function runEvaluate(flags: EvaluateFlags, _wiring: CliWiring): Promise<void> {
-  throw new Error(`evaluation is not available in this build yet (${flags.checkpoint}).`);
+/** Runs `rl evaluate`: prints the mean return (and, with --json, the whole result) and writes it. */
+export async function runEvaluate(flags: EvaluateFlags, wiring: CliWiring): Promise<void> {
+  const checkpoint = loadCheckpoint(flags.checkpoint);
+  const algorithm = await wiring.loadAlgorithm(checkpoint.algorithm);
+  const result = await evaluateCheckpoint(checkpoint.dir, {
+    resolveAlgorithm: () => algorithm,
+    ...(flags.episodes === undefined ? {} : { episodes: flags.episodes }),
+    ...(flags.env === undefined ? {} : { env: flags.env }),
+    render: flags.render === true,
+    onFrame: (frame) => wiring.stdout.write(`\x1b[H\x1b[2J${frame}\n`),
+  });
+  const { summary } = result;
+  if (flags.output !== undefined)
+    writeFileSync(resolve(flags.output), `${JSON.stringify(result, null, 2)}\n`);
+  if (flags.json === true) {
+    wiring.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const mean = summary.episodeReturnMean === null ? 'n/a' : summary.episodeReturnMean.toFixed(2);
+  const len = summary.episodeLenMean === null ? 'n/a' : summary.episodeLenMean.toFixed(1);
+  wiring.stdout.write(
+    `${result.algorithm} on ${result.envId}: mean return ${mean} over ${summary.episodes} episodes ` +
+      `(mean length ${len}); checkpoint ${result.checkpointDir}\n`,
+  );
 }

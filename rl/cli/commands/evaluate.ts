@@ -1,6 +1,6 @@
 /** `rl evaluate`: runs a checkpoint's policy for some episodes and reports the mean return. */
 import type { Command } from 'commander';
-import { parseNonNegativeInt, parsePositiveInt } from '../parse.js';
+import { parsePositiveInt } from '../parse.js';
 import type { CliWiring } from '../wiring.js';
 
 /** The flags of `rl evaluate`, as commander hands them over. */
@@ -8,9 +8,7 @@ export interface EvaluateFlags {
   checkpoint: string;
   episodes?: number;
   env?: string;
-  seed?: number;
   render?: boolean;
-  stochastic?: boolean;
   output?: string;
   json?: boolean;
 }
@@ -20,11 +18,9 @@ export function registerEvaluateCommand(program: Command, wiring: CliWiring): vo
     .command('evaluate')
     .description('evaluate a checkpoint: rl evaluate --checkpoint runs/<run>/checkpoints/latest')
     .requiredOption('--checkpoint <dir>', 'checkpoint directory, or a run directory (its latest checkpoint)')
-    .option('--episodes <n>', 'episodes to run (default 10)', parsePositiveInt)
+    .option('--episodes <n>', "episodes to run (default: the config's evaluation.episodes)", parsePositiveInt)
     .option('--env <id>', 'evaluate on another env id (default: the one trained on)')
-    .option('--seed <n>', 'seed of the first episode', parseNonNegativeInt)
     .option('--render', 'show one episode in the terminal (classic-control envs)')
-    .option('--stochastic', 'sample actions instead of taking the most likely one')
     .option('--output <file>', 'write the results as JSON to this file')
     .option('--json', 'print the results as one JSON object on stdout')
     .action(async (flags: EvaluateFlags) => {

@@ -19,7 +19,9 @@ function wiring(overrides: Partial<CliWiring> = {}): { w: CliWiring; out: Captur
     stdout: out,
     stderr: err,
     algorithmNames: ['ppo', 'dqn'],
-    loadAlgorithm: async () => undefined,
+    loadAlgorithm: async (name) => {
+      throw new RangeError(`no algorithm ${name} in this test`);
+    },
     benchSuites: {
       toy: async () => async () => ({ opsPerS: 123.456789, baseline: { opsPerS: 100 } }),
     },
@@ -84,6 +86,18 @@ describe('rl CLI', () => {
     const { w, err } = wiring();
     expect(await run(['bench', 'nope'], w)).toBe(2);
     expect(err.text).toContain('unknown bench suite "nope"; expected one of: toy, all.');
+  });
+
+  it('rejects an unknown --algo with a did-you-mean and exit code 2', async () => {
+    const { w, err } = wiring();
+    expect(await run(['train', '--algo', 'ppp'], w)).toBe(2);
+    expect(err.text).toContain('--algo "ppp" is not an algorithm; did you mean "ppo"?');
+  });
+
+  it('asks for --algo when neither the flag nor a config names one', async () => {
+    const { w, err } = wiring();
+    expect(await run(['train'], w)).toBe(2);
+    expect(err.text).toContain('--algo is required');
   });
 
   it('says plainly that cluster commands are not there yet and fails', async () => {
