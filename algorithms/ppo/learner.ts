@@ -2,21 +2,25 @@
  * PPO's learner: GAE over the runners' fragments, then `numEpochs` epochs of `numMinibatches` shuffled
  * minibatches, each one Adam step on the loss of ./loss.ts with global grad-norm clipping.
  *
- * Few kernel launches (tfjs costs ~3-5 us per op, FACTS.md): all weights live in ONE flat variable
- * `theta` [P] that the forward pass slices, so Adam and the norm clip run ~15 kernels per step instead
- * of ~15 per weight; biases ride in fused matMuls; everything a minibatch needs is uploaded in 5 tensors.
+ * Few kernel launches (tfjs costs ~3-5 us per op, FACTS.md): the weights live in one flat JS array
+ * `theta` [P] with a plain-JS Adam (./flat-adam.ts: ~10 flops per weight, no kernels); per minibatch
+ * the forward pass and the dense-layer backward pass run in tfjs (matMuls with fused biases) and the
+ * loss gradient at the outputs is computed in closed form in JS (./loss-grad.ts), ~60 kernels in all.
+ * Activations without a hand-written derivative fall back to tfjs autodiff of ./loss.ts.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { SeededRng } from '../../envs/rng.js';
 import type { Fragment, Learner, LearnerState, LearnerStats, UpdateInfo } from '../../rl/algorithm.js';
 import { requireTf } from '../../rl/backend/backend.js';
 import { type NamedWeights, shapeSize, validateNamedWeights } from '../../rl/models/named-weights.js';
-import { Adam } from '../../rl/optim/adam.js';
 import { computeGae, type GaeInput } from '../../rl/postprocessing/gae.js';
 import { Columns } from '../../rl/sample-batch/columns.js';
 import { permutation } from '../../rl/sample-batch/sample-batch.js';
 import { type PpoTraining, scheduled } from './config.js';
-import { normalizeAdvantages, ppoLoss } from './loss.js';
+import { FlatAdam } from './flat-adam.js';
+import { normalizeAdvantages, type PpoLossCoefs, type PpoLossTerms, ppoLoss, ppoStats } from './loss.js';
+import { type HeadGrads, ppoHeadGrads } from './loss-grad.js';
+import { backwardStack, forwardStack, hasManualBackprop } from './mlp-backprop.js';
 import { type ActorCriticSpec, headSize, initActorCritic, LOG_STD, layersOf } from './model.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -29,6 +33,11 @@ export interface PpoLearnerOptions {
   readonly annealEnvSteps: number;
   /** Seeds the weights and the minibatch shuffles. */
   readonly seed: number;
+  /**
+   * `manual`: closed-form output gradients + hand-written backprop (fast); `autodiff`: tfjs gradients of
+   * ./loss.ts (the reference). @default 'manual' where the activation has a manual derivative
+   */
+  readonly gradients?: 'manual' | 'autodiff';
 }
 
 /** The PPO learner (see the module comment). Requires `initBackend()` first. */
@@ -38,9 +47,13 @@ export class PpoLearner implements Learner {
   private readonly t: PpoTraining;
   private readonly annealEnvSteps: number;
   private readonly layout: { name: string; shape: number[]; offset: number; size: number }[];
-  private readonly theta: tfjs.Variable;
-  private readonly adam: Adam;
+  private readonly layers: ReturnType<typeof layersOf>;
+  /** All weights, flat, in layout order. [P] */
+  private readonly theta: Float32Array;
+  private readonly adam: FlatAdam;
+  private readonly grad: Float32Array;
   private readonly rng: SeededRng;
+  private readonly manual: boolean;
   private gradSteps = 0;
 
   constructor(options: PpoLearnerOptions) {
@@ -48,6 +61,7 @@ export class PpoLearner implements Learner {
     this.t = options.training;
     this.annealEnvSteps = options.annealEnvSteps;
     this.rng = SeededRng.fromSeed(options.seed + 1);
+    this.layers = layersOf(this.spec);
     const init = initActorCritic(this.spec, options.seed);
     let offset = 0;
     this.layout = init.map((w) => {
@@ -56,19 +70,16 @@ export class PpoLearner implements Learner {
       offset += size;
       return entry;
     });
-    this.theta = this.tf.variable(this.tf.tensor1d(this.flatten(init)), true);
+    this.theta = this.flatten(init);
+    this.grad = new Float32Array(offset);
     // CleanRL's PPO uses Adam eps 1e-5 (37 details #3).
-    this.adam = new Adam([this.theta], {
-      learningRate: this.t.lr,
-      epsilon: 1e-5,
-      maxGradNorm: this.t.maxGradNorm,
-      names: ['theta'],
-    });
+    this.adam = new FlatAdam(offset, { epsilon: 1e-5, maxGradNorm: this.t.maxGradNorm });
+    this.manual = (options.gradients ?? 'manual') === 'manual' && hasManualBackprop(this.spec.activation);
   }
 
   /** Number of parameters. */
   get numParams(): number {
-    return this.theta.size;
+    return this.theta.length;
   }
 
   update(fragments: readonly Fragment[], info: UpdateInfo): LearnerStats {
@@ -77,10 +88,9 @@ export class PpoLearner implements Learner {
     const numMb = this.t.numMinibatches;
     const mbSize = Math.floor(B / numMb);
     const gradStepsPerUpdate = this.t.numEpochs * numMb;
+    // Schedules are evaluated once per update (CleanRL: once per iteration).
     const lr = scheduled(this.t.lrSchedule, this.t.lr, info.envSteps, this.annealEnvSteps);
     const clipCoef = scheduled(this.t.clipSchedule, this.t.clipCoef, info.envSteps, this.annealEnvSteps);
-    // The learning rate for this update, held constant within it as CleanRL does.
-    this.adam.setSchedule({ type: 'linear', finalLearningRate: lr, durationSteps: 1 });
     const mb = allocMinibatch(mbSize, this.spec);
     const sums = { loss: 0, pgLoss: 0, vLoss: 0, entropy: 0, approxKl: 0, clipFrac: 0, gradNorm: 0 };
     let steps = 0;
@@ -90,14 +100,24 @@ export class PpoLearner implements Learner {
       for (let k = 0; k < numMb; k++) {
         gather(data, perm.subarray(k * mbSize, (k + 1) * mbSize), mb, this.spec);
         if (this.t.normAdvantages) normalizeAdvantages(mb.advantages);
-        const r = this.step(mb, clipCoef);
+        const coefs = {
+          clipCoef,
+          vfCoef: this.t.vfCoef,
+          entCoef: this.t.entCoef,
+          clipVLoss: this.t.clipVLoss,
+          vfClipCoef: this.t.vfClipCoef,
+        };
+        const r = this.manual ? this.gradientsManual(mb, coefs) : this.gradientsAutodiff(mb, coefs);
+        const gradNorm = this.adam.step(this.theta, this.grad, lr);
         steps++;
         sums.loss += r.loss;
-        sums.gradNorm += r.gradNorm;
-        for (const name of ['pgLoss', 'vLoss', 'entropy', 'approxKl', 'clipFrac'] as const) {
-          sums[name] += r.metrics[name] ?? 0;
-        }
-        if (this.t.targetKl !== undefined && (r.metrics['approxKl'] ?? 0) > this.t.targetKl) {
+        sums.gradNorm += gradNorm;
+        sums.pgLoss += r.pgLoss;
+        sums.vLoss += r.vLoss;
+        sums.entropy += r.entropy;
+        sums.approxKl += r.approxKl;
+        sums.clipFrac += r.clipFrac;
+        if (this.t.targetKl !== undefined && r.approxKl > this.t.targetKl) {
           stoppedEarly = 1;
           break epochs;
         }
@@ -122,87 +142,126 @@ export class PpoLearner implements Learner {
     };
   }
 
-  /** One Adam step on one minibatch. */
-  private step(mb: Minibatch, clipCoef: number) {
-    const tf = this.tf;
-    const n = mb.advantages.length;
-    const inputs: tfjs.Tensor[] = [];
-    const upload = <T extends tfjs.Tensor>(t: T): T => {
-      inputs.push(t);
-      return t;
-    };
-    try {
-      const obs = upload(tf.tensor2d(mb.obs, [n, this.spec.obsSize]));
-      const actions = upload(tf.tensor2d(mb.actions, [n, headSize(this.spec.head)])); // one-hot or continuous [B, A]
-      const oldLogProbs = upload(tf.tensor1d(mb.logProbs));
-      const advantages = upload(tf.tensor1d(mb.advantages));
-      const oldValues = upload(tf.tensor1d(mb.valuePreds));
-      const returns = upload(tf.tensor1d(mb.valueTargets));
-      return this.adam.step(() => {
-        const w = this.weights();
-        const { logProbs: newLogProbs, entropy } = this.logProbs(w, obs, actions);
-        const newValues = tf.reshape(this.mlp(w, 'vf', obs), [n]) as tfjs.Tensor1D;
-        const terms = ppoLoss(
-          tf,
-          { newLogProbs, oldLogProbs, advantages, newValues, oldValues, returns, entropy },
-          {
-            clipCoef,
-            vfCoef: this.t.vfCoef,
-            entCoef: this.t.entCoef,
-            clipVLoss: this.t.clipVLoss,
-            vfClipCoef: this.t.vfClipCoef,
-          },
-        );
-        // Diagnostics (37 details #12), off the gradient path.
-        const logRatio = tf.sub(newLogProbs, oldLogProbs);
-        const ratio = tf.exp(logRatio);
-        const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)) as tfjs.Scalar;
-        const clipFrac = tf.mean(
-          tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), clipCoef), 'float32'),
-        ) as tfjs.Scalar;
-        return {
-          loss: terms.loss,
-          metrics: {
-            pgLoss: terms.pgLoss,
-            vLoss: terms.vLoss,
-            entropy: terms.entropyLoss,
-            approxKl,
-            clipFrac,
-          },
-        };
-      });
-    } finally {
-      for (const t of inputs) t.dispose();
-    }
+  /** The weights as tensors (uploaded from theta). */
+  private weightTensors(): tfjs.Tensor[] {
+    return this.layout.map((l) => this.tf.tensor(this.theta.subarray(l.offset, l.offset + l.size), l.shape));
   }
 
-  /** The weights as tensors sliced out of theta (inside a tape: gradients flow back to theta). */
-  private weights(): Map<string, tfjs.Tensor> {
+  /**
+   * Gradients into `this.grad` by hand: forward in tfjs, output gradients in JS (./loss-grad.ts),
+   * backward through the dense layers in tfjs (./mlp-backprop.ts). ~60 kernels per minibatch.
+   */
+  private gradientsManual(mb: Minibatch, coefs: PpoLossCoefs): HeadGrads {
     const tf = this.tf;
-    const out = new Map<string, tfjs.Tensor>();
-    for (const l of this.layout)
-      out.set(l.name, tf.reshape(tf.slice(this.theta, [l.offset], [l.size]), l.shape));
-    return out;
+    const n = mb.advantages.length;
+    const A = headSize(this.spec.head);
+    let result: HeadGrads | undefined;
+    tf.tidy(() => {
+      const w = this.weightTensors();
+      const pick = (stack: typeof this.layers.actor, first: number) =>
+        stack.map((_, i) => ({
+          kernel: w[first + 2 * i] as tfjs.Tensor2D,
+          bias: w[first + 2 * i + 1] as tfjs.Tensor1D,
+        }));
+      const actor = pick(this.layers.actor, 0);
+      const critic = pick(this.layers.critic, 2 * this.layers.actor.length);
+      const x = tf.tensor2d(mb.obs, [n, this.spec.obsSize]);
+      const actorActs = forwardStack(tf, actor, x, this.spec.activation); // output [B, A]
+      const criticActs = forwardStack(tf, critic, x, this.spec.activation); // output [B, 1]
+      const logStdIndex = this.layout.findIndex((l) => l.name === LOG_STD);
+      const g = ppoHeadGrads(
+        this.spec.head,
+        {
+          head: actorActs.output.dataSync() as Float32Array,
+          ...(logStdIndex >= 0 ? { logStd: w[logStdIndex]!.dataSync() as Float32Array } : {}),
+          actions: mb.actions,
+          oldLogProbs: mb.logProbs,
+          advantages: mb.advantages,
+          values: criticActs.output.dataSync() as Float32Array,
+          oldValues: mb.valuePreds,
+          returns: mb.valueTargets,
+        },
+        coefs,
+      );
+      const dActor = backwardStack(tf, actor, actorActs, tf.tensor2d(g.dHead, [n, A]), this.spec.activation);
+      const dCritic = backwardStack(
+        tf,
+        critic,
+        criticActs,
+        tf.tensor2d(g.dValues, [n, 1]),
+        this.spec.activation,
+      );
+      [...dActor, ...dCritic].forEach((t, i) => {
+        this.grad.set(t.dataSync() as Float32Array, this.layout[i]!.offset);
+      });
+      if (g.dLogStd !== undefined) this.grad.set(g.dLogStd, this.layout[logStdIndex]!.offset);
+      result = g;
+    });
+    return result!;
+  }
+
+  /** Gradients into `this.grad` by tfjs autodiff of ./loss.ts (activations without a manual derivative). */
+  private gradientsAutodiff(mb: Minibatch, coefs: PpoLossCoefs): HeadGrads {
+    const tf = this.tf;
+    const n = mb.advantages.length;
+    let result: HeadGrads | undefined;
+    tf.tidy(() => {
+      const ws = this.weightTensors();
+      const obs = tf.tensor2d(mb.obs, [n, this.spec.obsSize]);
+      const actions = tf.tensor2d(mb.actions, [n, headSize(this.spec.head)]);
+      const oldLogProbs = tf.tensor1d(mb.logProbs);
+      const advantages = tf.tensor1d(mb.advantages);
+      const oldValues = tf.tensor1d(mb.valuePreds);
+      const returns = tf.tensor1d(mb.valueTargets);
+      let terms: PpoLossTerms | undefined;
+      let newLogProbs: tfjs.Tensor1D | undefined;
+      const grads = tf.grads((...xs: tfjs.Tensor[]) => {
+        const w = new Map(this.layout.map((l, i) => [l.name, xs[i]!]));
+        const lp = this.logProbs(w, obs, actions);
+        newLogProbs = tf.keep(lp.logProbs);
+        const newValues = tf.reshape(this.mlp(w, 'vf', obs), [n]) as tfjs.Tensor1D;
+        terms = ppoLoss(
+          tf,
+          {
+            newLogProbs: lp.logProbs,
+            oldLogProbs,
+            advantages,
+            newValues,
+            oldValues,
+            returns,
+            entropy: lp.entropy,
+          },
+          coefs,
+        );
+        for (const t of Object.values(terms)) tf.keep(t);
+        return terms.loss;
+      })(ws);
+      grads.forEach((g, i) => {
+        this.grad.set(g.dataSync() as Float32Array, this.layout[i]!.offset);
+      });
+      const stats = ppoStats(newLogProbs!.dataSync() as Float32Array, mb.logProbs, coefs.clipCoef);
+      result = {
+        dHead: new Float32Array(0),
+        dLogStd: undefined,
+        dValues: new Float32Array(0),
+        loss: terms!.loss.dataSync()[0]!,
+        pgLoss: terms!.pgLoss.dataSync()[0]!,
+        vLoss: terms!.vLoss.dataSync()[0]!,
+        entropy: terms!.entropyLoss.dataSync()[0]!,
+        ...stats,
+      };
+    });
+    return result!;
   }
 
   /** Forward through the actor ('pi') or critic ('vf') stack. [B, out] */
   private mlp(w: Map<string, tfjs.Tensor>, prefix: 'pi' | 'vf', x: tfjs.Tensor2D): tfjs.Tensor2D {
-    const tf = this.tf;
-    const layers = layersOf(this.spec)[prefix === 'pi' ? 'actor' : 'critic'];
-    let h = x;
-    layers.forEach((l, i) => {
-      const last = i === layers.length - 1;
-      const act = this.spec.activation;
-      const fused = act === 'relu' || act === 'elu' || act === 'sigmoid' || act === 'linear';
-      h = tf.fused.matMul({
-        a: h,
-        b: w.get(l.kernel)!,
-        bias: w.get(l.bias)!,
-        activation: last || !fused ? 'linear' : act,
-      }) as tfjs.Tensor2D;
-      if (!last && !fused) h = tf.tanh(h);
-    });
-    return h;
+    const stack = this.layers[prefix === 'pi' ? 'actor' : 'critic'];
+    const layers = stack.map((l) => ({
+      kernel: w.get(l.kernel) as tfjs.Tensor2D,
+      bias: w.get(l.bias) as tfjs.Tensor1D,
+    }));
+    return forwardStack(this.tf, layers, x, this.spec.activation).output;
   }
 
   /** log pi(a|s) and the entropy for the minibatch's actions. [B] each */
@@ -274,11 +333,10 @@ export class PpoLearner implements Learner {
   }
 
   getWeights(): NamedWeights {
-    const flat = this.theta.dataSync() as Float32Array;
     return this.layout.map((l) => ({
       name: l.name,
       shape: l.shape,
-      data: flat.slice(l.offset, l.offset + l.size),
+      data: this.theta.slice(l.offset, l.offset + l.size),
     }));
   }
 
@@ -286,23 +344,21 @@ export class PpoLearner implements Learner {
     const adam = this.adam.getState();
     return {
       weights: this.getWeights(),
-      optimizer: [...adam.m, ...adam.v],
+      optimizer: adam.moments,
       extra: { adamStepCount: adam.stepCount, gradSteps: this.gradSteps, rng: this.rng.getState() },
     };
   }
 
   setState(state: LearnerState): void {
     const weights = validateNamedWeights(state.weights, 'learner.weights', this.layout);
-    const [m, v] = [state.optimizer.slice(0, 1), state.optimizer.slice(1, 2)];
-    this.adam.setState({ format: 'tsrl-adam/1', stepCount: state.extra['adamStepCount'], m, v });
-    this.theta.assign(this.tf.tensor1d(this.flatten(weights)));
+    this.adam.setState(state.optimizer, state.extra['adamStepCount']);
+    this.theta.set(this.flatten(weights));
     this.gradSteps = Number(state.extra['gradSteps'] ?? 0);
     this.rng.setState(state.extra['rng']);
   }
 
   dispose(): void {
-    this.adam.dispose();
-    this.theta.dispose();
+    // Nothing lives on the backend between updates.
   }
 
   private flatten(weights: NamedWeights): Float32Array {

@@ -105,6 +105,26 @@ describe('PpoLearner', () => {
     b.dispose();
   });
 
+  for (const spec of [discrete, gaussian]) {
+    it(`hand-written backprop equals tfjs autodiff of the loss (${spec.head.kind})`, () => {
+      const training = PPO_TRAINING.parse(
+        { numEpochs: 2, numMinibatches: 2, lrSchedule: 'constant', clipVLoss: true },
+        'training',
+      );
+      const manual = new PpoLearner({ spec, training, annealEnvSteps: 1, seed: 5, gradients: 'manual' });
+      const auto = new PpoLearner({ spec, training, annealEnvSteps: 1, seed: 5, gradients: 'autodiff' });
+      const f = fragment(spec, manual, 4);
+      const sm = manual.update([f], { envSteps: 0, iteration: 0 });
+      const sa = auto.update([f], { envSteps: 0, iteration: 0 });
+      expect(sm.totalLoss).toBeCloseTo(sa.totalLoss, 4);
+      expect(sm.gradNorm).toBeCloseTo(sa.gradNorm, 3);
+      const wa = auto.getWeights();
+      manual.getWeights().forEach((w, i) => {
+        w.data.forEach((x, j) => expect(x).toBeCloseTo(wa[i]!.data[j]!, 4));
+      });
+    });
+  }
+
   it('decays the learning rate linearly to 0 at annealEnvSteps', () => {
     const training = PPO_TRAINING.parse(
       { numEpochs: 1, numMinibatches: 1, lr: 0.001, lrSchedule: 'linear' },
