@@ -37,7 +37,8 @@ export class Parameters {
     return this.variables.map((v, i) => ({
       name: this.names[i] as string,
       shape: [...v.shape],
-      data: v.dataSync() as Float32Array,
+      // A copy: on the cpu backend dataSync returns the tensor's own backing array.
+      data: (v.dataSync() as Float32Array).slice(),
     }));
   }
 

@@ -181,7 +181,7 @@ export class Adam {
     const named: NamedWeights = grads.map((g, i) => ({
       name: this.names[i] as string,
       shape: [...g.shape],
-      data: g.dataSync() as Float32Array,
+      data: (g.dataSync() as Float32Array).slice(),
     }));
     for (const t of [packed, ...grads, ...kept]) t.dispose();
     const metrics: Record<string, number> = {};
