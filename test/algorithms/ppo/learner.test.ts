@@ -116,8 +116,8 @@ describe('PpoLearner', () => {
       const f = fragment(spec, manual, 4);
       const sm = manual.update([f], { envSteps: 0, iteration: 0 });
       const sa = auto.update([f], { envSteps: 0, iteration: 0 });
-      expect(sm.totalLoss).toBeCloseTo(sa.totalLoss, 4);
-      expect(sm.gradNorm).toBeCloseTo(sa.gradNorm, 3);
+      expect(sm.totalLoss).toBeCloseTo(sa.totalLoss!, 4);
+      expect(sm.gradNorm).toBeCloseTo(sa.gradNorm!, 3);
       const wa = auto.getWeights();
       manual.getWeights().forEach((w, i) => {
         w.data.forEach((x, j) => expect(x).toBeCloseTo(wa[i]!.data[j]!, 4));
