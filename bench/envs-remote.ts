@@ -3,8 +3,8 @@
  * TypeScript server (serveEnv in its own Node process) and by the Python server
  * (envs/python/tsrl_env_server.py with examples/python-env/cartpole.py), at 1, 16 and 64 envs per
  * message; plus each server's own local speed for comparison (the Python vector loop in-process, the
- * TS SyncVectorEnv in-process). Steps/s count env steps (numEnvs per message). Shared, noisy machine:
- * compare numbers from the same run only.
+ * TS SyncVectorEnv in-process). Steps/s count env steps (numEnvs per message), medians of 5 trials.
+ * Shared, noisy machine: compare numbers from the same run only.
  *
  * Run: `npx tsx -e "import('./bench/envs-remote.ts').then(async m => console.log(JSON.stringify(await m.benchEnvsRemote(), null, 2)))"`
  */
@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Dealer, Router } from 'zeromq';
 import { CartPoleEnv } from '../envs/builtin/cartpole.js';
 import { serveEnv } from '../envs/remote/serve-env.js';
 import { ZmqVectorEnv } from '../envs/remote/zmq-vector-env.js';
@@ -23,11 +24,12 @@ const REPO = resolve(fileURLToPath(import.meta.url), '../..');
 const PYTHON = '/usr/bin/python3';
 const BATCHES = [1, 16, 64] as const;
 const TRANSPORTS = ['ipc', 'tcp'] as const;
-const MEASURE_MS = 800;
+const TRIALS = 5;
+const TRIAL_MS = 200;
 
 type Transport = (typeof TRANSPORTS)[number];
 
-/** Env steps per second of `env` over about MEASURE_MS, after a short warm-up. */
+/** Median env steps per second of `env` over TRIALS trials of about TRIAL_MS each, after a warm-up. */
 async function stepsPerSecond(env: VectorEnv<number>): Promise<number> {
   await env.reset({ seed: 0 });
   const n = env.numEnvs;
@@ -35,13 +37,18 @@ async function stepsPerSecond(env: VectorEnv<number>): Promise<number> {
     Array.from({ length: n }, (_, i) => ((k * 7 + i * 3) >> 1) % 2),
   );
   for (let k = 0; k < 50; k++) await env.step(batches[k % 64] ?? []);
-  let iterations = 0;
-  const start = performance.now();
-  while (performance.now() - start < MEASURE_MS) {
-    await env.step(batches[iterations % 64] ?? []);
-    iterations++;
+  const samples: number[] = [];
+  for (let trial = 0; trial < TRIALS; trial++) {
+    let iterations = 0;
+    const start = performance.now();
+    while (performance.now() - start < TRIAL_MS) {
+      await env.step(batches[iterations % 64] ?? []);
+      iterations++;
+    }
+    samples.push((iterations * n * 1000) / (performance.now() - start));
   }
-  return Math.round((iterations * n * 1000) / (performance.now() - start));
+  samples.sort((a, b) => a - b);
+  return Math.round(samples[Math.floor(TRIALS / 2)] ?? 0);
 }
 
 function address(transport: Transport): string {
@@ -94,6 +101,42 @@ async function remote(server: 'ts' | 'python', transport: Transport, numEnvs: nu
   }
 }
 
+/** Round trips/s of a bare DEALER -> ROUTER echo of a 100-byte message in this process: the floor. */
+async function zmqFloor(transport: Transport): Promise<number> {
+  const router = new Router({ linger: 0 });
+  await router.bind(address(transport));
+  const dealer = new Dealer({ linger: 0 });
+  dealer.connect(router.lastEndpoint ?? '');
+  void (async () => {
+    try {
+      for await (const [peer, ...frames] of router)
+        if (peer !== undefined) await router.send([peer, ...frames]);
+    } catch {
+      // closed
+    }
+  })();
+  const message = Buffer.alloc(100);
+  const roundTrip = async (): Promise<void> => {
+    await dealer.send(message);
+    await dealer.receive();
+  };
+  for (let i = 0; i < 100; i++) await roundTrip();
+  const samples: number[] = [];
+  for (let trial = 0; trial < TRIALS; trial++) {
+    let count = 0;
+    const start = performance.now();
+    while (performance.now() - start < TRIAL_MS) {
+      await roundTrip();
+      count++;
+    }
+    samples.push((count * 1000) / (performance.now() - start));
+  }
+  dealer.close();
+  router.close();
+  samples.sort((a, b) => a - b);
+  return Math.round(samples[Math.floor(TRIALS / 2)] ?? 0);
+}
+
 function pythonAvailable(): boolean {
   try {
     execFileSync(PYTHON, ['-c', 'import zmq, msgpack, numpy'], { stdio: 'pipe' });
@@ -131,6 +174,7 @@ export async function benchEnvsRemote(): Promise<Record<string, unknown>> {
     );
   }
   result['tsLocal'] = tsLocal;
+  result['zmqFloorRoundTripsPerSecond'] = { ipc: await zmqFloor('ipc'), tcp: await zmqFloor('tcp') };
   for (const server of ['ts', 'python'] as const) {
     if (server === 'python' && !python) {
       result['python'] = `skipped: ${PYTHON} lacks zmq, msgpack or numpy`;
