@@ -1,11 +1,16 @@
 /**
  * `makeVectorEnv`: a vector env from an env id (registered id, module path or address) or a factory.
  */
+// Registers the built-in envs (CartPole-v1, ...) so that every caller of makeVectorEnv can name them.
+import '../builtin/index.js';
 import type { Env } from '../env.js';
 import { type EnvFactory, type EnvOptions, findEnvResolver, resolveEnvFactory } from '../registry.js';
 import { describeValue } from '../spaces/describe-value.js';
 import { SyncVectorEnv } from './sync-vector-env.js';
 import type { VectorEnv } from './vector-env.js';
+
+/** Env ids that name a remote env server rather than a registered env or a module. */
+const REMOTE_ADDRESS = /^(tcp|ipc):\/\//;
 
 /** Options of {@link makeVectorEnv}. */
 export interface MakeVectorEnvOptions {
@@ -32,7 +37,12 @@ export async function makeVectorEnv(
   }
   let factory: EnvFactory;
   if (typeof idOrFactory === 'string') {
-    const resolver = findEnvResolver(idOrFactory);
+    let resolver = findEnvResolver(idOrFactory);
+    if (resolver === undefined && REMOTE_ADDRESS.test(idOrFactory)) {
+      // The ZeroMQ client loads zeromq, so it registers its resolver only when an address is named.
+      await import('../remote/index.js');
+      resolver = findEnvResolver(idOrFactory);
+    }
     if (resolver !== undefined) {
       if (options.wrap !== undefined) {
         throw new TypeError(
