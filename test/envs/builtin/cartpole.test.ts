@@ -40,6 +40,20 @@ describe('CartPoleEnv', () => {
     expect([...r.obs]).toEqual(expected.map(Math.fround));
   });
 
+  it('integrates with semi-implicit Euler when asked (kinematics_integrator != "euler")', () => {
+    const env = new CartPoleEnv();
+    env.kinematicsIntegrator = 'semi-implicit-euler';
+    env.reset({ seed: 3 });
+    const start = [0.01, -0.2, 0.03, 0.4];
+    env.state = start;
+    env.step(0);
+    const euler = referenceStep(start, 0);
+    // Same accelerations; positions advance with the new velocities.
+    const xDot = euler[1]!;
+    const thDot = euler[3]!;
+    expect([...env.state]).toEqual([0.01 + 0.02 * xDot, xDot, 0.03 + 0.02 * thDot, thDot]);
+  });
+
   it('terminates strictly beyond x = +-2.4 and theta = +-12 degrees', () => {
     const th12 = (12 * 2 * Math.PI) / 360;
     const env = new CartPoleEnv();

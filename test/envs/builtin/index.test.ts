@@ -73,6 +73,19 @@ describe('built-in env registration', () => {
     }
   });
 
+  it('returns a fresh observation array on every step and reset (no aliasing)', () => {
+    for (const [id] of REGISTERED) {
+      const env = makeEnv(id);
+      const first = env.reset({ seed: 2 }).obs as Float32Array;
+      const kept = [...first];
+      const action = env.actionSpace.sample({ next: () => 0.75 });
+      const second = env.step(action).obs as Float32Array;
+      expect(second).not.toBe(first);
+      env.step(action);
+      expect([...first], id).toEqual(kept);
+    }
+  });
+
   it('passes options through and validates them', () => {
     expect(makeEnv('Pendulum-v1', { g: 9.81, maxEpisodeSteps: 10 }).spec.maxEpisodeSteps).toBe(10);
     expect(() => makeEnv('Pendulum-v1', { gravity: 9.81 })).toThrow(/PendulumEnv: unknown option 'gravity'/);
