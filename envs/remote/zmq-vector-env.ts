@@ -7,23 +7,17 @@
  * `timeout`, `disconnected` or `protocol` error the client refuses further calls with that error until
  * `reconnect()`; then call `reset()` before `step()`.
  */
-import { Dealer } from 'zeromq';
+import type { Dealer } from 'zeromq';
 import { createLogger } from '../../core/logger.js';
 import type { EnvSpec, Info } from '../env.js';
 import { explainNotContained } from '../spaces/explain.js';
 import type { Space, SpaceValue } from '../spaces/space.js';
 import type { VectorEnv, VectorResetResult, VectorStepResult } from '../vector/vector-env.js';
 import { encodeActions } from './action-codec.js';
-import {
-  FIELDS,
-  PROTOCOL_VERSION,
-  REPLY_FOR,
-  type RequestType,
-  SERVER_ERROR_CODES,
-  type ServerErrorCode,
-} from './protocol.js';
-import { readWelcome, VersionMismatchError, type Welcome } from './read-welcome.js';
-import { RemoteEnvError, type RemoteEnvErrorKind } from './remote-env-error.js';
+import { Handshake, serverError } from './handshake.js';
+import { FIELDS, REPLY_FOR, type RequestType } from './protocol.js';
+import type { Welcome } from './read-welcome.js';
+import { RemoteEnvError } from './remote-env-error.js';
 import {
   decodeHeader,
   type Header,
@@ -74,15 +68,6 @@ function resolveOptions(options: ZmqVectorEnvOptions): ResolvedOptions {
     shutdownServerOnClose: options.shutdownServerOnClose ?? false,
   };
 }
-
-const ERROR_KIND: Readonly<Record<ServerErrorCode, RemoteEnvErrorKind>> = {
-  malformed: 'protocol',
-  version: 'version',
-  state: 'protocol',
-  'invalid-action': 'invalid-action',
-  env: 'env',
-  session: 'disconnected',
-};
 
 /** A remote vector env; create with {@link ZmqVectorEnv.connect}. */
 export class ZmqVectorEnv implements VectorEnv {
@@ -395,89 +380,4 @@ function readFlags(header: Header, field: string, frames: Buffer[], n: number): 
   if (bad >= 0)
     throw new WireFormatError(`${field}[${bad}]`, `${field}[${bad}] must be 0 or 1, got ${flags[bad]}`);
   return flags;
-}
-
-function serverError(address: string, header: Header): RemoteEnvError {
-  const code = header[FIELDS.code];
-  const message =
-    typeof header[FIELDS.message] === 'string'
-      ? (header[FIELDS.message] as string)
-      : show(header[FIELDS.message]);
-  const field = typeof header[FIELDS.field] === 'string' ? (header[FIELDS.field] as string) : null;
-  if (typeof code !== 'string' || !SERVER_ERROR_CODES.includes(code as ServerErrorCode)) {
-    return new RemoteEnvError(
-      'protocol',
-      address,
-      `error reply with unknown code ${show(code)}: ${message}`,
-      field,
-    );
-  }
-  const trace =
-    typeof header['traceback'] === 'string' ? `\n--- remote traceback ---\n${header['traceback']}` : '';
-  return new RemoteEnvError(
-    ERROR_KIND[code as ServerErrorCode],
-    address,
-    `server error (${code}): ${message}${trace}`,
-    field,
-  );
-}
-
-/** The `hello` -> `welcome` exchange on a fresh socket. */
-class Handshake {
-  nextId = 1;
-  constructor(
-    private readonly address: string,
-    private readonly options: ResolvedOptions,
-  ) {}
-
-  async run(): Promise<{ socket: Dealer; welcome: Welcome }> {
-    const socket = new Dealer({ linger: 0, receiveTimeout: this.options.connectTimeoutMs });
-    try {
-      socket.connect(this.address);
-    } catch (error) {
-      socket.close();
-      throw new RemoteEnvError(
-        'protocol',
-        this.address,
-        `cannot connect: ${(error as Error).message}`,
-        'address',
-      );
-    }
-    try {
-      const id = this.nextId++;
-      await socket.send(
-        new MessageBuilder({
-          type: 'hello',
-          id,
-          [FIELDS.protocol]: PROTOCOL_VERSION,
-          [FIELDS.peer]: 'tsrl',
-        }).frames(),
-      );
-      for (;;) {
-        const frames = await socket.receive().catch(() => {
-          throw new RemoteEnvError(
-            'timeout',
-            this.address,
-            `no welcome within ${this.options.connectTimeoutMs} ms; is a server bound there?`,
-          );
-        });
-        const header = decodeHeader(frames[0]);
-        if (header[FIELDS.id] !== id) continue;
-        if (header[FIELDS.type] === 'error') throw serverError(this.address, header);
-        if (header[FIELDS.type] !== 'welcome')
-          throw new WireFormatError('type', `expected welcome, got ${show(header[FIELDS.type])}`);
-        const welcome = readWelcome(header);
-        socket.receiveTimeout = -1;
-        return { socket, welcome };
-      }
-    } catch (error) {
-      socket.close();
-      if (error instanceof RemoteEnvError) throw error;
-      if (error instanceof VersionMismatchError)
-        throw new RemoteEnvError('version', this.address, error.message, 'protocol');
-      if (error instanceof WireFormatError)
-        throw new RemoteEnvError('protocol', this.address, `invalid welcome: ${error.message}`, error.field);
-      throw error;
-    }
-  }
 }
