@@ -160,6 +160,9 @@ export async function benchCore(options: BenchCoreOptions = {}): Promise<Record<
     const length = 25_000_000; // 100 MB of float32
     const big = new Float32Array(length).fill(1);
     const gb = (length * 4) / 1e9;
+    // The floor for one copy into fresh memory on this machine (page faults dominate on fresh 100 MB).
+    const bytes = new Uint8Array(big.buffer);
+    record('freshCopyGigabytes', await rate(gb, durationMs, () => void bytes.slice()), 'GB/s', null);
     record('putGigabytes', await rate(gb, durationMs, () => void put(big)), 'GB/s', RAY.putGigabytes);
     const bigRef = put(big);
     record(

@@ -6,6 +6,7 @@
  */
 import type { ActorClass, Backend, BackendStats, DefinitionSite, TaskFunction } from './backend.js';
 import { decodeValue, type EncodedValue, encodeValue } from './codec.js';
+import { loadDefinition } from './definition.js';
 import { type ErrorPayload, toErrorPayload } from './errors.js';
 import type { ObjectRef } from './object-ref.js';
 import { ObjectStore } from './object-store.js';
@@ -43,6 +44,7 @@ export class LocalBackend implements Backend {
   private readonly names = new Map<string, number>();
   private nextActorId = 1;
   private pendingTasks = 0;
+  private readonly checkedSites = new Map<string, Promise<void>>();
 
   constructor(options: ResolvedInitOptions) {
     this.store = new ObjectStore(options.objectStoreMemoryBytes);
@@ -75,8 +77,22 @@ export class LocalBackend implements Backend {
     }
   }
 
+  /**
+   * Checks once per definition that workers would find it (the module exports it under that name),
+   * so a missing export fails in local mode too, not only across processes.
+   */
+  private checkSite(site: DefinitionSite, kind: 'function' | 'class'): Promise<void> {
+    const key = `${kind} ${site.moduleUrl}#${site.exportName}`;
+    let checked = this.checkedSites.get(key);
+    if (checked === undefined) {
+      checked = loadDefinition(site, kind).then(() => undefined);
+      this.checkedSites.set(key, checked);
+    }
+    return checked;
+  }
+
   submitTask(
-    _site: DefinitionSite,
+    site: DefinitionSite,
     fn: TaskFunction,
     args: EncodedValue,
     options: ResolvedTaskOptions,
@@ -84,17 +100,24 @@ export class LocalBackend implements Backend {
     const ref = this.store.createPending();
     const infeasible = this.pool.infeasible(options.resources);
     if (infeasible !== undefined) {
-      this.store.fail(ref.id, toErrorPayload(new Error(`task ${_site.exportName} ${infeasible}`), 'runtime'));
+      this.store.fail(ref.id, toErrorPayload(new Error(`task ${site.exportName} ${infeasible}`), 'runtime'));
       return ref;
     }
     this.pendingTasks++;
-    void this.runTask(fn, args, options, ref).finally(() => this.pendingTasks--);
+    void this.runTask(site, fn, args, options, ref).finally(() => this.pendingTasks--);
     return ref;
   }
 
-  private async runTask(fn: TaskFunction, args: EncodedValue, options: ResolvedTaskOptions, ref: ObjectRef) {
+  private async runTask(
+    site: DefinitionSite,
+    fn: TaskFunction,
+    args: EncodedValue,
+    options: ResolvedTaskOptions,
+    ref: ObjectRef,
+  ) {
     let decoded: unknown[];
     try {
+      await this.checkSite(site, 'function');
       decoded = await this.resolveArgs(args);
     } catch (error) {
       this.store.fail(ref.id, error instanceof DependencyFailed ? error.payload : toErrorPayload(error));
@@ -152,6 +175,7 @@ export class LocalBackend implements Backend {
   }
 
   private async construct(actor: LocalActor): Promise<object> {
+    await this.checkSite(actor.site, 'class');
     const args = await this.resolveArgs(actor.args);
     return new (actor.cls as unknown as new (...a: unknown[]) => object)(...args);
   }

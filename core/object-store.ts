@@ -31,10 +31,12 @@ export interface ObjectStoreStats {
   readonly limitBytes: number;
 }
 
+/** Ids never repeat within a process, so a ref kept across shutdown() and init() cannot alias a new object. */
+let nextObjectId = 1;
+
 /** See the module comment. Not thread-safe; used from the driver's event loop only. */
 export class ObjectStore {
   private readonly entries = new Map<number, Entry>();
-  private nextId = 1;
   private usedBytes = 0;
   private readonly registry = new FinalizationRegistry<number>((id) => this.release(id));
 
@@ -49,7 +51,7 @@ export class ObjectStore {
 
   /** Creates a pending object and its ref. */
   createPending<T>(): ObjectRef<T> {
-    const id = this.nextId++;
+    const id = nextObjectId++;
     this.entries.set(id, { state: { kind: 'pending' }, count: 1, waiters: undefined });
     return this.makeRef<T>(id);
   }
@@ -57,7 +59,7 @@ export class ObjectStore {
   /** Stores a ready value. @throws ObjectStoreFullError when it does not fit under the limit */
   putReady<T>(value: EncodedValue): ObjectRef<T> {
     this.checkFits(value.sizeBytes);
-    const id = this.nextId++;
+    const id = nextObjectId++;
     this.usedBytes += value.sizeBytes;
     this.entries.set(id, { state: { kind: 'ready', value }, count: 1, waiters: undefined });
     return this.makeRef<T>(id);

@@ -104,6 +104,8 @@ export class NodeBackend implements Backend {
     for (const w of this.taskWorkers.values()) {
       if (w.ready && w.inflight.size === 0 && w.grant === undefined) {
         this.taskWorkers.delete(w.proc.id);
+        // Keep the task pool warm: start the replacement now, not when the next task arrives.
+        this.spawnTaskWorker();
         return w.proc;
       }
     }

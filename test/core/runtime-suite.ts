@@ -36,6 +36,7 @@ import {
   Gate,
   gpuEnv,
   makeArray,
+  misnamed,
   square,
   sumAll,
   throwsNamed,
@@ -224,6 +225,10 @@ export function runtimeSuite(label: string, options: InitOptions): void {
 
     it('rejects tasks the node can never run', async () => {
       await expect(get(gpuEnv.options({ numGpus: 2 }).remote())).rejects.toThrow(/asks for 2 GPU/);
+    });
+
+    it('fails a definition not exported under its name, saying how to fix it', async () => {
+      await expect(get(misnamed.remote())).rejects.toThrow(/no export 'notTheExportName'/);
     });
 
     it('rejects bad options naming the option', () => {
