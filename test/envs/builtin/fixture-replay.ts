@@ -65,7 +65,7 @@ export function replay(env: StatefulEnv, t: Transition): Replayed {
  * a state element is accepted within this relative (absolute below 1) tolerance. Observations are
  * float32 and must match exactly.
  */
-export const STATE_TOLERANCE = 1e-14;
+export const STATE_TOLERANCE = 1e-12;
 
 /** How a replayed transition matched: exactly, or only within the tolerances. */
 export interface Match {
