@@ -213,7 +213,8 @@ export class Adam {
 
   /**
    * Clips and applies gradients computed elsewhere (data-parallel learners average theirs first);
-   * `grads[i]` belongs to variable i, undefined/null skips it. Returns the pre-clip global norm.
+   * `grads[i]` belongs to variable i; undefined/null counts as a zero gradient. Returns the pre-clip
+   * global norm.
    * @throws RangeError when `grads` has the wrong length or a shape differs.
    */
   applyGradients(grads: readonly (Tensor | null | undefined)[]): number {
