@@ -8,9 +8,10 @@ import { divisorsNear } from '../../rl/config/did-you-mean.js';
 import type { RefineContext } from '../../rl/config/schema.js';
 import { type InferShape, s } from '../../rl/config/schema.js';
 
+// Default constant (as SB3): a linear schedule needs a horizon, which a config without stop.envSteps lacks.
 const schedule = (what: string) =>
   s.enum(['constant', 'linear'] as const, {
-    default: 'linear',
+    default: 'constant',
     description: `${what} schedule: constant, or linear decay to 0 at training.annealEnvSteps (CleanRL anneal_lr).`,
   });
 
