@@ -6,3 +6,4 @@ export { dqnLoss, dqnTarget, duelingQ, huber, selectActionValues } from './loss.
 export { EPSILON, numActionsOf, Q_NET, Q_TARGET, qNetSpec } from './model.js';
 export { OffPolicyIteration, type OffPolicyIterationOptions, TD_ERRORS } from './off-policy-iteration.js';
 export { DqnPolicy } from './policy.js';
+export { patchWasmTransposedMatMul } from './wasm-transposed-matmul.js';

@@ -19,6 +19,7 @@ import { type DqnTraining, epsilonAt } from './config.js';
 import { dqnLoss, dqnTarget, duelingQ } from './loss.js';
 import { EPSILON, Q_NET, Q_TARGET, weightsUnder } from './model.js';
 import { TD_ERRORS } from './off-policy-iteration.js';
+import { patchWasmTransposedMatMul } from './wasm-transposed-matmul.js';
 
 /** Options of {@link DqnLearner}. */
 export interface DqnLearnerOptions {
@@ -45,6 +46,7 @@ export class DqnLearner implements Learner {
   private lastTargetEnvSteps = 0;
 
   constructor(options: DqnLearnerOptions) {
+    patchWasmTransposedMatMul(this.tf);
     this.t = options.training;
     this.spec = options.spec;
     this.numActions = options.numActions;
