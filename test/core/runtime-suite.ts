@@ -37,6 +37,7 @@ import {
   gpuEnv,
   makeArray,
   misnamed,
+  span,
   square,
   sumAll,
   throwsNamed,
@@ -258,6 +259,15 @@ export function runtimeSuite(label: string, options: InitOptions): void {
         expect(await get(c.call('inc', 2))).toBe(2);
         expect(await get(c.call('pid'))).not.toBe(pid);
         kill(c);
+      });
+
+      it('never starves a large task behind a stream of small ones', async () => {
+        const first = [1, 2, 3, 4].map(() => span.remote(150));
+        const big = span.options({ numCpus: 2 }).remote(50);
+        const later = [1, 2, 3, 4].map(() => span.remote(10));
+        const [bigStart, bigEnd] = await get(big);
+        for (const [, end] of await get(first)) expect(bigStart).toBeGreaterThanOrEqual(end);
+        for (const [start] of await get(later)) expect(start).toBeGreaterThanOrEqual(bigEnd);
       });
 
       it('runs tasks in worker processes, not in the driver', async () => {

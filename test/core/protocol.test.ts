@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { encodeValue, packr } from '../../core/codec.js';
+import {
+  BatchBuilder,
+  type FromWorker,
+  parseFromWorker,
+  parseToWorker,
+  type ToWorker,
+} from '../../core/node/protocol.js';
+
+describe('wire protocol v1', () => {
+  it('round-trips a batch with values and frames', () => {
+    const b = new BatchBuilder<ToWorker>();
+    const args = encodeValue([new Float32Array(2048).fill(4)], { copyFrames: false, allowRefs: false });
+    b.messages.push({
+      t: 'task',
+      id: 3,
+      site: ['file:///m.ts', 'f'],
+      args: b.value(args),
+      deps: [],
+      gpu: [0],
+    });
+    b.messages.push({ t: 'exit' });
+    const parsed = parseToWorker(b.finish());
+    expect(parsed.messages.map((m) => m.t)).toEqual(['task', 'exit']);
+    expect(parsed.frames.length).toBe(1);
+  });
+
+  it('rejects a batch of another protocol version, naming it', () => {
+    expect(() => parseToWorker([packr.pack({ v: 99, m: [] })])).toThrow(/protocol version.*99/);
+  });
+
+  it('rejects malformed messages naming the field', () => {
+    const bad = (m: unknown) => [packr.pack({ v: 1, m: [m] })];
+    expect(() => parseToWorker(bad({ t: 'task', id: 1, site: ['u'], args: {}, deps: [], gpu: [] }))).toThrow(
+      /site/,
+    );
+    expect(() => parseToWorker(bad({ t: 'dance', id: 1 }))).toThrow(/message type/);
+    expect(() =>
+      parseFromWorker(bad({ t: 'ok', id: 1, value: { d: new Uint8Array(1), f: 0, n: 1 } })),
+    ).toThrow(/ok message/);
+    expect(() => parseFromWorker(bad({ t: 'err', id: 1, error: { name: 'x' } }))).toThrow(/err message/);
+  });
+
+  it('accepts every worker reply type', () => {
+    const b = new BatchBuilder<FromWorker>();
+    b.messages.push({ t: 'ready', pid: 1 });
+    b.messages.push({
+      t: 'ok',
+      id: 2,
+      value: b.value(encodeValue(5, { copyFrames: false, allowRefs: false })),
+    });
+    b.messages.push({
+      t: 'err',
+      id: 3,
+      error: { kind: 'remote', name: 'TypeError', message: 'm', stack: 's' },
+    });
+    expect(parseFromWorker(b.finish()).messages.length).toBe(3);
+  });
+});
