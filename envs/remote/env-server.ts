@@ -49,8 +49,8 @@ class RequestError extends Error {
  * Binds `address` (default `tcp://127.0.0.1:5555`; `tcp://127.0.0.1:*` picks a free port) and serves
  * `vectorEnv` until `close()` or a client's `close` with `shutdown: true`; then closes `vectorEnv`.
  * Warns when the address accepts other machines (the protocol has no authentication).
- * @throws TypeError for an address that is not tcp://, ipc:// or inproc://; zeromq's error when the
- *   address cannot be bound (e.g. the port is in use).
+ * @throws TypeError for an address that is not tcp://, ipc:// or inproc://, or a Tuple/Dict action
+ *   space (not in protocol version 1); zeromq's error when the address cannot be bound (e.g. in use).
  */
 export async function serveVectorEnv(
   vectorEnv: VectorEnv,
@@ -64,9 +64,15 @@ export async function serveVectorEnv(
   if (/:\/\/(0\.0\.0\.0|\*)/.test(address)) {
     log.warn(`${address} accepts connections from other machines; the env protocol has no authentication`);
   }
-  const router = new Router({ linger: 0 });
-  await router.bind(address);
+  // Before binding: a Tuple or Dict action space is refused here (TypeError), leaving no socket open.
   const session = new Session(vectorEnv);
+  const router = new Router({ linger: 0 });
+  try {
+    await router.bind(address);
+  } catch (error) {
+    router.close();
+    throw error;
+  }
   let stopping = false;
   const done = (async () => {
     try {

@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { serveVectorEnv } from '../../../envs/remote/env-server.js';
 import { RemoteEnvError } from '../../../envs/remote/remote-env-error.js';
 import { ZmqVectorEnv } from '../../../envs/remote/zmq-vector-env.js';
+import { Discrete } from '../../../envs/spaces/discrete.js';
+import { TupleSpace } from '../../../envs/spaces/tuple-space.js';
 import { describeCounterServer } from './counter-suite.js';
 import { CounterVectorEnv } from './fixtures/counter-vector-env.js';
 import { freshAddress, killAll, startInProcessCounter, startTsCounter } from './server-process.js';
@@ -34,6 +36,14 @@ describe('TypeScript server process', () => {
 });
 
 describe('serveVectorEnv options', () => {
+  it('refuses a Tuple action space, which protocol version 1 cannot carry', async () => {
+    const env = new CounterVectorEnv(1);
+    Object.defineProperty(env, 'singleActionSpace', { value: new TupleSpace([new Discrete(2)]) });
+    await expect(serveVectorEnv(env, freshAddress('ipc'))).rejects.toThrow(
+      'Tuple action spaces are not supported by env protocol version 1',
+    );
+  });
+
   it('refuses an address that is not tcp://, ipc:// or inproc://', async () => {
     await expect(serveVectorEnv(new CounterVectorEnv(1), 'http://127.0.0.1:80')).rejects.toThrow(
       /address \(http:\/\/127\.0\.0\.1:80\) must look like tcp:\/\/127\.0\.0\.1:5555/,
