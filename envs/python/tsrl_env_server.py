@@ -487,7 +487,11 @@ def main(argv=None):
         parser.error(f"--env-kwargs must be a JSON object: {exc}")
     if not isinstance(kwargs, dict):
         parser.error(f"--env-kwargs must be a JSON object, got {args.env_kwargs}")
-    vec = VectorOfEnvs(load_env_factory(args.env, kwargs), args.num_envs, args.max_episode_steps)
+    try:
+        vec = VectorOfEnvs(load_env_factory(args.env, kwargs), args.num_envs, args.max_episode_steps)
+    except ValueError as exc:  # a space the protocol cannot carry
+        sys.stderr.write(f"tsrl_env_server: {args.env}: {exc}\n")
+        sys.exit(2)
     if args.bench_local > 0:
         print(json.dumps(bench_local(vec, args.bench_local)), flush=True)
         return
