@@ -8,4 +8,6 @@ import type { BenchSuite } from '../rl/cli/wiring.js';
 export const BENCH_SUITES: Readonly<Record<string, () => Promise<BenchSuite>>> = {
   backend: async () => (await import('./backend.js')).benchBackend,
   buffers: async () => (await import('./buffers.js')).benchBuffers,
+  core: async () => (await import('./core.js')).benchCore,
+  envs: async () => (await import('./envs.js')).benchEnvs,
 };

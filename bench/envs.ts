@@ -1,0 +1,10 @@
+/**
+ * `rl bench envs`: raw steps/s of the built-in envs (single and vectorised) and of remote envs over
+ * the ZeroMQ protocol (TS and Python servers, ipc and tcp, batch sizes 1/16/64).
+ */
+import { benchEnvsLocal } from './envs-local.js';
+import { benchEnvsRemote } from './envs-remote.js';
+
+export async function benchEnvs(): Promise<Record<string, unknown>> {
+  return { local: await benchEnvsLocal(), remote: await benchEnvsRemote() };
+}
