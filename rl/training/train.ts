@@ -35,7 +35,7 @@ export interface TrainOptions {
   /** Where results.jsonl, progress.csv, config.yaml/json and checkpoints/ go. */
   readonly runDir: string;
   /** Called after every iteration with its result row (the CLI prints progress from it). */
-  readonly onIteration?: (result: IterationResult) => void;
+  readonly onIteration?: (result: IterationResult) => void | Promise<void>;
   /** A checkpoint directory to resume from (its config should be the one passed in). */
   readonly resumeFrom?: string;
   /** Aborting stops the run after the current iteration, with a final checkpoint. */
@@ -176,7 +176,7 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
       };
       last = row;
       metrics.log(row);
-      options.onIteration?.(row);
+      await options.onIteration?.(row);
       stopReason = shouldStop(config.stop, row);
       if (stopReason === undefined && (interrupted || options.signal?.aborted === true))
         stopReason = 'interrupted';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ppo } from '../../../algorithms/ppo/index.js';
-import { init, kill, shutdown } from '../../../core/index.js';
+import { get, init, kill, shutdown } from '../../../core/index.js';
 import { setLogLevel } from '../../../core/logger.js';
 import type { AnyAlgorithmDefinition } from '../../../rl/algorithm.js';
 import { loadCheckpoint } from '../../../rl/checkpoint/index.js';
@@ -128,6 +128,44 @@ describe('train', () => {
       expect(r.runnerRestarts).toBe(1);
       expect(r.last?.iteration).toBe(4);
       // Both runners still sampled in every iteration: 2 runners x 2 envs x 16 steps.
+      expect(r.last?.envSteps).toBe(4 * 64);
+    } finally {
+      await shutdown();
+    }
+  });
+
+  it('restarts an env runner whose worker process is SIGKILLed (process mode)', async () => {
+    await init({ numCpus: 2 });
+    try {
+      let killedPid = 0;
+      let group: Parameters<NonNullable<Parameters<typeof train>[1]['onRunnersReady']>>[0] | undefined;
+      const r = await train(
+        config(
+          'env.id=./envs/builtin/cartpole.ts:CartPoleEnv',
+          'envRunners.numEnvRunners=2',
+          'envRunners.sampleTimeoutMs=20000',
+          'stop.iterations=4',
+          'checkpoint.interval=0',
+        ),
+        {
+          algorithm,
+          runDir: runDir(),
+          handleSigint: false,
+          onRunnersReady: (g) => {
+            group = g;
+          },
+          onIteration: async (row) => {
+            if (row.iteration === 2 && killedPid === 0) {
+              killedPid = await get(group!.actors[1]!.call('pid'));
+              process.kill(killedPid, 'SIGKILL');
+            }
+          },
+        },
+      );
+      expect(killedPid).toBeGreaterThan(0);
+      expect(killedPid).not.toBe(process.pid);
+      expect(r.runnerRestarts).toBeGreaterThanOrEqual(1);
+      expect(r.last?.iteration).toBe(4);
       expect(r.last?.envSteps).toBe(4 * 64);
     } finally {
       await shutdown();
