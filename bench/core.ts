@@ -32,6 +32,12 @@ export const makeFloats = remoteFunction(
   (length: number) => new Float32Array(length),
 );
 
+/** Sleeps `ms` and returns the worker's pid (to see that every task worker has started). */
+export const pidAfter = remoteFunction(import.meta.url, 'pidAfter', async (ms: number) => {
+  await new Promise((r) => setTimeout(r, ms));
+  return process.pid;
+});
+
 class NoopActorImpl {
   noop(): number {
     return 0;
@@ -85,8 +91,15 @@ export async function benchCore(options: BenchCoreOptions = {}): Promise<Record<
     };
   };
   try {
-    // Workers start in the background; wait for them so start-up is not measured.
-    await get([noop.remote(), noop.remote()]);
+    // Workers start in the background: start the actors first, then wait until both task workers
+    // answer, so no start-up (seconds of CPU with tsx) runs during a measurement.
+    const actor = NoopActor.remote();
+    const actors = [actor, NoopActor.remote()];
+    await get(actors.map((a) => a.call('noop')));
+    for (let i = 0; i < 100; i++) {
+      const pids = await get([pidAfter.remote(100), pidAfter.remote(100)]);
+      if (pids[0] !== pids[1]) break;
+    }
     record(
       'tasksSync',
       await rate(1, durationMs, async () => void (await get(noop.remote()))),
@@ -104,7 +117,6 @@ export async function benchCore(options: BenchCoreOptions = {}): Promise<Record<
       'ops/s',
       RAY.tasksAsync,
     );
-    const actor = NoopActor.remote();
     record(
       'actorCallsSync',
       await rate(1, durationMs, async () => void (await get(actor.call('noop')))),
@@ -121,8 +133,6 @@ export async function benchCore(options: BenchCoreOptions = {}): Promise<Record<
       'ops/s',
       RAY.actorCallsAsync,
     );
-    const actors = [actor, NoopActor.remote()];
-    await get(actors.map((a) => a.call('noop')));
     record(
       'nToNActorCallsAsync',
       await rate(batch, durationMs, async () => {
