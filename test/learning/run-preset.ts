@@ -52,7 +52,12 @@ export async function runPreset(
   if (expect === undefined) throw new Error(`${file} has no expect block`);
   const target = FULL ? expect.episodeReturnMean : reduced.episodeReturnMean;
   const budget = FULL ? (expect.withinEnvSteps ?? base.stop.envSteps) : reduced.envSteps;
-  const sets = [`stop.episodeReturnMean=${target}`, `stop.envSteps=${budget}`, 'checkpoint.atEnd=false'];
+  const sets = [
+    `stop.episodeReturnMean=${target}`,
+    `stop.envSteps=${budget}`,
+    `expect.withinEnvSteps=${budget}`,
+    'checkpoint.atEnd=false',
+  ];
   const config = resolveConfig({ schema, algo, file, sets });
   const dir = mkdtempSync(join(tmpdir(), `tsrl-learning-${algo}-`));
   let best = Number.NEGATIVE_INFINITY;
