@@ -1,10 +1,28 @@
 /**
- * tsrl's public API: `import { ... } from 'tsrl'`. Each layer also has its own index:
- * core (runtime), envs (spaces, envs, vector envs, remote envs), rl (shared RL machinery),
- * algorithms (PPO, DQN, SAC, APEX-DQN).
+ * tsrl's public API: `import { ... } from 'tsrl'`.
+ *
+ * - runtime (core/): init, shutdown, remoteFunction, remoteClass, put, get, wait, ...
+ * - envs (envs/): spaces, Env, makeEnv/registerEnv, built-in envs, wrappers, vector envs, checkEnv
+ * - remote envs (envs/remote/): ZmqVectorEnv, serveEnv (import 'tsrl' loads zeromq anyway via core)
+ * - RL machinery (rl/): config loading, sample batches, buffers, models, training, evaluation, checkpoints
+ * - algorithms (algorithms/): ppo, dqn, sac and the registry
  */
-export { createLogger, setLogLevel } from './core/logger.js';
-export type { Env, EnvSpec, Info, ResetOptions, ResetResult, StepResult } from './envs/env.js';
-export type { Space, SpaceJson, SpaceValue } from './envs/spaces/space.js';
-export type { VectorEnv, VectorResetResult, VectorStepResult } from './envs/vector/vector-env.js';
+export * from './algorithms/index.js';
+export * from './core/index.js';
+export { createLogger, type LogLevel, setLogLevel, setLogSink } from './core/logger.js';
+export * from './envs/index.js';
+export * from './envs/remote/index.js';
+export type * from './rl/algorithm.js';
+export * from './rl/backend/backend.js';
+export * from './rl/buffers/index.js';
+export * from './rl/checkpoint/index.js';
+export * from './rl/config/index.js';
+export * from './rl/distributions/index.js';
+export * from './rl/evaluation/index.js';
+export * from './rl/metrics/index.js';
+export * from './rl/models/index.js';
+export * from './rl/optim/index.js';
+export * from './rl/postprocessing/index.js';
+export * from './rl/sample-batch/index.js';
+export * from './rl/training/index.js';
 export { TSRL_VERSION } from './rl/version.js';

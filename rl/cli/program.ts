@@ -28,7 +28,7 @@ export function createProgram(wiring: CliWiring): Command {
     });
   registerTrainCommand(program, wiring);
   registerEvaluateCommand(program, wiring);
-  registerEnvCommand(program);
+  registerEnvCommand(program, { stdout: wiring.stdout, stderr: wiring.stderr });
   registerClusterCommand(program);
   registerBenchCommand(program, wiring);
   // Subcommands inherit the error handling and output of the root.

@@ -1,57 +1,8 @@
 /**
- * Suggestions for mistyped names and values: Levenshtein distance, "did you mean", and the small
- * formatting helpers that error messages share ("2, 4 or 8").
+ * Suggestions for mistyped names and values: core's "did you mean" and choice formatting, plus the
+ * divisor hint config messages give ("try 2, 4 or 8").
  */
-
-/** The Levenshtein edit distance (insertions, deletions, substitutions each cost 1) between `a` and `b`. */
-export function levenshtein(a: string, b: string): number {
-  if (a === b) return 0;
-  if (a.length === 0) return b.length;
-  if (b.length === 0) return a.length;
-  // One row of the dynamic-programming table at a time: O(|b|) memory.
-  let previous = new Array<number>(b.length + 1);
-  let current = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) previous[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    current[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-    }
-    [previous, current] = [current, previous];
-  }
-  return previous[b.length]!;
-}
-
-/**
- * The candidate closest to `input`, or undefined when none is close enough. A case-insensitive match
- * always wins; otherwise the distance must be at most max(2, a third of the input's length); failing
- * that, a candidate that starts with the input (3+ characters) is suggested.
- */
-export function didYouMean(input: string, candidates: readonly string[]): string | undefined {
-  const lower = input.toLowerCase();
-  const exact = candidates.find((c) => c.toLowerCase() === lower);
-  if (exact !== undefined) return exact;
-  const limit = Math.max(2, Math.floor(input.length / 3));
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
-    const distance = levenshtein(lower, candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  if (bestDistance <= limit) return best;
-  // A truncated name (`numEnvs` for `numEnvsPerRunner`) is a likely miss too.
-  return lower.length >= 3 ? candidates.find((c) => c.toLowerCase().startsWith(lower)) : undefined;
-}
-
-/** Joins items as English: `a`, `a or b`, `a, b or c` (the conjunction is configurable). */
-export function formatChoices(items: readonly string[], conjunction = 'or'): string {
-  if (items.length <= 1) return items[0] ?? '';
-  return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]!}`;
-}
+export { didYouMean, formatChoices, levenshtein } from '../../core/did-you-mean.js';
 
 /**
  * The divisors of `total` closest to `near` (at most `count`, ascending), e.g. for a minibatch count

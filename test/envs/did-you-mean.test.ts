@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { didYouMean, didYouMeanSuffix, editDistance } from '../../envs/did-you-mean.js';
+import { levenshtein } from '../../core/did-you-mean.js';
+import { didYouMean, didYouMeanSuffix } from '../../envs/did-you-mean.js';
 
 describe('didYouMean', () => {
-  it('computes case-insensitive edit distances', () => {
-    expect(editDistance('kitten', 'sitting')).toBe(3);
-    expect(editDistance('CartPole', 'cartpole')).toBe(0);
-    expect(editDistance('', 'abc')).toBe(3);
+  it('computes edit distances', () => {
+    expect(levenshtein('kitten', 'sitting')).toBe(3);
+    expect(levenshtein('cartpole', 'cartpole')).toBe(0);
+    expect(levenshtein('', 'abc')).toBe(3);
   });
 
   it('suggests close names and nothing for distant ones', () => {

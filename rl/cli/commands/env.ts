@@ -5,9 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
+import { PACKAGE_ROOT } from '../../version.js';
 import { parseNonNegativeInt, parsePositiveInt } from '../parse.js';
 import { UsageError } from '../usage-error.js';
 
@@ -41,7 +42,8 @@ async function servePython(
   options: { env: string; address: string; numEnvs: number; python: string },
   io: EnvCommandIo,
 ): Promise<void> {
-  const script = fileURLToPath(new URL('../../../envs/python/tsrl_env_server.py', import.meta.url));
+  // From the package root: the .py file is not compiled into dist/, so both layouts find it there.
+  const script = join(PACKAGE_ROOT, 'envs', 'python', 'tsrl_env_server.py');
   if (!existsSync(script)) throw new UsageError(`the Python env server is missing (expected ${script}).`);
   const args = [
     script,
@@ -156,7 +158,7 @@ export function registerEnvCommand(
             envOptions: { timeoutMs: options.timeoutMs, connectTimeoutMs: options.timeoutMs },
           });
         } else {
-          const { makeEnvAsync } = await import('../../../envs/registry.js');
+          const { makeEnvAsync } = await import('../../../envs/index.js');
           target = await makeEnvAsync(id);
         }
         try {
@@ -178,7 +180,7 @@ export function registerEnvCommand(
     .command('list')
     .description('list the registered env ids and the address forms of remote envs')
     .action(async () => {
-      const { listEnvs } = await import('../../../envs/registry.js');
+      const { listEnvs } = await import('../../../envs/index.js');
       const lines = listEnvs().map(
         ({ id, description }) => `${id}${description === undefined ? '' : `  ${description}`}`,
       );
