@@ -4,11 +4,15 @@
  */
 import type { AnyAlgorithmDefinition } from '../rl/algorithm.js';
 import { didYouMean } from '../rl/config/did-you-mean.js';
+import { dqn } from './dqn/index.js';
 import { ppo } from './ppo/index.js';
+import { sac } from './sac/index.js';
 
 /** Built-in algorithms by name. */
 export const ALGORITHMS: Readonly<Record<string, AnyAlgorithmDefinition>> = Object.freeze({
   [ppo.name]: ppo as unknown as AnyAlgorithmDefinition,
+  [dqn.name]: dqn as unknown as AnyAlgorithmDefinition,
+  [sac.name]: sac as unknown as AnyAlgorithmDefinition,
 });
 
 /**
@@ -26,3 +30,4 @@ export function getAlgorithm(name: string): AnyAlgorithmDefinition {
 }
 
 export { ppo };
+export { dqn, sac };

@@ -238,8 +238,10 @@ export class SacLearner implements Learner {
   setState(state: LearnerState): void {
     const w = validateNamedWeights(state.weights, 'learner.weights');
     this.actor.setWeights(under(w, ACTOR));
-    this.critics.forEach((c, i) => c.setWeights(under(w, CRITICS[i]!)));
-    this.targets.forEach((c, i) => c.setWeights(under(w, CRITIC_TARGETS[i]!)));
+    for (const i of [0, 1] as const) {
+      this.critics[i].setWeights(under(w, CRITICS[i]));
+      this.targets[i].setWeights(under(w, CRITIC_TARGETS[i]));
+    }
     const na = this.actor.variables.length;
     const nc = 2 * this.critics[0].variables.length;
     const o = state.optimizer;
