@@ -7,7 +7,7 @@ import { runCli } from '../rl/cli/program.js';
 import { TSRL_VERSION } from '../rl/version.js';
 
 /** Kept here (not read from algorithms/) so `rl --help` loads no algorithm; a test keeps it in sync. */
-export const ALGORITHM_NAMES: readonly string[] = ['ppo'];
+export const ALGORITHM_NAMES: readonly string[] = ['ppo', 'dqn', 'sac'];
 
 /** Runs `rl` with `argv` (as process.argv) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
