@@ -29,5 +29,4 @@ export function getAlgorithm(name: string): AnyAlgorithmDefinition {
   );
 }
 
-export { ppo };
-export { dqn, sac };
+export { dqn, ppo, sac };
