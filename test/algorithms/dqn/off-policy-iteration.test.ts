@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { OffPolicyIteration, TD_ERRORS } from '../../../algorithms/dqn/off-policy-iteration.js';
+import type { Fragment, IterationServices, LearnerStats, UpdateInfo } from '../../../rl/algorithm.js';
+import { PrioritizedReplayBuffer } from '../../../rl/buffers/prioritized-replay-buffer.js';
+import { ReplayBuffer } from '../../../rl/buffers/replay-buffer.js';
+import { Columns } from '../../../rl/sample-batch/columns.js';
+import { SampleBatch } from '../../../rl/sample-batch/sample-batch.js';
+
+/** A [T, N=1] fragment of a 1-D chain: obs t, reward t + 1, nextObs t + 1; `ends` marks terminations. */
+function chain(start: number, T: number, ends: number[] = []): Fragment {
+  const obs = Float32Array.from({ length: T }, (_, t) => start + t);
+  const batch = new SampleBatch(
+    T,
+    {
+      [Columns.OBS]: obs,
+      [Columns.NEXT_OBS]: obs.map((o) => o + 1),
+      [Columns.ACTIONS]: new Int32Array(T),
+      [Columns.REWARDS]: obs.map((o) => o + 1),
+      [Columns.TERMINATED]: Uint8Array.from(obs, (o) => (ends.includes(o) ? 1 : 0)),
+      [Columns.TRUNCATED]: new Uint8Array(T),
+    },
+    { [Columns.OBS]: [1], [Columns.NEXT_OBS]: [1], [Columns.ACTIONS]: [] },
+  );
+  return { batch, numEnvs: 1 };
+}
+
+/** Services over a queue of fragments, recording update calls; `td` writes |TD| = 0.5 when given. */
+function fakeServices(fragments: Fragment[], td?: number) {
+  const updates: { rows: number; info: UpdateInfo }[] = [];
+  let syncs = 0;
+  const services: IterationServices = {
+    async sample() {
+      const f = fragments.shift()!;
+      return { fragments: [f], episodes: { returns: [], lengths: [] }, envSteps: f.batch.count };
+    },
+    async update(fs, info): Promise<LearnerStats> {
+      const b = fs[0]!.batch;
+      if (td !== undefined && b.has(TD_ERRORS)) b.float32(TD_ERRORS).fill(td);
+      updates.push({ rows: b.count, info });
+      return { loss: 1 };
+    },
+    async syncWeights() {
+      syncs++;
+    },
+  };
+  return { services, updates, syncs: () => syncs };
+}
+
+const options = {
+  obsSize: 1,
+  actionSize: 0,
+  actionDtype: 'int32' as const,
+  gamma: 0.5,
+  nStep: 2,
+  bufferSize: 100,
+  batchSize: 2,
+  learningStarts: 4,
+  trainingIntensity: 0.5,
+  saveReplayBuffer: true,
+  seed: 3,
+};
+
+describe('OffPolicyIteration', () => {
+  it('keeps n-step windows across fragment boundaries and stops them at terminations', async () => {
+    const it0 = new OffPolicyIteration(options);
+    const { services } = fakeServices([chain(0, 3), chain(3, 3, [4])]);
+    await it0.run(services, { iteration: 0, envSteps: 0 });
+    await it0.run(services, { iteration: 1, envSteps: 3 });
+    const b = (it0.buffer as ReplayBuffer).gather(Int32Array.from({ length: it0.buffer.size }, (_, i) => i));
+    // Windows of 2 steps: obs 0 -> r 1 + 0.5 * 2 = 2, nextObs 2; obs 1 -> 2 + 0.5 * 3 = 3.5 (crosses the fragment
+    // boundary at obs 2/3); obs 2 -> 3 + 0.5 * 4 = 5; obs 3 -> 4 + 0.5 * 5 = 6.5, terminated at obs 4; obs 4 -> 5 (1 step, terminated).
+    expect(Array.from(b.float32(Columns.OBS))).toEqual([0, 1, 2, 3, 4]);
+    expect(Array.from(b.float32(Columns.REWARDS))).toEqual([2, 3.5, 5, 6.5, 5]);
+    expect(Array.from(b.float32(Columns.NEXT_OBS))).toEqual([2, 3, 4, 5, 5]);
+    expect(Array.from(b.float32(Columns.DISCOUNTS))).toEqual([0.25, 0.25, 0.25, 0.25, 0.5]);
+    expect(Array.from(b.uint8(Columns.TERMINATED))).toEqual([0, 0, 0, 1, 1]);
+  });
+
+  it('waits for learningStarts, then runs trainingIntensity x env steps updates and syncs every iteration', async () => {
+    const it0 = new OffPolicyIteration(options);
+    const fake = fakeServices([chain(0, 3), chain(3, 3), chain(6, 3)]);
+    const r0 = await it0.run(fake.services, { iteration: 0, envSteps: 0 });
+    expect(fake.updates).toHaveLength(0);
+    expect(r0.learner['gradSteps']).toBe(0);
+    await it0.run(fake.services, { iteration: 1, envSteps: 3 }); // 6 >= 4: 3 x 0.5 = 1.5 -> 1 step
+    await it0.run(fake.services, { iteration: 2, envSteps: 6 }); // 1.5 + 0.5 carried -> 2 steps
+    expect(fake.updates.map((u) => u.info.envSteps)).toEqual([6, 9, 9]);
+    expect(fake.updates.every((u) => u.rows === 2)).toBe(true);
+    expect(fake.syncs()).toBe(3);
+  });
+
+  it('writes |TD| + eps back as priorities and rejects a learner that did not fill tdErrors', async () => {
+    const prioritized = { alpha: 1, betaStart: 0.4, betaAnnealEnvSteps: 100, eps: 0.25 };
+    const it0 = new OffPolicyIteration({ ...options, learningStarts: 0, trainingIntensity: 1 / 3, prioritized });
+    const fake = fakeServices([chain(0, 3)], 0.5);
+    const r = await it0.run(fake.services, { iteration: 0, envSteps: 0 });
+    const buffer = it0.buffer as PrioritizedReplayBuffer;
+    const priorities = Array.from({ length: buffer.size }, (_, i) => buffer.getPriority(i));
+    expect(priorities.filter((p) => p === 0.75).length).toBeGreaterThan(0);
+    expect(r.learner['beta']).toBeCloseTo(0.4 + 0.6 * (3 / 100));
+    const silent = fakeServices([chain(3, 3)]);
+    await expect(it0.run(silent.services, { iteration: 1, envSteps: 3 })).rejects.toThrow(/tdErrors/);
+  });
+
+  it('restores buffer, n-step windows, credit and sampling RNG from its state', async () => {
+    const a = new OffPolicyIteration(options);
+    const fa = fakeServices([chain(0, 3), chain(3, 3), chain(6, 3)]);
+    await a.run(fa.services, { iteration: 0, envSteps: 0 });
+    await a.run(fa.services, { iteration: 1, envSteps: 3 });
+    const b = new OffPolicyIteration(options);
+    b.setState(a.getState());
+    expect(b.buffer.size).toBe(a.buffer.size);
+    const sa = fakeServices([chain(6, 3)]);
+    const sb = fakeServices([chain(6, 3)]);
+    const calls: number[][] = [];
+    for (const [it, s] of [
+      [a, sa],
+      [b, sb],
+    ] as const) {
+      const seen: number[] = [];
+      const update = s.services.update;
+      s.services.update = async (fs, info) => {
+        seen.push(...fs[0]!.batch.float32(Columns.OBS));
+        return update(fs, info);
+      };
+      await it.run(s.services, { iteration: 2, envSteps: 6 });
+      calls.push(seen);
+    }
+    expect(calls[1]).toEqual(calls[0]);
+    expect(b.buffer.size).toBe(a.buffer.size);
+    expect(() => b.setState({ json: { version: 2 }, arrays: [] })).toThrow(/version 1/);
+  });
+});
