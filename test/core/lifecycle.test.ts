@@ -1,4 +1,7 @@
-/** No worker outlives its driver: killed with SIGKILL, or ending without shutdown(). */
+/**
+ * No worker outlives its driver: killed with SIGKILL, or ending without shutdown(). Each test starts a
+ * driver and its workers (seconds each on a loaded 2-core machine), hence the long test timeouts.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -40,7 +43,7 @@ describe('worker lifecycle', () => {
     expect(workerPids.length).toBe(2);
     child.kill('SIGKILL');
     expect(await eventually(() => workerPids.every((p) => !alive(p)), 10_000)).toBe(true);
-  });
+  }, 120_000);
 
   it('a driver that never calls shutdown() still exits, and so do its workers', async () => {
     const { child, pids } = startDriver('forget');
@@ -49,5 +52,5 @@ describe('worker lifecycle', () => {
     if (!exited) child.kill('SIGKILL');
     expect(exited).toBe(true);
     expect(await eventually(() => workerPids.every((p) => !alive(p)), 10_000)).toBe(true);
-  });
+  }, 120_000);
 });
