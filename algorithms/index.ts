@@ -10,7 +10,7 @@ import { sac } from './sac/index.js';
 
 /** Built-in algorithms by name. */
 export const ALGORITHMS: Readonly<Record<string, AnyAlgorithmDefinition>> = Object.freeze({
-  [ppo.name]: ppo as unknown as AnyAlgorithmDefinition,
+  [ppo.name]: ppo as AnyAlgorithmDefinition,
   [dqn.name]: dqn as unknown as AnyAlgorithmDefinition,
   [sac.name]: sac as unknown as AnyAlgorithmDefinition,
 });
