@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { OffPolicyIteration, TD_ERRORS } from '../../../algorithms/dqn/off-policy-iteration.js';
 import type { Fragment, IterationServices, LearnerStats, UpdateInfo } from '../../../rl/algorithm.js';
-import { PrioritizedReplayBuffer } from '../../../rl/buffers/prioritized-replay-buffer.js';
-import { ReplayBuffer } from '../../../rl/buffers/replay-buffer.js';
+import type { PrioritizedReplayBuffer } from '../../../rl/buffers/prioritized-replay-buffer.js';
+import type { ReplayBuffer } from '../../../rl/buffers/replay-buffer.js';
 import { Columns } from '../../../rl/sample-batch/columns.js';
 import { SampleBatch } from '../../../rl/sample-batch/sample-batch.js';
 
@@ -91,7 +91,12 @@ describe('OffPolicyIteration', () => {
 
   it('writes |TD| + eps back as priorities and rejects a learner that did not fill tdErrors', async () => {
     const prioritized = { alpha: 1, betaStart: 0.4, betaAnnealEnvSteps: 100, eps: 0.25 };
-    const it0 = new OffPolicyIteration({ ...options, learningStarts: 0, trainingIntensity: 1 / 3, prioritized });
+    const it0 = new OffPolicyIteration({
+      ...options,
+      learningStarts: 0,
+      trainingIntensity: 1 / 3,
+      prioritized,
+    });
     const fake = fakeServices([chain(0, 3)], 0.5);
     const r = await it0.run(fake.services, { iteration: 0, envSteps: 0 });
     const buffer = it0.buffer as PrioritizedReplayBuffer;
