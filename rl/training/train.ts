@@ -113,10 +113,20 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
       );
     }
 
+    // Wall time of each role per iteration (RLlib's timers): what limits the run.
+    const timers = { sampleMs: 0, learnMs: 0, syncWeightsMs: 0 };
+    const timed = async <T>(key: keyof typeof timers, f: () => Promise<T>): Promise<T> => {
+      const t0 = performance.now();
+      try {
+        return await f();
+      } finally {
+        timers[key] += performance.now() - t0;
+      }
+    };
     const services: IterationServices = {
-      sample: () => runners.sample(),
-      update: (fragments, info) => learners!.update(fragments, info),
-      syncWeights: async () => runners.setWeights(await learners!.getWeights()),
+      sample: () => timed('sampleMs', () => runners.sample()),
+      update: (fragments, info) => timed('learnMs', () => learners!.update(fragments, info)),
+      syncWeights: () => timed('syncWeightsMs', async () => runners.setWeights(await learners!.getWeights())),
     };
     await services.syncWeights();
     if (config.evaluation.interval > 0)
@@ -144,6 +154,9 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
     let stopReason: StopReason | 'interrupted' | undefined;
     while (stopReason === undefined) {
       const iterStart = performance.now();
+      timers.sampleMs = 0;
+      timers.learnMs = 0;
+      timers.syncWeightsMs = 0;
       const outcome = await iteration.run(services, {
         iteration: counters.iteration,
         envSteps: counters.envSteps,
@@ -171,6 +184,7 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
         envStepsPerS: outcome.envSteps / Math.max(1e-9, (now - iterStart) / 1000),
         timeMs: counters.timeMs,
         learner: outcome.learner as Record<string, MetricValue>,
+        timers: { ...timers },
         ...(evaluation !== undefined ? { evaluation } : {}),
         ...(runners.numRestarts > 0 ? { runnerRestarts: runners.numRestarts } : {}),
       };

@@ -49,7 +49,7 @@ const rows = (dir: string) =>
     .split('\n')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 const strip = (row: Record<string, unknown>) => {
-  const { timeMs: _t, envStepsPerS: _s, ...rest } = row;
+  const { timeMs: _t, envStepsPerS: _s, timers: _timers, ...rest } = row;
   return rest;
 };
 
