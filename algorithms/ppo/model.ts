@@ -124,7 +124,7 @@ export function initActorCritic(spec: ActorCriticSpec, seed: number): NamedWeigh
 
 const JS_ACTIVATIONS: Readonly<Record<Activation, (v: number) => number>> = {
   tanh: Math.tanh,
-  relu: (v) => (v > 0 ? v : 0),
+  relu: (v) => Math.max(v, 0),
   elu: (v) => (v > 0 ? v : Math.expm1(v)),
   sigmoid: (v) => 1 / (1 + Math.exp(-v)),
   linear: (v) => v,

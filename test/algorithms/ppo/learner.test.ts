@@ -120,7 +120,9 @@ describe('PpoLearner', () => {
       expect(sm.gradNorm).toBeCloseTo(sa.gradNorm!, 3);
       const wa = auto.getWeights();
       manual.getWeights().forEach((w, i) => {
-        w.data.forEach((x, j) => expect(x).toBeCloseTo(wa[i]!.data[j]!, 4));
+        w.data.forEach((x, j) => {
+          expect(x).toBeCloseTo(wa[i]!.data[j]!, 4);
+        });
       });
     });
   }

@@ -62,7 +62,9 @@ function check(coefs: PpoLossCoefs, kind: 'categorical' | 'gaussian') {
   )(inputs);
   expect(g.loss).toBeCloseTo(value.dataSync()[0]!, 4);
   const close = (a: ArrayLike<number>, b: ArrayLike<number>) =>
-    Array.from(a).forEach((x, i) => expect(x).toBeCloseTo(b[i]!, 4));
+    Array.from(a).forEach((x, i) => {
+      expect(x).toBeCloseTo(b[i]!, 4);
+    });
   close(g.dHead, grads[0]!.dataSync());
   close(g.dValues, grads[2]!.dataSync());
   if (kind === 'gaussian') close(g.dLogStd!, grads[1]!.dataSync());
