@@ -21,6 +21,7 @@
  *
  * Check it: `rl env check ./dist/examples/custom-env-ts/target-env.js:TargetEnv` (see README.md).
  */
+import { didYouMean } from '../../envs/did-you-mean.js';
 import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from '../../envs/env.js';
 import { SeededRng } from '../../envs/rng.js';
 import { Box } from '../../envs/spaces/box.js';
@@ -147,8 +148,10 @@ function readOptions(options: unknown): Required<TargetEnvOptions> {
       }
       resolved[key] = value;
     } else {
+      const guess = didYouMean(key, Object.keys(DEFAULTS));
       throw new TypeError(
-        `TargetEnv: unknown option '${key}'; expected maxEpisodeSteps, stepSize or goalRadius.`,
+        `TargetEnv: unknown option '${key}'${guess === undefined ? '' : ` (did you mean '${guess}'?)`}; ` +
+          'expected maxEpisodeSteps, stepSize or goalRadius.',
       );
     }
   }
