@@ -231,6 +231,7 @@ export class NodeBackend implements Backend {
   }
 
   private spawnTaskWorker(): void {
+    if (this.stopping) return;
     const proc = this.pool.spawn({});
     this.taskWorkers.set(proc.id, {
       proc,

@@ -24,9 +24,12 @@ if (address === undefined || workerId === undefined) {
   );
 }
 
-const parentPid = process.ppid;
+// The driver's pid comes from the environment, not from process.ppid at start-up: a driver that died
+// while this worker was still loading has already handed it to init (ppid 1).
+const parentPid = Number(process.env['TSRL_PARENT_PID'] ?? process.ppid);
 const exitNow = (): never => process.exit(0);
 process.on('disconnect', exitNow);
+if (!process.connected || process.ppid !== parentPid) exitNow();
 setInterval(() => {
   if (process.ppid !== parentPid) exitNow();
 }, 1000).unref();

@@ -59,6 +59,7 @@ export class WorkerPool {
   private nextId = 1;
   private outstanding = 0;
   private receiving = false;
+  private closing = false;
   private ipcPath: string | undefined;
   /** The address workers connect to. */
   address = '';
@@ -119,9 +120,16 @@ export class WorkerPool {
 
   /** Starts a worker process; `env` adds variables (GPU ids). */
   spawn(env: Readonly<Record<string, string>>): WorkerProcess {
+    if (this.closing) throw new Error('internal: spawn after the node began shutting down');
     const id = this.nextId++;
     const proc = spawn(process.execPath, [...this.launch.execArgv, this.launch.entry], {
-      env: { ...process.env, ...env, TSRL_NODE_ADDRESS: this.address, TSRL_WORKER_ID: String(id) },
+      env: {
+        ...process.env,
+        ...env,
+        TSRL_NODE_ADDRESS: this.address,
+        TSRL_WORKER_ID: String(id),
+        TSRL_PARENT_PID: String(process.pid),
+      },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const worker: WorkerProcess = {
@@ -175,6 +183,7 @@ export class WorkerPool {
 
   /** Asks every worker to exit, SIGKILLs those still alive after `graceMs`, waits for all exits. */
   async shutdown(graceMs = 1000): Promise<void> {
+    this.closing = true;
     const all = [...this.workers.values()];
     for (const w of all) if (w.pid !== undefined) this.send(w, () => ({ t: 'exit' }));
     await this.sender.flushed();
@@ -185,6 +194,10 @@ export class WorkerPool {
     }, graceMs);
     await Promise.all(all.map(exited));
     clearTimeout(timer);
+    // Anything spawned meanwhile is killed too: no worker outlives shutdown().
+    const late = [...this.workers.values()];
+    for (const w of late) this.kill(w);
+    await Promise.all(late.map(exited));
     this.sender.close();
     this.router.close();
     if (this.ipcPath !== undefined) rmSync(this.ipcPath, { force: true });

@@ -3,6 +3,7 @@
  * driver and its workers (seconds each on a loaded 2-core machine), hence the long test timeouts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,23 @@ import { eventually } from './runtime-suite.js';
 
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const driverPath = fileURLToPath(new URL('./fixtures/driver.ts', import.meta.url));
+
+/** Pids of live worker processes started for `driverPid` (from /proc: Linux only, else empty). */
+function workersOf(driverPid: number): number[] {
+  if (!existsSync('/proc')) return [];
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const env = readFileSync(`/proc/${entry}/environ`, 'latin1');
+      if (env.includes(`TSRL_PARENT_PID=${driverPid}\0`) && env.includes('TSRL_WORKER_ID='))
+        found.push(Number(entry));
+    } catch {
+      // The process ended or is not ours to read.
+    }
+  }
+  return found;
+}
 
 function alive(pid: number): boolean {
   try {
@@ -43,6 +61,7 @@ describe('worker lifecycle', () => {
     expect(workerPids.length).toBe(2);
     child.kill('SIGKILL');
     expect(await eventually(() => workerPids.every((p) => !alive(p)), 10_000)).toBe(true);
+    expect(await eventually(() => workersOf(child.pid ?? -1).length === 0, 10_000)).toBe(true);
   }, 120_000);
 
   it('a driver that never calls shutdown() still exits, and so do its workers', async () => {
@@ -52,5 +71,6 @@ describe('worker lifecycle', () => {
     if (!exited) child.kill('SIGKILL');
     expect(exited).toBe(true);
     expect(await eventually(() => workerPids.every((p) => !alive(p)), 10_000)).toBe(true);
+    expect(await eventually(() => workersOf(child.pid ?? -1).length === 0, 10_000)).toBe(true);
   }, 120_000);
 });
