@@ -170,7 +170,8 @@ export function runtimeSuite(label: string, options: InitOptions): void {
 
     it('runs up to maxConcurrency calls of an async actor at once', async () => {
       const g = Gate.remote();
-      const results = await get([1, 2, 3, 4, 5, 6].map(() => g.call('enter', 60)));
+      // Long enough that all six calls have arrived before the first ends, even on a loaded machine.
+      const results = await get([1, 2, 3, 4, 5, 6].map(() => g.call('enter', 300)));
       expect(Math.max(...results)).toBe(4);
       const serial = Gate.options({ maxConcurrency: 1 }).remote();
       expect(Math.max(...(await get([1, 2, 3].map(() => serial.call('enter', 10)))))).toBe(1);
