@@ -23,8 +23,23 @@ export class WireFormatError extends Error {
 }
 
 // Plain msgpack only: no records extension, no typed-array extensions (other languages must read it);
-// maps decode to plain objects.
-const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true, variableMapSize: true });
+// maps decode to plain objects; 64-bit integers decode to numbers where they are safe integers.
+// (`'auto'` is supported by msgpackr 2's decoder but missing from its typings.)
+const packr = new Packr({
+  useRecords: false,
+  moreTypes: false,
+  mapsAsObjects: true,
+  variableMapSize: true,
+  int64AsType: 'auto' as 'number',
+});
+
+/**
+ * An integer as msgpack must carry it: JS numbers beyond 32 bits would be packed as float64, which
+ * other languages (Python's `int` checks) rightly refuse as a seed, so those go as int64.
+ */
+export function wireInteger(value: number): number | bigint {
+  return value > 0xffffffff || value < -0x80000000 ? BigInt(value) : value;
+}
 
 const DTYPE_OF_ARRAY = new Map<unknown, WireDtype>([
   [Float32Array, 'float32'],

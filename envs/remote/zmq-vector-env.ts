@@ -26,6 +26,7 @@ import {
   readInfos,
   show,
   WireFormatError,
+  wireInteger,
 } from './wire-codec.js';
 
 const log = createLogger('env-remote');
@@ -154,7 +155,7 @@ export class ZmqVectorEnv implements VectorEnv {
       throw new RangeError(`ZmqVectorEnv.reset: seed (${String(options.seed)}) must be a safe integer`);
     }
     const { header, frames } = await this.request('reset', {
-      [FIELDS.seed]: options.seed ?? null,
+      [FIELDS.seed]: options.seed === undefined ? null : wireInteger(options.seed),
       [FIELDS.options]: options.options ?? null,
     });
     return this.decode(() => ({

@@ -76,11 +76,7 @@ function readPreset(file: string): PresetFacts {
  * Presets that cannot pass because of a bug elsewhere, with the bug; skipped (and named in the test
  * title) until it is fixed.
  */
-const KNOWN_BUGS: Readonly<Record<string, string>> = {
-  'test/smoke/fixtures/target-reach-remote-ppo.yaml':
-    'envs/remote/zmq-vector-env.ts reset sends seeds >= 2^32 (env runners use seeds up to 2^42) as ' +
-    'msgpack float64, which the Python server rejects ("seed must be an integer or null, got 1396298157056.0")',
-};
+const KNOWN_BUGS: Readonly<Record<string, string>> = {};
 
 const isRemote = (id: string): boolean => id.startsWith('tcp://') || id.startsWith('ipc://');
 const python = findPython();
