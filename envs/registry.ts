@@ -6,7 +6,8 @@
  * - a module path exporting an Env class or a factory function: `./my-env.ts`, `/abs/env.js`,
  *   `file:///abs/env.js`, with an optional `:ExportName` suffix (`./envs.ts:GridWorld`). Without one the
  *   default export is used, else the module's only exported function. Relative paths are resolved
- *   against the current working directory. A `.ts` module needs Node running with tsx (as `rl` does).
+ *   against the current working directory. A `.ts` module needs Node running with a TypeScript loader
+ *   (tsx, as the tests do); the built `rl` runs plain Node and imports `.js` modules.
  * - an address with a registered prefix (`tcp://`, `ipc://`), handled by a resolver that another
  *   module plugs in with {@link registerEnvResolver} (envs/remote does so for the env protocol), which
  *   keeps this file free of imports from envs/remote.
@@ -183,7 +184,14 @@ async function importFactory(id: string): Promise<EnvFactory> {
     mod = (await import(url)) as Record<string, unknown>;
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
-    throw new UnknownEnvError(`Env module '${path}' could not be imported (${url}): ${reason}`, { cause: e });
+    // Plain Node (the built `rl`) cannot load TypeScript; say how to run it or what to name instead.
+    const hint =
+      (e as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION' && path.endsWith('.ts')
+        ? ' A .ts env needs a TypeScript loader: run `node --import tsx node_modules/tsrl/bin/rl.js ...`, or name the compiled .js file.'
+        : '';
+    throw new UnknownEnvError(`Env module '${path}' could not be imported (${url}): ${reason}.${hint}`, {
+      cause: e,
+    });
   }
   const functions = Object.keys(mod).filter((k) => typeof mod[k] === 'function');
   let name: string | undefined = exportName;
