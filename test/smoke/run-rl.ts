@@ -3,10 +3,8 @@
  * output captured, for the smoke and example tests.
  */
 import { Writable } from 'node:stream';
-import { BENCH_SUITES } from '../../bench/index.js';
-import { ALGORITHM_NAMES } from '../../bin/main.js';
+import { createWiring } from '../../bin/main.js';
 import { runCli } from '../../rl/cli/program.js';
-import { TSRL_VERSION } from '../../rl/version.js';
 
 /** A Writable that keeps what is written to it. */
 class Capture extends Writable {
@@ -28,17 +26,7 @@ export interface RlOutcome {
 export async function runRl(args: readonly string[]): Promise<RlOutcome> {
   const stdout = new Capture();
   const stderr = new Capture();
-  const code = await runCli(['node', 'rl', ...args], {
-    version: TSRL_VERSION,
-    stdout,
-    stderr,
-    algorithmNames: ALGORITHM_NAMES,
-    loadAlgorithm: async (name) => {
-      const { getAlgorithm } = await import('../../algorithms/index.js');
-      return getAlgorithm(name);
-    },
-    benchSuites: BENCH_SUITES,
-  });
+  const code = await runCli(['node', 'rl', ...args], createWiring({ stdout, stderr }));
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
