@@ -3,6 +3,7 @@
  * fields; resolved options have every field set. Every bad option throws a `TypeError` naming the
  * option, the value and what was expected.
  */
+import { didYouMean } from './did-you-mean.js';
 
 /** Resources a task or actor asks for. Fractions are allowed (`numCpus: 0.5`). */
 export interface ResourceOptions {
@@ -67,41 +68,12 @@ const ACTOR_KEYS: readonly string[] = [
 export function rejectUnknownKeys(where: string, value: object, allowed: readonly string[]): void {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
-      const near = closest(key, allowed);
+      const near = didYouMean(key, allowed);
       throw new TypeError(
         `${where}: unknown option '${key}'${near === undefined ? '' : ` (did you mean '${near}'?)`}; allowed: ${allowed.join(', ')}`,
       );
     }
   }
-}
-
-function closest(key: string, allowed: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(3, Math.floor(key.length / 3)) + 1;
-  for (const candidate of allowed) {
-    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = candidate;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(
-        (prev[j] ?? 0) + 1,
-        (cur[j - 1] ?? 0) + 1,
-        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
 }
 
 /** Checks `value` is a finite number >= 0 and returns it. */

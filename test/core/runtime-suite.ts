@@ -235,7 +235,7 @@ export function runtimeSuite(label: string, options: InitOptions): void {
 
     it('rejects bad options naming the option', () => {
       expect(() => square.options({ numCpus: -1 }).remote(1)).toThrow(/numCpus/);
-      expect(() => square.options({ maxRetry: 1 } as never).remote(1)).toThrow(/did you mean 'maxRetries'/);
+      expect(() => square.options({ maxRetires: 1 } as never).remote(1)).toThrow(/did you mean 'maxRetries'/);
     });
 
     if (processMode) {
