@@ -46,6 +46,9 @@ const TYPED_CTORS: readonly TypedArrayCtor[] = [
   BigUint64Array,
 ];
 
+/** Marks ActorHandle instances (set in remote-class.ts) so they are refused with a clear message. */
+export const ACTOR_HANDLE: unique symbol = Symbol.for('tsrl.core.actorHandle');
+
 class FrameSlot {
   constructor(
     readonly index: number,
@@ -138,7 +141,14 @@ function prepare(value: unknown, ctx: EncodeContext): unknown {
     return out ?? value;
   }
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return value;
+  if (proto !== Object.prototype && proto !== null) {
+    if (ACTOR_HANDLE in value) {
+      throw new TypeError(
+        `${String(value)} cannot be sent to a task or actor (workers do not call the runtime); call the actor from the driver`,
+      );
+    }
+    return value;
+  }
   let out: Record<string, unknown> | undefined;
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {

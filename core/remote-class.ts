@@ -3,7 +3,7 @@
  * `Counter.remote(args)` start an instance in its own worker and return a typed {@link ActorHandle}.
  */
 import type { ActorClass, DefinitionSite } from './backend.js';
-import { encodeValue } from './codec.js';
+import { ACTOR_HANDLE, encodeValue } from './codec.js';
 import { checkSite, DEFINITION, type Definition } from './definition.js';
 import type { ObjectRef, RemoteArgs } from './object-ref.js';
 import { type ActorOptions, resolveActorOptions } from './options.js';
@@ -29,6 +29,8 @@ export interface ActorMethod<A extends readonly unknown[], R> {
  * (each after the previous one finished, unless the actor has `maxConcurrency > 1`).
  */
 export class ActorHandle<T extends object> {
+  /** Brand that the encoder checks (handles cannot cross processes yet). */
+  readonly [ACTOR_HANDLE] = true;
   /** The actor's id within the runtime. */
   readonly actorId: number;
   /** Where the class is defined. */

@@ -10,6 +10,7 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ActorDiedError,
+  ActorHandle,
   GetTimeoutError,
   get,
   getActor,
@@ -166,6 +167,14 @@ export function runtimeSuite(label: string, options: InitOptions): void {
       expect((error as Error).name).toBe('TypeError');
       expect(await get(c.call('inc', 1))).toBe(21);
       kill(c);
+    });
+
+    it('counts failed objects as ready in wait, and refuses actor handles as arguments', async () => {
+      const failing = throwsNamed.remote('x');
+      const { ready } = await wait([failing], { numReturns: 1 });
+      expect(ready).toEqual([failing]);
+      const handle = new ActorHandle<CounterImpl>(123_456, { moduleUrl: 'file:///x.ts', exportName: 'X' });
+      expect(() => square.remote(handle as unknown as number)).toThrow(/cannot be sent to a task or actor/);
     });
 
     it('runs up to maxConcurrency calls of an async actor at once', async () => {
