@@ -15,6 +15,12 @@ const discrete: ActorCriticSpec = {
   activation: 'tanh',
   head: { kind: 'categorical', numActions: 2 },
 };
+const deep: ActorCriticSpec = {
+  obsSize: 3,
+  hiddenSizes: [8, 6],
+  activation: 'tanh',
+  head: { kind: 'categorical', numActions: 2 },
+};
 const gaussian: ActorCriticSpec = {
   obsSize: 3,
   hiddenSizes: [8],
@@ -105,8 +111,8 @@ describe('PpoLearner', () => {
     b.dispose();
   });
 
-  for (const spec of [discrete, gaussian]) {
-    it(`hand-written backprop equals tfjs autodiff of the loss (${spec.head.kind})`, () => {
+  for (const spec of [discrete, gaussian, deep]) {
+    it(`hand-written backprop equals tfjs autodiff of the loss (${spec.head.kind}, hidden ${spec.hiddenSizes.join('-')})`, () => {
       const training = PPO_TRAINING.parse(
         { numEpochs: 2, numMinibatches: 2, lrSchedule: 'constant', clipVLoss: true },
         'training',
