@@ -67,8 +67,14 @@ export async function eventually(predicate: () => boolean, limitMs = 5000): Prom
   return predicate();
 }
 
-export function runtimeSuite(label: string, options: InitOptions): void {
+/**
+ * Runs the suite. With `transportOnly`, behaviours decided inside the driver (scheduling, restarts,
+ * store accounting, option checks) are skipped: they do not depend on the transport and run in the
+ * ipc suite already.
+ */
+export function runtimeSuite(label: string, options: InitOptions, transportOnly = false): void {
   const processMode = options.localMode !== true;
+  const itFull = transportOnly ? it.skip : it;
   let dir = '';
 
   describe(`runtime (${label})`, () => {
@@ -177,7 +183,7 @@ export function runtimeSuite(label: string, options: InitOptions): void {
       expect(() => square.remote(handle as unknown as number)).toThrow(/cannot be sent to a task or actor/);
     });
 
-    it('runs up to maxConcurrency calls of an async actor at once', async () => {
+    itFull('runs up to maxConcurrency calls of an async actor at once', async () => {
       const g = Gate.remote();
       // Long enough that all six calls have arrived before the first ends, even on a loaded machine.
       const results = await get([1, 2, 3, 4, 5, 6].map(() => g.call('enter', 300)));
@@ -188,7 +194,7 @@ export function runtimeSuite(label: string, options: InitOptions): void {
       kill(serial);
     });
 
-    it('finds named actors and rejects taken names', async () => {
+    itFull('finds named actors and rejects taken names', async () => {
       const c = Counter.options({ name: 'the-counter' }).remote(0);
       expect(await get(getActor<CounterImpl>('the-counter').call('inc', 5))).toBe(5);
       expect(() => Counter.options({ name: 'the-counter' }).remote(0)).toThrow(/the-counter/);
@@ -197,7 +203,7 @@ export function runtimeSuite(label: string, options: InitOptions): void {
       expect(() => getActor('the-counter')).toThrow(/the-counter/);
     });
 
-    it('fails calls on killed actors with ActorDiedError and restarts with maxRestarts', async () => {
+    itFull('fails calls on killed actors with ActorDiedError and restarts with maxRestarts', async () => {
       const c = Counter.options({ maxRestarts: 1 }).remote(100);
       expect(await get(c.call('inc', 1))).toBe(101);
       kill(c, { noRestart: false });
@@ -206,14 +212,14 @@ export function runtimeSuite(label: string, options: InitOptions): void {
       await expect(get(c.call('read'))).rejects.toBeInstanceOf(ActorDiedError);
     });
 
-    it('fails calls with ActorDiedError when the constructor throws', async () => {
+    itFull('fails calls with ActorDiedError when the constructor throws', async () => {
       const b = Broken.remote();
       const error = await get(b.call('ping')).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ActorDiedError);
       expect((error as Error).message).toContain('constructor refused');
     });
 
-    it('enforces the object store limit with ObjectStoreFullError', async () => {
+    itFull('enforces the object store limit with ObjectStoreFullError', async () => {
       expect(() => put(new Float32Array(STORE_LIMIT_BYTES / 4 + 1))).toThrow(ObjectStoreFullError);
       await expect(get(makeArray.remote(STORE_LIMIT_BYTES / 4 + 1, 0))).rejects.toBeInstanceOf(
         ObjectStoreFullError,
@@ -221,7 +227,7 @@ export function runtimeSuite(label: string, options: InitOptions): void {
       expect(await get(square.remote(3))).toBe(9);
     });
 
-    it('frees objects once no ref remains', async () => {
+    itFull('frees objects once no ref remains', async () => {
       const before = runtimeStats().objectStore.usedBytes;
       let ref: unknown = put(new Float64Array(1_000_000));
       expect(runtimeStats().objectStore.usedBytes).toBeGreaterThanOrEqual(before + 8_000_000);
@@ -234,7 +240,7 @@ export function runtimeSuite(label: string, options: InitOptions): void {
       expect(freed).toBe(true);
     });
 
-    it('rejects tasks the node can never run', async () => {
+    itFull('rejects tasks the node can never run', async () => {
       await expect(get(gpuEnv.options({ numGpus: 2 }).remote())).rejects.toThrow(/asks for 2 GPU/);
     });
 
@@ -242,13 +248,13 @@ export function runtimeSuite(label: string, options: InitOptions): void {
       await expect(get(misnamed.remote())).rejects.toThrow(/no export 'notTheExportName'/);
     });
 
-    it('rejects bad options naming the option', () => {
+    itFull('rejects bad options naming the option', () => {
       expect(() => square.options({ numCpus: -1 }).remote(1)).toThrow(/numCpus/);
       expect(() => square.options({ maxRetires: 1 } as never).remote(1)).toThrow(/did you mean 'maxRetries'/);
     });
 
     if (processMode) {
-      it('hands GPU ids to the worker', async () => {
+      itFull('hands GPU ids to the worker', async () => {
         expect(await get(gpuEnv.remote())).toBe('0');
       });
 
@@ -260,7 +266,7 @@ export function runtimeSuite(label: string, options: InitOptions): void {
         expect(await get(square.remote(5))).toBe(25);
       });
 
-      it('restarts an actor whose worker was killed from outside', async () => {
+      itFull('restarts an actor whose worker was killed from outside', async () => {
         const c = Counter.options({ maxRestarts: 1, maxTaskRetries: 1 }).remote(0);
         expect(await get(c.call('inc', 1))).toBe(1);
         const pid = await get(c.call('pid'));
@@ -271,7 +277,7 @@ export function runtimeSuite(label: string, options: InitOptions): void {
         kill(c);
       });
 
-      it('never starves a large task behind a stream of small ones', async () => {
+      itFull('never starves a large task behind a stream of small ones', async () => {
         const first = [1, 2, 3, 4].map(() => span.remote(150));
         const big = span.options({ numCpus: 2 }).remote(50);
         const later = [1, 2, 3, 4].map(() => span.remote(10));

@@ -1,3 +1,4 @@
 import { runtimeSuite } from './runtime-suite.js';
 
-runtimeSuite('process mode, tcp', { transport: 'tcp' });
+// The wire-facing behaviours over tcp; the driver-side ones run in the ipc suite.
+runtimeSuite('process mode, tcp', { transport: 'tcp' }, true);
