@@ -18,7 +18,6 @@ import { Columns } from '../../rl/sample-batch/columns.js';
 import { permutation } from '../../rl/sample-batch/sample-batch.js';
 import { type PpoTraining, scheduled } from './config.js';
 import { FlatAdam } from './flat-adam.js';
-import { FusedActorCritic } from './fused-layout.js';
 import { normalizeAdvantages, type PpoLossCoefs, type PpoLossTerms, ppoLoss, ppoStats } from './loss.js';
 import { type HeadGrads, ppoHeadGrads } from './loss-grad.js';
 import { backwardStack, forwardStack, hasManualBackprop } from './mlp-backprop.js';
@@ -55,7 +54,6 @@ export class PpoLearner implements Learner {
   private readonly grad: Float32Array;
   private readonly rng: SeededRng;
   private readonly manual: boolean;
-  private readonly fused: FusedActorCritic;
   private gradSteps = 0;
 
   constructor(options: PpoLearnerOptions) {
@@ -76,7 +74,6 @@ export class PpoLearner implements Learner {
     this.grad = new Float32Array(offset);
     // CleanRL's PPO uses Adam eps 1e-5 (37 details #3).
     this.adam = new FlatAdam(offset, { epsilon: 1e-5, maxGradNorm: this.t.maxGradNorm });
-    this.fused = new FusedActorCritic(this.layers, this.layout);
     this.manual = (options.gradients ?? 'manual') === 'manual' && hasManualBackprop(this.spec.activation);
   }
 
@@ -151,58 +148,52 @@ export class PpoLearner implements Learner {
   }
 
   /**
-   * Gradients into `this.grad` by hand: forward in tfjs through the actor and critic fused into one
-   * MLP (./fused-layout.ts), output gradients in JS (./loss-grad.ts), backward through the dense
-   * layers in tfjs (./mlp-backprop.ts). ~30 kernels per minibatch.
+   * Gradients into `this.grad` by hand: forward in tfjs, output gradients in JS (./loss-grad.ts),
+   * backward through the dense layers in tfjs (./mlp-backprop.ts). ~60 kernels per minibatch.
    */
   private gradientsManual(mb: Minibatch, coefs: PpoLossCoefs): HeadGrads {
     const tf = this.tf;
     const n = mb.advantages.length;
     const A = headSize(this.spec.head);
-    const logStdIndex = this.layout.findIndex((l) => l.name === LOG_STD);
-    const logStd =
-      logStdIndex >= 0
-        ? this.theta.subarray(this.layout[logStdIndex]!.offset, this.layout[logStdIndex]!.offset + A)
-        : undefined;
     let result: HeadGrads | undefined;
     tf.tidy(() => {
-      const layers = this.fused.build(this.theta).map((f) => ({
-        kernel: tf.tensor2d(f.kernel, [f.fanIn, f.fanOut]),
-        bias: tf.tensor1d(f.bias),
-      }));
+      const w = this.weightTensors();
+      const pick = (stack: typeof this.layers.actor, first: number) =>
+        stack.map((_, i) => ({
+          kernel: w[first + 2 * i] as tfjs.Tensor2D,
+          bias: w[first + 2 * i + 1] as tfjs.Tensor1D,
+        }));
+      const actor = pick(this.layers.actor, 0);
+      const critic = pick(this.layers.critic, 2 * this.layers.actor.length);
       const x = tf.tensor2d(mb.obs, [n, this.spec.obsSize]);
-      const acts = forwardStack(tf, layers, x, this.spec.activation); // [B, A + 1] = [head | V]
-      const out = acts.output.dataSync() as Float32Array;
-      const head = new Float32Array(n * A);
-      const values = new Float32Array(n);
-      for (let i = 0; i < n; i++) {
-        head.set(out.subarray(i * (A + 1), i * (A + 1) + A), i * A);
-        values[i] = out[i * (A + 1) + A]!;
-      }
+      const actorActs = forwardStack(tf, actor, x, this.spec.activation); // output [B, A]
+      const criticActs = forwardStack(tf, critic, x, this.spec.activation); // output [B, 1]
+      const logStdIndex = this.layout.findIndex((l) => l.name === LOG_STD);
       const g = ppoHeadGrads(
         this.spec.head,
         {
-          head,
-          ...(logStd !== undefined ? { logStd } : {}),
+          head: actorActs.output.dataSync() as Float32Array,
+          ...(logStdIndex >= 0 ? { logStd: w[logStdIndex]!.dataSync() as Float32Array } : {}),
           actions: mb.actions,
           oldLogProbs: mb.logProbs,
           advantages: mb.advantages,
-          values,
+          values: criticActs.output.dataSync() as Float32Array,
           oldValues: mb.valuePreds,
           returns: mb.valueTargets,
         },
         coefs,
       );
-      const dOut = new Float32Array(n * (A + 1));
-      for (let i = 0; i < n; i++) {
-        dOut.set(g.dHead.subarray(i * A, (i + 1) * A), i * (A + 1));
-        dOut[i * (A + 1) + A] = g.dValues[i]!;
-      }
-      const grads = backwardStack(tf, layers, acts, tf.tensor2d(dOut, [n, A + 1]), this.spec.activation);
-      this.fused.scatter(
-        grads.map((t) => t.dataSync() as Float32Array),
-        this.grad,
+      const dActor = backwardStack(tf, actor, actorActs, tf.tensor2d(g.dHead, [n, A]), this.spec.activation);
+      const dCritic = backwardStack(
+        tf,
+        critic,
+        criticActs,
+        tf.tensor2d(g.dValues, [n, 1]),
+        this.spec.activation,
       );
+      [...dActor, ...dCritic].forEach((t, i) => {
+        this.grad.set(t.dataSync() as Float32Array, this.layout[i]!.offset);
+      });
       if (g.dLogStd !== undefined) this.grad.set(g.dLogStd, this.layout[logStdIndex]!.offset);
       result = g;
     });
