@@ -69,7 +69,10 @@ export class WorkerPool {
     private readonly events: PoolEvents,
     private readonly transport: 'ipc' | 'tcp',
   ) {
-    this.sender = new BatchSender<ToWorker>((peer, frames) => this.router.send([peer ?? '', ...frames]));
+    this.sender = new BatchSender<ToWorker>(
+      (peer, frames) => this.router.send([peer ?? '', ...frames]),
+      'microtask',
+    );
   }
 
   /** Binds the socket and starts receiving. */
