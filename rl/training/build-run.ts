@@ -20,7 +20,8 @@ export async function buildContext(
   config: CommonConfig,
   algorithm: AnyAlgorithmDefinition,
 ): Promise<AlgorithmContext> {
-  const probe = await makeRunnerVectorEnv(config.env, 1);
+  // As many envs as a runner steps: a remote server serves a fixed number of envs per message.
+  const probe = await makeRunnerVectorEnv(config.env, config.env.numEnvsPerRunner);
   try {
     const observationSpace = probe.singleObservationSpace.toJson();
     const actionSpace = probe.singleActionSpace.toJson();

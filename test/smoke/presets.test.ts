@@ -30,6 +30,7 @@ const REQUIRED_KEYS = [
  * missing here fails with a message saying to add it.
  */
 const REMOTE_ENVS: Readonly<Record<string, string>> = {
+  'configs/target-reach-remote-ppo.yaml': 'examples/python-env/target_reach.py:TargetReach',
   'test/smoke/fixtures/target-reach-remote-ppo.yaml': 'examples/python-env/target_reach.py:TargetReach',
 };
 
@@ -44,7 +45,7 @@ function presetFiles(): string[] {
     }
   };
   walk('configs');
-  return [...found.sort(), ...Object.keys(REMOTE_ENVS)];
+  return [...new Set([...found.sort(), ...Object.keys(REMOTE_ENVS)])];
 }
 
 interface PresetFacts {
@@ -121,11 +122,14 @@ describe('every preset trains briefly through `rl train` and `rl evaluate` score
           if ('reason' in python) throw new Error(python.reason);
           // An ipc socket in the test's own directory: no port clashes with tests running beside this one.
           const address = `ipc://${join(root, `${runDir.split('/').pop()}.sock`)}`;
-          // One env per message, not the preset's numEnvsPerRunner: the run probes the env's spaces with
-          // a 1-env client (rl/training/build-run.ts buildContext), which a server stepping N > 1 envs
-          // refuses; see the skipped test below. Evaluation steps evaluation.numEnvs (1) envs too.
-          server = await startPythonEnvServer({ python: python.python, env, address, numEnvs: 1 });
-          sets.push('--set', `env.id=${address}`, '--set', 'env.numEnvsPerRunner=1');
+          // The server steps the preset's numEnvsPerRunner envs per message; evaluation must ask for as many.
+          server = await startPythonEnvServer({
+            python: python.python,
+            env,
+            address,
+            numEnvs: preset.numEnvs,
+          });
+          sets.push('--set', `env.id=${address}`, '--set', `evaluation.numEnvs=${preset.numEnvs}`);
         }
         const trainArgs = [
           'train',
@@ -183,12 +187,8 @@ describe('every preset trains briefly through `rl train` and `rl evaluate` score
 });
 
 describe('a remote env served with several envs per message', () => {
-  // Known bug (skipped until fixed): rl/training/build-run.ts buildContext probes the spaces with
-  // makeRunnerVectorEnv(config.env, 1), so training on a server started with --num-envs N > 1 (as the
-  // examples/python-env README shows, with env.numEnvsPerRunner N) fails before the first iteration with
-  // "the env server at ... steps N envs per message but 1 were asked for". The probe should ask for
-  // env.numEnvsPerRunner envs (or read the spaces without claiming a count).
-  it.skip('trains with env.numEnvsPerRunner 4 against a server stepping 4 envs', async () => {
+  // The run probes the env with env.numEnvsPerRunner envs, the count such a server serves per message.
+  it('trains with env.numEnvsPerRunner 4 against a server stepping 4 envs', async () => {
     if ('reason' in python) throw new Error(python.reason);
     const address = `ipc://${join(root, 'four-envs.sock')}`;
     const server = await startPythonEnvServer({
