@@ -5,8 +5,10 @@
  * walks the queue in order: a task whose resources are free runs on an idle task worker (one is
  * started when none is idle, up to ceil(numCpus) task workers); a task that does not fit reserves its
  * resources so later tasks only use what is left (no starvation); while nothing is reserved, tasks of
- * the same resource shape are pipelined (up to {@link PIPELINE_DEPTH}) to busy workers holding that
- * shape, which run them in order. Each actor gets its own worker, started once its resources are free.
+ * the same resource shape are pipelined to busy workers holding that shape, which run them in
+ * order: up to {@link PIPELINE_TARGET_MS} of work per worker by each function's measured run time
+ * (1 to {@link PIPELINE_MAX_DEPTH} tasks; {@link PIPELINE_DEFAULT_DEPTH} before any measurement), so
+ * short tasks stream while long ones do not queue behind each other. Each actor gets its own worker, started once its resources are free.
  */
 import type { ActorClass, Backend, BackendStats, DefinitionSite, TaskFunction } from '../backend.js';
 import type { EncodedValue } from '../codec.js';
@@ -28,7 +30,11 @@ import { failedDep, readyValue, runtimePayload } from './store-helpers.js';
 import { WorkerPool, type WorkerProcess } from './worker-pool.js';
 
 /** Tasks of one resource shape sent ahead to one busy worker. */
-export const PIPELINE_DEPTH = 16;
+export const PIPELINE_MAX_DEPTH = 64;
+/** Pipeline depth of a function not measured yet. */
+export const PIPELINE_DEFAULT_DEPTH = 16;
+/** Work (by measured run time) queued ahead on one busy worker. */
+export const PIPELINE_TARGET_MS = 2;
 /** How many blocked tasks one scheduling pass looks past to backfill free resources. */
 const BACKFILL_WINDOW = 32;
 /** Workers that die before saying `ready`, in a row, before queued tasks fail. */
@@ -41,7 +47,10 @@ interface TaskRecord {
   readonly options: ResolvedTaskOptions;
   /** The resource shape, e.g. `CPU=1`. */
   readonly key: string;
+  /** `moduleUrl#exportName`, to learn the function's run time. */
+  readonly siteKey: string;
   attempts: number;
+  dispatchedAtMs: number;
 }
 
 interface TaskWorker {
@@ -50,6 +59,7 @@ interface TaskWorker {
   grant: Grant | undefined;
   leaseKey: string;
   readonly inflight: Map<number, TaskRecord>;
+  lastReplyAtMs: number;
 }
 
 const keyOf = (r: ResourceRequest): string =>
@@ -70,6 +80,8 @@ export class NodeBackend implements Backend {
   private waitingDeps = 0;
   private scheduled = false;
   private startFailures = 0;
+  /** Measured run time per function (moving average), for the pipeline depth. */
+  private readonly runMs = new Map<string, number>();
   private stopping = false;
 
   constructor(options: ResolvedInitOptions) {
@@ -119,7 +131,16 @@ export class NodeBackend implements Backend {
     options: ResolvedTaskOptions,
   ): ObjectRef {
     const ref = this.store.createPending();
-    const task: TaskRecord = { id: ref.id, site, args, options, key: keyOf(options.resources), attempts: 0 };
+    const task: TaskRecord = {
+      id: ref.id,
+      site,
+      args,
+      options,
+      key: keyOf(options.resources),
+      siteKey: `${site.moduleUrl}#${site.exportName}`,
+      attempts: 0,
+      dispatchedAtMs: 0,
+    };
     const infeasible = this.resources.infeasible(options.resources);
     if (infeasible !== undefined) {
       this.store.fail(ref.id, runtimePayload(`task ${site.exportName} ${infeasible}`));
@@ -218,7 +239,7 @@ export class NodeBackend implements Backend {
     }
     if (anyReserved) return false;
     const busy = this.findWorker(
-      (w) => w.ready && w.grant !== undefined && w.leaseKey === key && w.inflight.size < PIPELINE_DEPTH,
+      (w) => w.ready && w.grant !== undefined && w.leaseKey === key && w.inflight.size < this.depthOf(task),
     );
     if (busy === undefined) return false;
     this.dispatch(busy, task);
@@ -239,11 +260,20 @@ export class NodeBackend implements Backend {
       grant: undefined,
       leaseKey: '',
       inflight: new Map(),
+      lastReplyAtMs: 0,
     });
+  }
+
+  /** How many tasks of this function may queue on one worker (see the module comment). */
+  private depthOf(task: TaskRecord): number {
+    const ms = this.runMs.get(task.siteKey);
+    if (ms === undefined) return PIPELINE_DEFAULT_DEPTH;
+    return Math.max(1, Math.min(PIPELINE_MAX_DEPTH, Math.floor(PIPELINE_TARGET_MS / Math.max(ms, 1e-3))));
   }
 
   private dispatch(worker: TaskWorker, task: TaskRecord): void {
     task.attempts++;
+    task.dispatchedAtMs = performance.now();
     worker.inflight.set(task.id, task);
     const deps = task.args.deps.map((id) => readyValue(this.store, id));
     const site: WireSite = [task.site.moduleUrl, task.site.exportName];
@@ -276,6 +306,12 @@ export class NodeBackend implements Backend {
     }
     const task = tw.inflight.get(m.id);
     if (task === undefined) return;
+    // Run time ~ time since the worker could start this task: its dispatch or the previous reply.
+    const now = performance.now();
+    const ranMs = now - Math.max(task.dispatchedAtMs, tw.lastReplyAtMs);
+    tw.lastReplyAtMs = now;
+    const prev = this.runMs.get(task.siteKey);
+    this.runMs.set(task.siteKey, prev === undefined ? ranMs : 0.8 * prev + 0.2 * ranMs);
     tw.inflight.delete(m.id);
     if (tw.inflight.size === 0 && tw.grant !== undefined) {
       this.resources.release(tw.grant);
