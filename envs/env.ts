@@ -46,3 +46,43 @@ export interface Env<O extends SpaceValue = SpaceValue, A extends SpaceValue = S
   step(action: A): StepResult<O>;
   close(): void;
 }
+
+/**
+ * A snapshot of an env's state as plain JSON data (numbers, strings, booleans, null, arrays, objects),
+ * so that it survives a checkpoint file: enough to make the next steps identical to the saved env's.
+ */
+export type EnvState = { readonly [key: string]: unknown };
+
+/**
+ * The optional state API of an env (exact resume): `getState()` returns plain JSON data and
+ * `setState(state)` restores it, after which the env steps exactly as the env that saved it did (the
+ * same observations, rewards and, for envs with a random source, the same future resets).
+ * `setState` takes `unknown` because states come from checkpoint files: it validates them and throws a
+ * TypeError naming the bad field. The built-in envs and wrappers of envs/ implement it.
+ */
+export interface StatefulEnv {
+  /** The env's state as plain JSON data. */
+  getState(): EnvState;
+  /**
+   * Restores a state from {@link StatefulEnv.getState} of an env built the same way.
+   * @throws TypeError naming the field when `state` is malformed or belongs to another env.
+   */
+  setState(state: unknown): void;
+}
+
+/**
+ * True when `env` implements the {@link StatefulEnv} API. Wrappers implement it by delegating to the
+ * env they wrap, so for them this also requires their inner envs (via `env`) to be stateful.
+ */
+export function isStatefulEnv(env: Env): env is Env & StatefulEnv {
+  let current: unknown = env;
+  for (;;) {
+    const e = current as Partial<StatefulEnv> & { env?: unknown };
+    if (typeof e.getState !== 'function' || typeof e.setState !== 'function') return false;
+    const inner = e.env;
+    if (typeof inner !== 'object' || inner === null || typeof (inner as Partial<Env>).step !== 'function') {
+      return true;
+    }
+    current = inner;
+  }
+}

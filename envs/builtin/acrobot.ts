@@ -8,10 +8,11 @@
  * angular velocities (`bound`). The state is float64 after a step and float32-rounded after a reset, as
  * Gymnasium's (`uniform(...).astype(np.float32)`).
  */
-import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from '../env.js';
+import type { Env, EnvSpec, EnvState, ResetOptions, ResetResult, StatefulEnv, StepResult } from '../env.js';
 import { Box } from '../spaces/box.js';
 import { describeValue } from '../spaces/describe-value.js';
 import { Discrete } from '../spaces/discrete.js';
+import { builtinEnvState, restoreBuiltinEnvState } from './builtin-env-state.js';
 import { type BuiltinEnvOptions, readEnvOptions } from './env-options.js';
 import { EpisodeClock } from './episode-clock.js';
 import { readResetBounds } from './reset-bounds.js';
@@ -49,7 +50,7 @@ export type AcrobotOptions = BuiltinEnvOptions;
  * `spec.maxEpisodeSteps` (500) steps. Reset options `low`/`high` (default -0.1/0.1) bound the uniform
  * initial state.
  */
-export class AcrobotEnv implements Env<Float32Array, number> {
+export class AcrobotEnv implements Env<Float32Array, number>, StatefulEnv {
   readonly observationSpace = new Box({
     low: [-1, -1, -1, -1, -MAX_VEL_1, -MAX_VEL_2],
     high: [1, 1, 1, 1, MAX_VEL_1, MAX_VEL_2],
@@ -126,6 +127,16 @@ export class AcrobotEnv implements Env<Float32Array, number> {
     s[3] = bound(s[3]!, -MAX_VEL_2, MAX_VEL_2);
     const terminated = -Math.cos(s[0]!) - Math.cos(s[1]! + s[0]!) > 1.0;
     return { obs: this.observe(), reward: terminated ? 0.0 : -1.0, terminated, truncated, info: {} };
+  }
+
+  /** The env's state as plain JSON (see `StatefulEnv` in envs/env.ts). */
+  getState(): EnvState {
+    return builtinEnvState('Acrobot-v1', this.s, this.clock);
+  }
+
+  /** Restores {@link getState}'s result. @throws TypeError naming the field on a malformed state */
+  setState(state: unknown): void {
+    restoreBuiltinEnvState(NAME, 'Acrobot-v1', STATE_NAMES, state, this.clock, this.s);
   }
 
   close(): void {}

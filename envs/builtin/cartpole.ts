@@ -6,10 +6,11 @@
  * The state is float64 (as Gymnasium's `self.state`); the observation is the state rounded to float32.
  */
 import { createLogger } from '../../core/logger.js';
-import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from '../env.js';
+import type { Env, EnvSpec, EnvState, ResetOptions, ResetResult, StatefulEnv, StepResult } from '../env.js';
 import { Box } from '../spaces/box.js';
 import { describeValue } from '../spaces/describe-value.js';
 import { Discrete } from '../spaces/discrete.js';
+import { builtinEnvState, restoreBuiltinEnvState } from './builtin-env-state.js';
 import { type BuiltinEnvOptions, readEnvOptions } from './env-options.js';
 import { EpisodeClock } from './episode-clock.js';
 import { readResetBounds } from './reset-bounds.js';
@@ -46,7 +47,7 @@ export interface CartPoleOptions extends BuiltinEnvOptions {
  * `spec.maxEpisodeSteps` (500) steps. Reset options `low`/`high` (default -0.05/0.05) bound the uniform
  * initial state.
  */
-export class CartPoleEnv implements Env<Float32Array, number> {
+export class CartPoleEnv implements Env<Float32Array, number>, StatefulEnv {
   readonly observationSpace: Box<'float32'>;
   readonly actionSpace = new Discrete(2);
   readonly spec: EnvSpec;
@@ -161,6 +162,28 @@ export class CartPoleEnv implements Env<Float32Array, number> {
       reward = this.suttonBartoReward ? -1.0 : 0.0;
     }
     return { obs: this.observe(), reward, terminated, truncated, info: {} };
+  }
+
+  /** The env's state as plain JSON (see `StatefulEnv` in envs/env.ts), with `stepsBeyondTerminated`. */
+  getState(): EnvState {
+    return builtinEnvState('CartPole-v1', this.s, this.clock, {
+      stepsBeyondTerminated: this.stepsBeyondTerminated,
+    });
+  }
+
+  /** Restores {@link getState}'s result. @throws TypeError naming the field on a malformed state */
+  setState(state: unknown): void {
+    restoreBuiltinEnvState(NAME, 'CartPole-v1', STATE_NAMES, state, this.clock, this.s, (record, where) => {
+      const steps = record['stepsBeyondTerminated'];
+      if (typeof steps !== 'number' || !Number.isSafeInteger(steps) || steps < -1) {
+        throw new TypeError(
+          `${where}.stepsBeyondTerminated (${describeValue(steps)}) must be an integer >= -1 (-1: not terminated).`,
+        );
+      }
+      return () => {
+        this.stepsBeyondTerminated = steps;
+      };
+    });
   }
 
   close(): void {}

@@ -3,7 +3,7 @@
  * reset-before-step order (Gymnasium's `OrderEnforcing`) and the step limit (Gymnasium's `TimeLimit`,
  * gymnasium/wrappers/common.py: `elapsed_steps += 1; truncated = elapsed_steps >= max_episode_steps`).
  */
-import { SeededRng } from '../rng.js';
+import { type RngState, SeededRng } from '../rng.js';
 import { describeValue } from '../spaces/describe-value.js';
 
 /** Random source, reset order and time limit of one env. */
@@ -60,4 +60,46 @@ export class EpisodeClock {
     }
     return ++this.elapsedSteps >= this.limit;
   }
+
+  /** The clock's state as plain JSON (for the envs' `getState`). */
+  getState(): EpisodeClockState {
+    return { elapsedSteps: this.elapsedSteps, started: this.started, rng: this.rngValue?.getState() ?? null };
+  }
+
+  /**
+   * Restores {@link getState}'s result; `where` prefixes error messages (e.g. `CartPoleEnv.setState: state`).
+   * @throws TypeError naming the field when `state` is malformed.
+   */
+  setState(state: { readonly [key: string]: unknown }, where: string): void {
+    const { elapsedSteps, started, rng } = state;
+    if (typeof elapsedSteps !== 'number' || !Number.isSafeInteger(elapsedSteps) || elapsedSteps < 0) {
+      throw new TypeError(
+        `${where}.elapsedSteps (${describeValue(elapsedSteps)}) must be a non-negative integer.`,
+      );
+    }
+    if (typeof started !== 'boolean') {
+      throw new TypeError(`${where}.started (${describeValue(started)}) must be a boolean.`);
+    }
+    let restored: SeededRng | undefined;
+    if (rng !== null) {
+      try {
+        restored = SeededRng.fromState(rng);
+      } catch (e) {
+        throw new TypeError(
+          `${where}.rng must be null or a SeededRng state: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    }
+    this.elapsedSteps = elapsedSteps;
+    this.started = started;
+    this.rngValue = restored;
+  }
+}
+
+/** The saved state of an {@link EpisodeClock}. */
+export interface EpisodeClockState {
+  elapsedSteps: number;
+  started: boolean;
+  /** The random source's state; null before the first reset. */
+  rng: RngState | null;
 }

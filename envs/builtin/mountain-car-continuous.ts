@@ -8,8 +8,10 @@
  * float is done in float32, comparisons included). The step below follows the type each value has there,
  * so that the same bits come out: `f32` marks float32 arithmetic (`Math.fround`).
  */
-import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from '../env.js';
+import type { Env, EnvSpec, EnvState, ResetOptions, ResetResult, StatefulEnv, StepResult } from '../env.js';
 import { Box } from '../spaces/box.js';
+import { describeValue } from '../spaces/describe-value.js';
+import { builtinEnvState, restoreBuiltinEnvState } from './builtin-env-state.js';
 import { type BuiltinEnvOptions, readEnvOptions } from './env-options.js';
 import { EpisodeClock } from './episode-clock.js';
 import { readBoxAction } from './read-box-action.js';
@@ -43,7 +45,7 @@ export interface MountainCarContinuousOptions extends BuiltinEnvOptions {
  * action, as Gymnasium); velocity clipped to [-0.07, 0.07], position to [-1.2, 0.6] with the velocity
  * zeroed against the left wall; truncates after `spec.maxEpisodeSteps` (999) steps.
  */
-export class MountainCarContinuousEnv implements Env<Float32Array, Float32Array> {
+export class MountainCarContinuousEnv implements Env<Float32Array, Float32Array>, StatefulEnv {
   readonly observationSpace = new Box({
     low: [MIN_POSITION, -MAX_SPEED],
     high: [MAX_POSITION, MAX_SPEED],
@@ -153,6 +155,34 @@ export class MountainCarContinuousEnv implements Env<Float32Array, Float32Array>
     this.s[1] = f32(velocity);
     this.stateIsFloat32 = true;
     return { obs: this.observe(), reward, terminated, truncated, info: {} };
+  }
+
+  /** The env's state as plain JSON (see `StatefulEnv` in envs/env.ts), with `stateIsFloat32`. */
+  getState(): EnvState {
+    return builtinEnvState('MountainCarContinuous-v0', this.s, this.clock, {
+      stateIsFloat32: this.stateIsFloat32,
+    });
+  }
+
+  /** Restores {@link getState}'s result. @throws TypeError naming the field on a malformed state */
+  setState(state: unknown): void {
+    restoreBuiltinEnvState(
+      NAME,
+      'MountainCarContinuous-v0',
+      STATE_NAMES,
+      state,
+      this.clock,
+      this.s,
+      (record, where) => {
+        const f32 = record['stateIsFloat32'];
+        if (typeof f32 !== 'boolean') {
+          throw new TypeError(`${where}.stateIsFloat32 (${describeValue(f32)}) must be a boolean.`);
+        }
+        return () => {
+          this.stateIsFloat32 = f32;
+        };
+      },
+    );
   }
 
   close(): void {}

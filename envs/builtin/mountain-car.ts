@@ -5,10 +5,11 @@
  * The state [position, velocity] is float64 throughout (as Gymnasium's); the observation rounds it to
  * float32.
  */
-import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from '../env.js';
+import type { Env, EnvSpec, EnvState, ResetOptions, ResetResult, StatefulEnv, StepResult } from '../env.js';
 import { Box } from '../spaces/box.js';
 import { describeValue } from '../spaces/describe-value.js';
 import { Discrete } from '../spaces/discrete.js';
+import { builtinEnvState, restoreBuiltinEnvState } from './builtin-env-state.js';
 import { type BuiltinEnvOptions, readEnvOptions } from './env-options.js';
 import { EpisodeClock } from './episode-clock.js';
 import { readResetBounds } from './reset-bounds.js';
@@ -38,7 +39,7 @@ export interface MountainCarOptions extends BuiltinEnvOptions {
  * `spec.maxEpisodeSteps` (200) steps. The initial position is uniform in [low, high) (reset options,
  * default -0.6/-0.4), the velocity 0.
  */
-export class MountainCarEnv implements Env<Float32Array, number> {
+export class MountainCarEnv implements Env<Float32Array, number>, StatefulEnv {
   readonly observationSpace = new Box({
     low: [MIN_POSITION, -MAX_SPEED],
     high: [MAX_POSITION, MAX_SPEED],
@@ -106,6 +107,16 @@ export class MountainCarEnv implements Env<Float32Array, number> {
     this.s[0] = position;
     this.s[1] = velocity;
     return { obs: this.observe(), reward: -1.0, terminated, truncated, info: {} };
+  }
+
+  /** The env's state as plain JSON (see `StatefulEnv` in envs/env.ts). */
+  getState(): EnvState {
+    return builtinEnvState('MountainCar-v0', this.s, this.clock);
+  }
+
+  /** Restores {@link getState}'s result. @throws TypeError naming the field on a malformed state */
+  setState(state: unknown): void {
+    restoreBuiltinEnvState(NAME, 'MountainCar-v0', STATE_NAMES, state, this.clock, this.s);
   }
 
   close(): void {}

@@ -6,8 +6,9 @@
  * under NumPy 2's promotion rules (NEP 50: a Python float meeting a float32 scalar stays float32), so the
  * torque terms are computed in float32 here too (`Math.fround`) to give the same bits.
  */
-import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from '../env.js';
+import type { Env, EnvSpec, EnvState, ResetOptions, ResetResult, StatefulEnv, StepResult } from '../env.js';
 import { Box } from '../spaces/box.js';
+import { builtinEnvState, restoreBuiltinEnvState } from './builtin-env-state.js';
 import { type BuiltinEnvOptions, readEnvOptions } from './env-options.js';
 import { EpisodeClock } from './episode-clock.js';
 import { readBoxAction } from './read-box-action.js';
@@ -44,7 +45,7 @@ export interface PendulumOptions extends BuiltinEnvOptions {
  * normalised to [-pi, pi); never terminates; truncates after `spec.maxEpisodeSteps` (200) steps. Reset
  * options `x_init`/`y_init` (default pi / 1) bound the uniform initial theta / thetaDot symmetrically.
  */
-export class PendulumEnv implements Env<Float32Array, Float32Array> {
+export class PendulumEnv implements Env<Float32Array, Float32Array>, StatefulEnv {
   readonly observationSpace = new Box({
     low: [-1, -1, -MAX_SPEED],
     high: [1, 1, MAX_SPEED],
@@ -113,6 +114,16 @@ export class PendulumEnv implements Env<Float32Array, Float32Array> {
     this.s[0] = th + newThDot * DT;
     this.s[1] = newThDot;
     return { obs: this.observe(), reward: -costs, terminated: false, truncated, info: {} };
+  }
+
+  /** The env's state as plain JSON (see `StatefulEnv` in envs/env.ts). */
+  getState(): EnvState {
+    return builtinEnvState('Pendulum-v1', this.s, this.clock);
+  }
+
+  /** Restores {@link getState}'s result. @throws TypeError naming the field on a malformed state */
+  setState(state: unknown): void {
+    restoreBuiltinEnvState(NAME, 'Pendulum-v1', STATE_NAMES, state, this.clock, this.s);
   }
 
   close(): void {}
