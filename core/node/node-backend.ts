@@ -306,9 +306,9 @@ export class NodeBackend implements Backend {
     }
     const task = tw.inflight.get(m.id);
     if (task === undefined) return;
-    // Run time ~ time since the worker could start this task: its dispatch or the previous reply.
+    // Run time as the worker measured it; else the time since the worker could start this task.
     const now = performance.now();
-    const ranMs = now - Math.max(task.dispatchedAtMs, tw.lastReplyAtMs);
+    const ranMs = m.ms ?? now - Math.max(task.dispatchedAtMs, tw.lastReplyAtMs);
     tw.lastReplyAtMs = now;
     const prev = this.runMs.get(task.siteKey);
     this.runMs.set(task.siteKey, prev === undefined ? ranMs : 0.8 * prev + 0.2 * ranMs);

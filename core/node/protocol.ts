@@ -55,8 +55,9 @@ export type ToWorker =
 /** Worker -> node. */
 export type FromWorker =
   | { readonly t: 'ready'; readonly pid: number }
-  | { readonly t: 'ok'; readonly id: number; readonly value: WireValue }
-  | { readonly t: 'err'; readonly id: number; readonly error: ErrorPayload };
+  /** `ms`: how long the task ran in the worker (tasks only; sets the pipeline depth). */
+  | { readonly t: 'ok'; readonly id: number; readonly value: WireValue; readonly ms?: number }
+  | { readonly t: 'err'; readonly id: number; readonly error: ErrorPayload; readonly ms?: number };
 
 /** Collects messages and frames into one batch. */
 export class BatchBuilder<M> {
@@ -157,6 +158,7 @@ export function parseFromWorker(frames: readonly Uint8Array[]): ReceivedBatch<Fr
   for (const raw of messages) {
     if (typeof raw !== 'object' || raw === null) fail('message', raw);
     const m = raw as Record<string, unknown>;
+    if (m['ms'] !== undefined && typeof m['ms'] !== 'number') fail('ms', m['ms']);
     if (m['t'] === 'ready') {
       if (typeof m['pid'] !== 'number') fail('pid', m['pid']);
     } else if (m['t'] === 'ok') {

@@ -61,7 +61,7 @@ function decodeArgs(args: WireValue, deps: readonly WireValue[], frames: readonl
  * Task results are sent without copying their arrays (the task is over; its result is not shared);
  * actor results are copied because the actor may keep and change the array while it is in flight.
  */
-function reply(id: number, value: unknown, copyFrames: boolean): void {
+function reply(id: number, value: unknown, copyFrames: boolean, ms?: number): void {
   let encoded: ReturnType<typeof encodeValue>;
   try {
     encoded = encodeValue(value, { copyFrames, allowRefs: false });
@@ -69,14 +69,17 @@ function reply(id: number, value: unknown, copyFrames: boolean): void {
     replyError(id, toErrorPayload(error));
     return;
   }
-  sender.push(undefined, (v) => ({ t: 'ok', id, value: v(encoded) }));
+  sender.push(undefined, (v) =>
+    ms === undefined ? { t: 'ok', id, value: v(encoded) } : { t: 'ok', id, value: v(encoded), ms },
+  );
 }
 
-function replyError(id: number, error: ErrorPayload): void {
-  sender.push(undefined, () => ({ t: 'err', id, error }));
+function replyError(id: number, error: ErrorPayload, ms?: number): void {
+  sender.push(undefined, () => (ms === undefined ? { t: 'err', id, error } : { t: 'err', id, error, ms }));
 }
 
 async function runTask(m: Extract<ToWorker, { t: 'task' }>, frames: readonly Uint8Array[]): Promise<void> {
+  let startMs: number | undefined;
   try {
     const key = `${m.site[0]}#${m.site[1]}`;
     let fn = functions.get(key);
@@ -91,11 +94,12 @@ async function runTask(m: Extract<ToWorker, { t: 'task' }>, frames: readonly Uin
       process.env['TSRL_GPU_IDS'] = m.gpu.join(',');
     }
     const args = decodeArgs(m.args, m.deps, frames);
+    startMs = performance.now();
     let value: unknown = (fn as (...a: unknown[]) => unknown)(...args);
     if (value instanceof Promise) value = await value;
-    reply(m.id, value, false);
+    reply(m.id, value, false, performance.now() - startMs);
   } catch (error) {
-    replyError(m.id, toErrorPayload(error));
+    replyError(m.id, toErrorPayload(error), startMs === undefined ? undefined : performance.now() - startMs);
   }
 }
 
