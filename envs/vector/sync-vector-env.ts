@@ -6,7 +6,7 @@
  * output arrays, which every step reuses (copy what you keep). Besides the async contract methods,
  * `resetSync`/`stepSync` give the same results without a promise, for in-process runners and benchmarks.
  */
-import type { Env, EnvSpec, Info } from '../env.js';
+import { type Env, type EnvSpec, type EnvState, type Info, isStatefulEnv } from '../env.js';
 import { describeValue } from '../spaces/describe-value.js';
 import type { Space, SpaceValue } from '../spaces/space.js';
 import type { VectorEnv, VectorResetResult, VectorStepResult } from './vector-env.js';
@@ -34,7 +34,20 @@ export class VectorEnvError extends Error {
   }
 }
 
-/** N local envs behind the VectorEnv contract. */
+/** The saved state of a {@link SyncVectorEnv}: its envs' states, in order, and whether it was reset. */
+export interface SyncVectorEnvState {
+  numEnvs: number;
+  started: boolean;
+  envs: EnvState[];
+}
+
+/**
+ * N local envs behind the VectorEnv contract.
+ *
+ * State API (exact resume, used by the env runner's `getState`/`setState`): `getState` and `setState`
+ * are present only when every env implements `StatefulEnv` (envs/env.ts; wrappers included), so that
+ * their presence alone says the vector env can be restored exactly.
+ */
 export class SyncVectorEnv<A extends SpaceValue = SpaceValue> implements VectorEnv<A> {
   readonly numEnvs: number;
   readonly singleObservationSpace: Space;
@@ -43,6 +56,18 @@ export class SyncVectorEnv<A extends SpaceValue = SpaceValue> implements VectorE
   readonly obsSize: number;
   /** The envs, in order (env i is seeded with seed + i). */
   readonly envs: readonly Env<SpaceValue, A>[];
+  /**
+   * The vector env's state (every env's state, see `StatefulEnv`); undefined when some env has no state
+   * API. The step outputs are not part of it: the caller keeps the observations it was given.
+   */
+  readonly getState?: () => SyncVectorEnvState;
+  /**
+   * Restores {@link getState}'s result into envs built the same way; undefined when some env has no state
+   * API.
+   * @throws TypeError naming the field (and the env index) when the state is malformed or for another
+   *   number of envs.
+   */
+  readonly setState?: (state: unknown) => void;
   private readonly result: VectorStepResult;
   private started = false;
   private closed = false;
@@ -95,6 +120,10 @@ export class SyncVectorEnv<A extends SpaceValue = SpaceValue> implements VectorE
       finalObs: new Float32Array(this.numEnvs * this.obsSize),
       infos: Array.from({ length: this.numEnvs }, (): Info => ({})),
     };
+    if (this.envs.every((env) => isStatefulEnv(env))) {
+      this.getState = () => this.saveState();
+      this.setState = (state) => this.restoreState(state);
+    }
   }
 
   /** Resets every env (env i with `seed + i`). The returned `obs` is a fresh copy. */
@@ -191,6 +220,42 @@ export class SyncVectorEnv<A extends SpaceValue = SpaceValue> implements VectorE
       for (const env of this.envs) env.close();
     }
     return Promise.resolve();
+  }
+
+  private saveState(): SyncVectorEnvState {
+    const envs = this.envs.map((env) => (isStatefulEnv(env) ? env.getState() : {}));
+    return { numEnvs: this.numEnvs, started: this.started, envs };
+  }
+
+  private restoreState(state: unknown): void {
+    const where = 'SyncVectorEnv.setState: state';
+    if (typeof state !== 'object' || state === null) {
+      throw new TypeError(
+        `${where} must be an object { numEnvs, started, envs }, got ${describeValue(state)}.`,
+      );
+    }
+    const { numEnvs, started, envs } = state as Partial<Record<keyof SyncVectorEnvState, unknown>>;
+    if (numEnvs !== this.numEnvs || !Array.isArray(envs) || envs.length !== this.numEnvs) {
+      throw new TypeError(
+        `${where}.numEnvs (${describeValue(numEnvs)}) and state.envs (${describeValue(envs)}) must match ` +
+          `this vector env's ${this.numEnvs} envs.`,
+      );
+    }
+    if (typeof started !== 'boolean') {
+      throw new TypeError(`${where}.started (${describeValue(started)}) must be a boolean.`);
+    }
+    for (let i = 0; i < this.numEnvs; i++) {
+      const env = this.envs[i]!;
+      if (!isStatefulEnv(env)) throw new TypeError(`SyncVectorEnv.setState: env ${i} has no state API.`);
+      try {
+        env.setState(envs[i]);
+      } catch (e) {
+        throw new VectorEnvError(`SyncVectorEnv.setState: state.envs[${i}]: ${errorMessage(e)}`, i, {
+          cause: e,
+        });
+      }
+    }
+    this.started = started;
   }
 
   private flattenObs(obs: SpaceValue, into: Float32Array, i: number, where: 'reset' | 'step'): void {
