@@ -6,10 +6,10 @@
  */
 import type { SpaceJson } from '../../envs/spaces/space.js';
 import type { AlgorithmContext, AlgorithmDefinition } from '../../rl/algorithm.js';
+import { OffPolicyIteration } from '../../rl/off-policy/off-policy-iteration.js';
 import { DQN_TRAINING, type DqnTraining, refineDqnConfig } from './config.js';
 import { DqnLearner } from './learner.js';
 import { numActionsOf, qNetSpec } from './model.js';
-import { OffPolicyIteration } from './off-policy-iteration.js';
 import { DqnPolicy } from './policy.js';
 
 type DqnShape = (typeof DQN_TRAINING)['shape'];

@@ -12,14 +12,13 @@ import type { Fragment, Learner, LearnerState, LearnerStats, UpdateInfo } from '
 import { requireTf } from '../../rl/backend/backend.js';
 import { Mlp, type MlpSpec } from '../../rl/models/mlp.js';
 import { type NamedWeights, validateNamedWeights } from '../../rl/models/named-weights.js';
+import { TD_ERRORS } from '../../rl/off-policy/off-policy-iteration.js';
 import { Adam } from '../../rl/optim/adam.js';
 import { Columns } from '../../rl/sample-batch/columns.js';
 import type { SampleBatch } from '../../rl/sample-batch/sample-batch.js';
 import { type DqnTraining, epsilonAt } from './config.js';
 import { dqnLoss, dqnTarget, duelingQ } from './loss.js';
 import { EPSILON, Q_NET, Q_TARGET, weightsUnder } from './model.js';
-import { TD_ERRORS } from './off-policy-iteration.js';
-import { patchWasmTransposedMatMul } from './wasm-transposed-matmul.js';
 
 /** Options of {@link DqnLearner}. */
 export interface DqnLearnerOptions {
@@ -46,7 +45,6 @@ export class DqnLearner implements Learner {
   private lastTargetEnvSteps = 0;
 
   constructor(options: DqnLearnerOptions) {
-    patchWasmTransposedMatMul(this.tf);
     this.t = options.training;
     this.spec = options.spec;
     this.numActions = options.numActions;

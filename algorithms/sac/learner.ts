@@ -18,7 +18,6 @@ import { type NamedWeights, validateNamedWeights } from '../../rl/models/named-w
 import { Adam } from '../../rl/optim/adam.js';
 import { Columns } from '../../rl/sample-batch/columns.js';
 import type { SampleBatch } from '../../rl/sample-batch/sample-batch.js';
-import { patchWasmTransposedMatMul } from '../dqn/wasm-transposed-matmul.js';
 import type { SacTraining } from './config.js';
 import { defaultTargetEntropy, sacActorLoss, sacCriticLoss, sacTarget } from './loss.js';
 import {
@@ -63,7 +62,6 @@ export class SacLearner implements Learner {
   private gradSteps = 0;
 
   constructor(options: SacLearnerOptions) {
-    patchWasmTransposedMatMul(this.tf);
     this.t = options.training;
     this.action = options.action;
     this.targetEntropy = this.t.targetEntropy ?? defaultTargetEntropy(this.action.actionSize);

@@ -6,7 +6,7 @@
  */
 import type { SpaceJson } from '../../envs/spaces/space.js';
 import type { AlgorithmContext, AlgorithmDefinition } from '../../rl/algorithm.js';
-import { OffPolicyIteration } from '../dqn/off-policy-iteration.js';
+import { OffPolicyIteration } from '../../rl/off-policy/off-policy-iteration.js';
 import { refineSacConfig, SAC_TRAINING, type SacTraining } from './config.js';
 import { SacLearner } from './learner.js';
 import { actorSpec, criticSpec, sacActionSpec } from './model.js';

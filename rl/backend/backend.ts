@@ -13,6 +13,7 @@
 import type * as TfModule from '@tensorflow/tfjs';
 import { createLogger } from '../../core/logger.js';
 import { registerKernelPatches } from './kernel-patches.js';
+import { patchWasmTransposedMatMul } from './wasm-transposed-matmul.js';
 
 /** The `@tensorflow/tfjs` module type. */
 export type Tf = typeof TfModule;
@@ -141,6 +142,8 @@ async function attempt(tf: Tf, name: Exclude<BackendChoice, 'auto'>, requireGpu:
     case 'wasm': {
       const loaded = await importOptional('@tensorflow/tfjs-backend-wasm');
       if (!loaded.ok) return { why: `wasm backend ${loaded.why}` };
+      // The wasm kernels exist only once the package is imported; wrap its slow transposed matMuls now.
+      patchWasmTransposedMatMul(tf);
       if (!(await trySet(tf, 'wasm'))) return { why: 'wasm backend failed to initialise' };
       return { info: { ...base, tfBackend: 'wasm', simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') } };
     }

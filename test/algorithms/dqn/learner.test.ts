@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DQN_TRAINING, type DqnTraining, epsilonAt } from '../../../algorithms/dqn/config.js';
 import { DqnLearner } from '../../../algorithms/dqn/learner.js';
-import { TD_ERRORS } from '../../../algorithms/dqn/off-policy-iteration.js';
 import { DqnPolicy } from '../../../algorithms/dqn/policy.js';
 import { SeededRng } from '../../../envs/rng.js';
 import { initBackend, requireTf } from '../../../rl/backend/backend.js';
+import { TD_ERRORS } from '../../../rl/off-policy/off-policy-iteration.js';
 import { Columns } from '../../../rl/sample-batch/columns.js';
 import { SampleBatch } from '../../../rl/sample-batch/sample-batch.js';
 

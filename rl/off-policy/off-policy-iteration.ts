@@ -22,13 +22,13 @@ import type {
   IterationState,
   LearnerStats,
   TrainingIteration,
-} from '../../rl/algorithm.js';
-import { createReplayBuffer } from '../../rl/buffers/create-replay-buffer.js';
-import { annealBeta, PrioritizedReplayBuffer } from '../../rl/buffers/prioritized-replay-buffer.js';
-import { type ReplayBuffer, transitionColumns } from '../../rl/buffers/replay-buffer.js';
-import { NStepAccumulator } from '../../rl/postprocessing/n-step-accumulator.js';
-import { Columns } from '../../rl/sample-batch/columns.js';
-import type { SampleBatch } from '../../rl/sample-batch/sample-batch.js';
+} from '../algorithm.js';
+import { createReplayBuffer } from '../buffers/create-replay-buffer.js';
+import { annealBeta, PrioritizedReplayBuffer } from '../buffers/prioritized-replay-buffer.js';
+import { type ReplayBuffer, transitionColumns } from '../buffers/replay-buffer.js';
+import { NStepAccumulator } from '../postprocessing/n-step-accumulator.js';
+import { Columns } from '../sample-batch/columns.js';
+import type { SampleBatch } from '../sample-batch/sample-batch.js';
 import { accumulatorFromState, accumulatorToState, replayFromState, replayToState } from './replay-state.js';
 
 /** The per-row out-column a learner fills with |TD error| for prioritized replay. [B] float32 */

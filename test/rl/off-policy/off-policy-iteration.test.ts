@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { OffPolicyIteration, TD_ERRORS } from '../../../algorithms/dqn/off-policy-iteration.js';
 import type { Fragment, IterationServices, LearnerStats, UpdateInfo } from '../../../rl/algorithm.js';
 import type { PrioritizedReplayBuffer } from '../../../rl/buffers/prioritized-replay-buffer.js';
 import type { ReplayBuffer } from '../../../rl/buffers/replay-buffer.js';
+import { OffPolicyIteration, TD_ERRORS } from '../../../rl/off-policy/off-policy-iteration.js';
 import { Columns } from '../../../rl/sample-batch/columns.js';
 import { SampleBatch } from '../../../rl/sample-batch/sample-batch.js';
 

@@ -3,11 +3,11 @@
  * the n-step accumulators' waiting steps go to typed-array blobs, everything else to JSON
  * ({@link IterationState}). Restoring validates through the buffers' own `setState`.
  */
-import type { IterationState } from '../../rl/algorithm.js';
-import type { PrioritizedReplayBuffer } from '../../rl/buffers/prioritized-replay-buffer.js';
-import type { ReplayBuffer, ReplayBufferState } from '../../rl/buffers/replay-buffer.js';
-import type { NStepAccumulator, NStepAccumulatorState } from '../../rl/postprocessing/n-step-accumulator.js';
-import type { ColumnArray } from '../../rl/sample-batch/columns.js';
+import type { IterationState } from '../algorithm.js';
+import type { PrioritizedReplayBuffer } from '../buffers/prioritized-replay-buffer.js';
+import type { ReplayBuffer, ReplayBufferState } from '../buffers/replay-buffer.js';
+import type { NStepAccumulator, NStepAccumulatorState } from '../postprocessing/n-step-accumulator.js';
+import type { ColumnArray } from '../sample-batch/columns.js';
 
 type Blob = IterationState['arrays'][number];
 type BlobData = Blob['data'];

@@ -6,10 +6,11 @@
  * wasm kernels: transposed operands are transposed explicitly by the wasm `Transpose` kernel first.
  *
  * Results equal the unfused ops; it also fixes a wrong result of the wasm `_FusedMatMul` with
- * `transposeB` and a bias (off by up to ~2 on a 7x5 by 5x6 test against matMul + add + relu). Idempotent; a no-op without the wasm
- * backend. It belongs beside rl/backend/kernel-patches.ts (owned elsewhere): PPO's learner gains too.
+ * `transposeB` and a bias (off by up to ~2 on a 7x5 by 5x6 test against matMul + add + relu).
+ * Idempotent; a no-op without the wasm backend. initBackend applies it when it loads the wasm
+ * backend, so every learner gains.
  */
-import type { Tf } from '../../rl/backend/backend.js';
+import type { Tf } from './backend.js';
 
 type KernelConfig = NonNullable<ReturnType<Tf['getKernel']>>;
 type KernelFunc = KernelConfig['kernelFunc'];

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { patchWasmTransposedMatMul } from '../../../algorithms/dqn/wasm-transposed-matmul.js';
 import { initBackend, requireTf } from '../../../rl/backend/backend.js';
+import { patchWasmTransposedMatMul } from '../../../rl/backend/wasm-transposed-matmul.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
