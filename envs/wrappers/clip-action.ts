@@ -2,10 +2,11 @@
  * ClipAction: actions clipped to the env's Box bounds; the wrapper accepts any real-valued action (as
  * Gymnasium 1.x `gymnasium/wrappers/transform_action.py` ClipAction, whose action space is unbounded).
  */
-import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from '../env.js';
+import type { Env, EnvSpec, EnvState, ResetOptions, ResetResult, StepResult } from '../env.js';
 import { Box } from '../spaces/box.js';
 import { describeSpace } from '../spaces/describe-value.js';
 import type { Space, SpaceValue } from '../spaces/space.js';
+import { innerEnvState, readWrapperState, restoreInnerEnv } from './wrapper-state.js';
 
 /** Clips Float32Array actions to the inner env's Box action bounds. */
 export class ClipAction<O extends SpaceValue = SpaceValue> implements Env<O, Float32Array> {
@@ -43,5 +44,16 @@ export class ClipAction<O extends SpaceValue = SpaceValue> implements Env<O, Flo
 
   close(): void {
     this.env.close();
+  }
+
+  /** The wrapped env's state (this wrapper has none of its own); see `StatefulEnv` in envs/env.ts. */
+  getState(): EnvState {
+    return { env: innerEnvState(this.env) };
+  }
+
+  /** Restores {@link getState}'s result. @throws TypeError naming the field on a malformed state */
+  setState(state: unknown): void {
+    const where = 'ClipAction.setState: state';
+    restoreInnerEnv(this.env, readWrapperState(state, where, 'env'), where);
   }
 }

@@ -2,8 +2,9 @@
  * ClipReward: rewards clipped to [minReward, maxReward] (as Gymnasium 1.x
  * `gymnasium/wrappers/transform_reward.py` ClipReward).
  */
-import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from '../env.js';
+import type { Env, EnvSpec, EnvState, ResetOptions, ResetResult, StepResult } from '../env.js';
 import type { Space, SpaceValue } from '../spaces/space.js';
+import { innerEnvState, readWrapperState, restoreInnerEnv } from './wrapper-state.js';
 
 /** Clips every reward to [minReward, maxReward]. */
 export class ClipReward<O extends SpaceValue = SpaceValue, A extends SpaceValue = SpaceValue>
@@ -39,5 +40,16 @@ export class ClipReward<O extends SpaceValue = SpaceValue, A extends SpaceValue 
 
   close(): void {
     this.env.close();
+  }
+
+  /** The wrapped env's state (this wrapper has none of its own); see `StatefulEnv` in envs/env.ts. */
+  getState(): EnvState {
+    return { env: innerEnvState(this.env) };
+  }
+
+  /** Restores {@link getState}'s result. @throws TypeError naming the field on a malformed state */
+  setState(state: unknown): void {
+    const where = 'ClipReward.setState: state';
+    restoreInnerEnv(this.env, readWrapperState(state, where, 'env'), where);
   }
 }

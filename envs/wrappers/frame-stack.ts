@@ -4,11 +4,12 @@
  * FrameStackObservation; its default `padding_type="reset"` fills the stack with the reset observation,
  * `"zero"` with zeros).
  */
-import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from '../env.js';
+import type { Env, EnvSpec, EnvState, ResetOptions, ResetResult, StepResult } from '../env.js';
 import { Box } from '../spaces/box.js';
-import { describeSpace } from '../spaces/describe-value.js';
+import { describeSpace, describeValue } from '../spaces/describe-value.js';
 import type { BoxArray } from '../spaces/dtypes.js';
 import type { BoxDtype, Space, SpaceValue } from '../spaces/space.js';
+import { innerEnvState, readWrapperState, restoreInnerEnv } from './wrapper-state.js';
 
 /** Options of {@link FrameStack}. */
 export interface FrameStackOptions {
@@ -81,6 +82,46 @@ export class FrameStack<A extends SpaceValue = SpaceValue> implements Env<BoxArr
 
   close(): void {
     this.env.close();
+  }
+
+  /**
+   * The stacked frames (oldest first, as numbers) and the wrapped env's state; see `StatefulEnv` in
+   * envs/env.ts.
+   */
+  getState(): EnvState {
+    const frames = Array.from({ length: this.numStack }, (_, k) =>
+      Array.from(this.frames[(this.head + k) % this.numStack]!),
+    );
+    return { frames, env: innerEnvState(this.env) };
+  }
+
+  /**
+   * Restores {@link getState}'s result.
+   * @throws TypeError naming the field when the state is malformed or has another number or size of frames
+   */
+  setState(state: unknown): void {
+    const where = 'FrameStack.setState: state';
+    const record = readWrapperState(state, where, 'frames, env');
+    const frames = record['frames'];
+    if (!Array.isArray(frames) || frames.length !== this.numStack) {
+      throw new TypeError(
+        `${where}.frames (${describeValue(frames)}) must be ${this.numStack} frames (numStack), oldest first.`,
+      );
+    }
+    for (const [k, frame] of frames.entries()) {
+      if (
+        !Array.isArray(frame) ||
+        frame.length !== this.frameSize ||
+        !frame.every((v) => typeof v === 'number' && !Number.isNaN(v))
+      ) {
+        throw new TypeError(
+          `${where}.frames[${k}] (${describeValue(frame)}) must be ${this.frameSize} numbers (one observation).`,
+        );
+      }
+    }
+    restoreInnerEnv(this.env, record, where);
+    for (const [k, frame] of (frames as number[][]).entries()) this.frames[k]!.set(frame);
+    this.head = 0;
   }
 
   /** Overwrites the oldest frame with `frame`, which becomes the newest. */

@@ -3,10 +3,18 @@
  * `gymnasium/wrappers/stateful_observation.py` NormalizeObservation: `(obs - mean) / sqrt(var + 1e-8)`,
  * statistics updated on every reset and step observation unless frozen).
  */
-import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from '../env.js';
+import type { Env, EnvSpec, EnvState, ResetOptions, ResetResult, StepResult } from '../env.js';
 import { Box } from '../spaces/box.js';
 import type { Space, SpaceValue } from '../spaces/space.js';
 import { RunningMeanStd, type RunningMeanStdState } from './running-mean-std.js';
+import { innerEnvState, readWrapperState, restoreInnerEnv } from './wrapper-state.js';
+
+/** The saved state of a {@link NormalizeObservation}: its statistics and the wrapped env's state. */
+export interface NormalizeObservationState {
+  rms: RunningMeanStdState;
+  /** The wrapped env's state; null when it has no state API. */
+  env: EnvState | null;
+}
 
 /** Options of {@link NormalizeObservation}. */
 export interface NormalizeObservationOptions {
@@ -72,16 +80,31 @@ export class NormalizeObservation<A extends SpaceValue = SpaceValue> implements 
     this.env.close();
   }
 
-  /** The statistics as plain JSON, for checkpoints. */
-  getState(): RunningMeanStdState {
-    return this.rms.getState();
+  /**
+   * The statistics (`rms`) and the wrapped env's state as plain JSON, for checkpoints; see `StatefulEnv`
+   * in envs/env.ts.
+   */
+  getState(): NormalizeObservationState {
+    return { rms: this.rms.getState(), env: innerEnvState(this.env) };
   }
 
-  /** Restores statistics saved by {@link getState}. @throws TypeError naming the bad field */
+  /**
+   * Restores a state saved by {@link getState}. A bare {@link RunningMeanStdState} `{ mean, var, count }`
+   * (this wrapper's state before it carried the inner env's) restores the statistics alone.
+   * @throws TypeError naming the bad field
+   */
   setState(state: unknown): void {
-    this.rms.setState(state, 'NormalizeObservation.setState');
+    const where = 'NormalizeObservation.setState: state';
+    const record = readWrapperState(state, where, 'rms, env');
+    if (!('rms' in record) && 'mean' in record) {
+      this.rms.setState(state, 'NormalizeObservation.setState');
+      return;
+    }
+    const rms = new RunningMeanStd(this.rms.size);
+    rms.setState(record['rms'], 'NormalizeObservation.setState (rms)');
+    restoreInnerEnv(this.env, record, where);
+    this.rms.setState(record['rms']);
   }
-
   private normalize(obs: SpaceValue): Float32Array {
     const x = obs as ArrayLike<number>;
     if (!this.frozen) this.rms.update(x);

@@ -4,9 +4,10 @@
  * `G = G * gamma * (1 - terminated) + r; rms.update(G); r / sqrt(rms.var + epsilon)`, not mean-centred,
  * https://github.com/openai/baselines/issues/538).
  */
-import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from '../env.js';
+import type { Env, EnvSpec, EnvState, ResetOptions, ResetResult, StepResult } from '../env.js';
 import type { Space, SpaceValue } from '../spaces/space.js';
 import { RunningMeanStd, type RunningMeanStdState } from './running-mean-std.js';
+import { innerEnvState, readFiniteNumber, readWrapperState, restoreInnerEnv } from './wrapper-state.js';
 
 /** Options of {@link NormalizeReward}. */
 export interface NormalizeRewardOptions {
@@ -22,6 +23,8 @@ export interface NormalizeRewardOptions {
 export interface NormalizeRewardState {
   rms: RunningMeanStdState;
   discountedReturn: number;
+  /** The wrapped env's state; null when it has no state API. */
+  env: EnvState | null;
 }
 
 /** Scales rewards by the running std of the discounted return. */
@@ -75,21 +78,27 @@ export class NormalizeReward<O extends SpaceValue = SpaceValue, A extends SpaceV
     this.env.close();
   }
 
-  /** Statistics and running return as plain JSON, for checkpoints. */
+  /**
+   * Statistics, running return and the wrapped env's state as plain JSON, for checkpoints; see
+   * `StatefulEnv` in envs/env.ts.
+   */
   getState(): NormalizeRewardState {
-    return { rms: this.rms.getState(), discountedReturn: this.discountedReturn };
+    return {
+      rms: this.rms.getState(),
+      discountedReturn: this.discountedReturn,
+      env: innerEnvState(this.env),
+    };
   }
 
   /** Restores a state saved by {@link getState}. @throws TypeError naming the bad field */
   setState(state: unknown): void {
-    const s = (typeof state === 'object' && state !== null ? state : {}) as Partial<Record<string, unknown>>;
-    const g = s['discountedReturn'];
-    if (typeof g !== 'number' || !Number.isFinite(g)) {
-      throw new TypeError(
-        `NormalizeReward.setState: state.discountedReturn (${String(g)}) must be a finite number.`,
-      );
-    }
-    this.rms.setState(s['rms'], 'NormalizeReward.setState (rms)');
+    const where = 'NormalizeReward.setState: state';
+    const record = readWrapperState(state, where, 'rms, discountedReturn, env');
+    const g = readFiniteNumber(record, 'discountedReturn', where);
+    const rms = new RunningMeanStd(1);
+    rms.setState(record['rms'], 'NormalizeReward.setState (rms)');
+    restoreInnerEnv(this.env, record, where);
+    this.rms.setState(record['rms']);
     this.discountedReturn = g;
   }
 }

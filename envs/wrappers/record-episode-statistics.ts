@@ -3,8 +3,16 @@
  * `gymnasium/wrappers/common.py` RecordEpisodeStatistics), reported as a typed field and a callback,
  * never through `info`.
  */
-import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from '../env.js';
+import type { Env, EnvSpec, EnvState, ResetOptions, ResetResult, StepResult } from '../env.js';
+import { describeValue } from '../spaces/describe-value.js';
 import type { Space, SpaceValue } from '../spaces/space.js';
+import {
+  innerEnvState,
+  readCount,
+  readFiniteNumber,
+  readWrapperState,
+  restoreInnerEnv,
+} from './wrapper-state.js';
 
 /** Statistics of one finished episode. */
 export interface EpisodeStatistics {
@@ -87,5 +95,64 @@ export class RecordEpisodeStatistics<O extends SpaceValue = SpaceValue, A extend
 
   close(): void {
     this.env.close();
+  }
+
+  /**
+   * The running episode's return and length, `numEpisodes`, `episodeEndedThisStep`, `lastEpisode` and the
+   * wrapped env's state; see `StatefulEnv` in envs/env.ts. Wall time is not state: after a restore the
+   * running episode's `durationMs` counts from the restore.
+   */
+  getState(): EnvState {
+    return {
+      episodeReturn: this.episodeReturn,
+      episodeLength: this.episodeLength,
+      numEpisodes: this.numEpisodes,
+      episodeEndedThisStep: this.episodeEndedThisStep,
+      lastEpisode: this.lastEpisode === undefined ? null : { ...this.lastEpisode },
+      env: innerEnvState(this.env),
+    };
+  }
+
+  /** Restores {@link getState}'s result. @throws TypeError naming the field on a malformed state */
+  setState(state: unknown): void {
+    const where = 'RecordEpisodeStatistics.setState: state';
+    const record = readWrapperState(
+      state,
+      where,
+      'episodeReturn, episodeLength, numEpisodes, episodeEndedThisStep, lastEpisode, env',
+    );
+    const episodeReturn = readFiniteNumber(record, 'episodeReturn', where);
+    const episodeLength = readCount(record, 'episodeLength', where);
+    const numEpisodes = readCount(record, 'numEpisodes', where);
+    const ended = record['episodeEndedThisStep'];
+    if (typeof ended !== 'boolean') {
+      throw new TypeError(`${where}.episodeEndedThisStep (${describeValue(ended)}) must be a boolean.`);
+    }
+    let lastEpisode: EpisodeStatistics | undefined;
+    if (record['lastEpisode'] !== null) {
+      const lastWhere = `${where}.lastEpisode`;
+      const last = readWrapperState(
+        record['lastEpisode'],
+        lastWhere,
+        'episodeReturn, episodeLength, terminated, durationMs',
+      );
+      const terminated = last['terminated'];
+      if (typeof terminated !== 'boolean') {
+        throw new TypeError(`${lastWhere}.terminated (${describeValue(terminated)}) must be a boolean.`);
+      }
+      lastEpisode = {
+        episodeReturn: readFiniteNumber(last, 'episodeReturn', lastWhere),
+        episodeLength: readCount(last, 'episodeLength', lastWhere),
+        terminated,
+        durationMs: readFiniteNumber(last, 'durationMs', lastWhere),
+      };
+    }
+    restoreInnerEnv(this.env, record, where);
+    this.episodeReturn = episodeReturn;
+    this.episodeLength = episodeLength;
+    this.numEpisodes = numEpisodes;
+    this.episodeEndedThisStep = ended;
+    this.lastEpisode = lastEpisode;
+    this.startMs = performance.now();
   }
 }

@@ -3,10 +3,11 @@
  * linearly onto the env's Box bounds (as Gymnasium 1.x `gymnasium/wrappers/transform_action.py`
  * RescaleAction: `low + (high - low) * (a - min) / (max - min)`, clipped to [low, high]).
  */
-import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from '../env.js';
+import type { Env, EnvSpec, EnvState, ResetOptions, ResetResult, StepResult } from '../env.js';
 import { Box } from '../spaces/box.js';
 import { describeSpace } from '../spaces/describe-value.js';
 import type { Space, SpaceValue } from '../spaces/space.js';
+import { innerEnvState, readWrapperState, restoreInnerEnv } from './wrapper-state.js';
 
 /** Maps actions from [minAction, maxAction] to the inner env's bounded float32 Box. */
 export class RescaleAction<O extends SpaceValue = SpaceValue> implements Env<O, Float32Array> {
@@ -64,5 +65,16 @@ export class RescaleAction<O extends SpaceValue = SpaceValue> implements Env<O, 
 
   close(): void {
     this.env.close();
+  }
+
+  /** The wrapped env's state (this wrapper has none of its own); see `StatefulEnv` in envs/env.ts. */
+  getState(): EnvState {
+    return { env: innerEnvState(this.env) };
+  }
+
+  /** Restores {@link getState}'s result. @throws TypeError naming the field on a malformed state */
+  setState(state: unknown): void {
+    const where = 'RescaleAction.setState: state';
+    restoreInnerEnv(this.env, readWrapperState(state, where, 'env'), where);
   }
 }

@@ -2,8 +2,9 @@
  * TimeLimit: truncates episodes after a number of steps (as Gymnasium 1.x
  * `gymnasium/wrappers/common.py` TimeLimit: `elapsed_steps += 1; truncated |= elapsed_steps >= max`).
  */
-import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from '../env.js';
+import type { Env, EnvSpec, EnvState, ResetOptions, ResetResult, StepResult } from '../env.js';
 import type { Space, SpaceValue } from '../spaces/space.js';
+import { innerEnvState, readCount, readWrapperState, restoreInnerEnv } from './wrapper-state.js';
 
 /** Sets `truncated` once `maxEpisodeSteps` steps have been taken since the last reset. */
 export class TimeLimit<O extends SpaceValue = SpaceValue, A extends SpaceValue = SpaceValue>
@@ -42,5 +43,19 @@ export class TimeLimit<O extends SpaceValue = SpaceValue, A extends SpaceValue =
 
   close(): void {
     this.env.close();
+  }
+
+  /** `elapsedSteps` and the wrapped env's state; see `StatefulEnv` in envs/env.ts. */
+  getState(): EnvState {
+    return { elapsedSteps: this.elapsedSteps, env: innerEnvState(this.env) };
+  }
+
+  /** Restores {@link getState}'s result. @throws TypeError naming the field on a malformed state */
+  setState(state: unknown): void {
+    const where = 'TimeLimit.setState: state';
+    const record = readWrapperState(state, where, 'elapsedSteps, env');
+    const elapsedSteps = readCount(record, 'elapsedSteps', where);
+    restoreInnerEnv(this.env, record, where);
+    this.elapsedSteps = elapsedSteps;
   }
 }

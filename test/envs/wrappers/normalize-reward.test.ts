@@ -26,7 +26,7 @@ describe('NormalizeReward', () => {
     other.step(0);
     expect(other.getState().rms).toEqual(env.getState().rms);
     expect(() => other.setState({ rms: {}, discountedReturn: 'x' })).toThrow(
-      'state.discountedReturn (x) must be a finite number',
+      'state.discountedReturn (string "x") must be a finite number',
     );
     expect(() => new NormalizeReward(new ScriptedEnv([[0]], [1]), { gamma: 2 })).toThrow(
       'gamma (2) must be in [0, 1]',
