@@ -37,7 +37,9 @@ for (const layer of LAYERS) {
         if (targetLayer === undefined) {
           violations.push(`${relative(root, file)}:${i + 1}: imports ${match[1]} outside the layers`);
         } else if (LAYERS.indexOf(targetLayer) > rank) {
-          violations.push(`${relative(root, file)}:${i + 1}: ${layer}/ must not import ${targetLayer}/ (${match[1]})`);
+          violations.push(
+            `${relative(root, file)}:${i + 1}: ${layer}/ must not import ${targetLayer}/ (${match[1]})`,
+          );
         }
       }
     });
