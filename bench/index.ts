@@ -10,4 +10,5 @@ export const BENCH_SUITES: Readonly<Record<string, () => Promise<BenchSuite>>> =
   buffers: async () => (await import('./buffers.js')).benchBuffers,
   core: async () => (await import('./core.js')).benchCore,
   envs: async () => (await import('./envs.js')).benchEnvs,
+  train: async () => (await import('./train.js')).benchTrain,
 };
