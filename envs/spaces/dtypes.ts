@@ -1,6 +1,7 @@
 /**
  * The Box dtypes: their typed-array classes and value ranges.
  */
+import { numericDtypeOf } from '../../core/typed-arrays.js';
 import type { BoxDtype } from './space.js';
 
 /** The typed array that holds values of a Box of dtype `D`. */
@@ -71,11 +72,6 @@ export function isBoxDtype(x: unknown): x is BoxDtype {
 
 /** The dtype of a typed array, or undefined when `x` is none of the Box arrays. */
 export function dtypeOf(x: unknown): BoxDtype | undefined {
-  if (x instanceof Float32Array) return 'float32';
-  if (x instanceof Float64Array) return 'float64';
-  if (x instanceof Int8Array) return 'int8';
-  if (x instanceof Int16Array) return 'int16';
-  if (x instanceof Int32Array) return 'int32';
-  if (x instanceof Uint8Array) return 'uint8';
-  return undefined;
+  const dtype = numericDtypeOf(x);
+  return dtype === 'uint16' || dtype === 'uint32' ? undefined : dtype;
 }

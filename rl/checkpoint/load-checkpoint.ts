@@ -2,9 +2,11 @@
  * Finds and reads checkpoints. A path may name a checkpoint directory, a run's `checkpoints/`
  * folder or the run directory itself (both mean the latest checkpoint), or end in `/latest`.
  */
+
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { NUMERIC_ARRAY_TYPES } from '../../core/typed-arrays.js';
 import type { NamedWeight, NamedWeights } from '../models/named-weights.js';
 import { CheckpointError } from './checkpoint-error.js';
 import {
@@ -75,16 +77,7 @@ export function resolveCheckpointDir(path: string): string {
 
 const ARRAY_TYPES: Readonly<
   Record<BlobDtype, new (buffer: ArrayBuffer, byteOffset?: number, length?: number) => BlobArray>
-> = {
-  float32: Float32Array,
-  float64: Float64Array,
-  int8: Int8Array,
-  int16: Int16Array,
-  int32: Int32Array,
-  uint8: Uint8Array,
-  uint16: Uint16Array,
-  uint32: Uint32Array,
-};
+> = NUMERIC_ARRAY_TYPES;
 
 /**
  * Reads and verifies a checkpoint (see {@link resolveCheckpointDir} for what `path` may be): every

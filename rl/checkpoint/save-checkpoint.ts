@@ -3,6 +3,7 @@
  * each file is fsynced, then the directory is renamed into place (and the parent fsynced), so a
  * crash leaves either the old state or the complete new checkpoint, never half of one.
  */
+
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -16,6 +17,7 @@ import {
 } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
+import { type NumericArray, numericDtypeOf } from '../../core/typed-arrays.js';
 import type { NamedWeights } from '../models/named-weights.js';
 import { TSRL_VERSION } from '../version.js';
 import { CheckpointError } from './checkpoint-error.js';
@@ -30,15 +32,7 @@ import {
 } from './manifest.js';
 
 /** The typed arrays a blob may hold. */
-export type BlobArray =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array;
+export type BlobArray = NumericArray;
 
 /** One named array of any blob dtype (replay-buffer columns and the like). */
 export interface CheckpointBlob {
@@ -77,14 +71,7 @@ const GROUP_FILES: Readonly<Record<BlobGroup, string>> = {
 
 /** The dtype name of a typed array. */
 export function dtypeOfArray(data: BlobArray): BlobDtype {
-  if (data instanceof Float32Array) return 'float32';
-  if (data instanceof Float64Array) return 'float64';
-  if (data instanceof Int8Array) return 'int8';
-  if (data instanceof Int16Array) return 'int16';
-  if (data instanceof Int32Array) return 'int32';
-  if (data instanceof Uint8Array) return 'uint8';
-  if (data instanceof Uint16Array) return 'uint16';
-  return 'uint32';
+  return numericDtypeOf(data) ?? 'uint32';
 }
 
 /** Throws unless `value` is plain JSON data that survives `JSON.stringify` unchanged. */

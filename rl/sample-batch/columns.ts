@@ -10,6 +10,13 @@
  *   episode was cut from outside (time limit): bootstrap from the final observation (Gymnasium 1.x).
  */
 
+import {
+  NUMERIC_ARRAY_TYPES,
+  type NumericArray,
+  type NumericDtype,
+  numericDtypeOf,
+} from '../../core/typed-arrays.js';
+
 /** The names of the standard columns. Custom columns are allowed; prefer adding them here. */
 export const Columns = {
   /** [B, obsSize] float32: the flattened observation the action was taken in. */
@@ -54,46 +61,16 @@ export const Columns = {
 export type ColumnName = (typeof Columns)[keyof typeof Columns];
 
 /** The typed arrays a column may be stored in. */
-export type ColumnArray =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array;
+export type ColumnArray = NumericArray;
 
 /** The dtype names matching {@link ColumnArray}. */
-export type ColumnDtype = 'float32' | 'float64' | 'int8' | 'int16' | 'int32' | 'uint8' | 'uint16' | 'uint32';
+export type ColumnDtype = NumericDtype;
 
 /** Constructors of each dtype. */
-export const COLUMN_ARRAY_TYPES = {
-  float32: Float32Array,
-  float64: Float64Array,
-  int8: Int8Array,
-  int16: Int16Array,
-  int32: Int32Array,
-  uint8: Uint8Array,
-  uint16: Uint16Array,
-  uint32: Uint32Array,
-} as const;
+export const COLUMN_ARRAY_TYPES = NUMERIC_ARRAY_TYPES;
 
-/**
- * The dtype of a typed array, or undefined when `x` is not one of the {@link ColumnArray} types
- * (a Uint8ClampedArray, a BigInt array, a Node Buffer's parent class is Uint8Array and counts as uint8).
- */
-export function dtypeOf(x: unknown): ColumnDtype | undefined {
-  if (x instanceof Float32Array) return 'float32';
-  if (x instanceof Float64Array) return 'float64';
-  if (x instanceof Int8Array) return 'int8';
-  if (x instanceof Int16Array) return 'int16';
-  if (x instanceof Int32Array) return 'int32';
-  if (x instanceof Uint8Array) return 'uint8';
-  if (x instanceof Uint16Array) return 'uint16';
-  if (x instanceof Uint32Array) return 'uint32';
-  return undefined;
-}
+/** The dtype of a typed array, or undefined when `x` is not one of the {@link ColumnArray} types. */
+export const dtypeOf: (x: unknown) => ColumnDtype | undefined = numericDtypeOf;
 
 /**
  * A new zero-filled column of `dtype` and `length` elements.
