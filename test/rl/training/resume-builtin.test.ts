@@ -39,8 +39,13 @@ const SETS = [
   'checkpoint.interval=3',
   'stop.episodeReturnMean=100000',
 ];
-const config = (...sets: string[]) =>
-  resolveConfig({ schema, algo: 'ppo', file: 'configs/cartpole-ppo.yaml', sets: [...SETS, ...sets] });
+const config = (filterSet: string, ...sets: string[]) =>
+  resolveConfig({
+    schema,
+    algo: 'ppo',
+    file: 'configs/cartpole-ppo.yaml',
+    sets: [...SETS, filterSet, ...sets],
+  });
 const rows = (dir: string) =>
   readFileSync(join(dir, 'results.jsonl'), 'utf8')
     .trim()
@@ -52,42 +57,54 @@ const strip = (row: Record<string, unknown>) => {
 };
 
 describe('resume on CartPole-v1 (built-in env state API)', () => {
-  it('a run resumed from its checkpoint equals the uninterrupted run, bit for bit', async () => {
-    const warnings: string[] = [];
-    setLogLevel('warn');
-    const previous = setLogSink((level, scope, message) => {
-      if (level === 'warn' || level === 'error') warnings.push(`${scope}: ${message}`);
-    });
-    try {
-      const full = runDir();
-      const a = await train(config('stop.iterations=6'), { algorithm, runDir: full, handleSigint: false });
-      expect(a.last?.iteration).toBe(6);
-
-      const half = runDir();
-      await train(config('stop.iterations=3'), { algorithm, runDir: half, handleSigint: false });
-      const resumed = runDir();
-      const c = await train(config('stop.iterations=6'), {
-        algorithm,
-        runDir: resumed,
-        resumeFrom: join(half, 'checkpoints', '3'),
-        handleSigint: false,
+  // With env.normalizeObservations the observation filter's running statistics travel in the env state.
+  it.each([
+    ['plain', 'env.normalizeObservations=false'],
+    ['with the observation filter', 'env.normalizeObservations=true'],
+  ])(
+    'a run resumed from its checkpoint equals the uninterrupted run, bit for bit (%s)',
+    async (_, filter) => {
+      const warnings: string[] = [];
+      setLogLevel('warn');
+      const previous = setLogSink((level, scope, message) => {
+        if (level === 'warn' || level === 'error') warnings.push(`${scope}: ${message}`);
       });
-      expect(c.last?.iteration).toBe(6);
+      try {
+        const full = runDir();
+        const a = await train(config(filter, 'stop.iterations=6'), {
+          algorithm,
+          runDir: full,
+          handleSigint: false,
+        });
+        expect(a.last?.iteration).toBe(6);
 
-      // The env state is in the checkpoint, so the runner restored its envs: no "not bit-exact" warning.
-      expect(warnings.filter((w) => w.includes('bit-exact'))).toEqual([]);
-      const fullRows = rows(full).map(strip);
-      expect(fullRows).toHaveLength(6);
-      // Episodes ended before the resume point and others were under way across it.
-      expect(fullRows[2]?.['episodes']).toBeGreaterThan(0);
-      expect(rows(half).map(strip)).toEqual(fullRows.slice(0, 3));
-      expect(rows(resumed).map(strip)).toEqual(fullRows.slice(3));
-      const wa = loadCheckpoint(join(full, 'checkpoints', '6')).weights;
-      const wc = loadCheckpoint(join(resumed, 'checkpoints', '6')).weights;
-      expect(wc.map((w) => Array.from(w.data))).toEqual(wa.map((w) => Array.from(w.data)));
-    } finally {
-      setLogSink(previous as LogSink);
-      setLogLevel('error');
-    }
-  }, 60_000);
+        const half = runDir();
+        await train(config(filter, 'stop.iterations=3'), { algorithm, runDir: half, handleSigint: false });
+        const resumed = runDir();
+        const c = await train(config(filter, 'stop.iterations=6'), {
+          algorithm,
+          runDir: resumed,
+          resumeFrom: join(half, 'checkpoints', '3'),
+          handleSigint: false,
+        });
+        expect(c.last?.iteration).toBe(6);
+
+        // The env state is in the checkpoint, so the runner restored its envs: no "not bit-exact" warning.
+        expect(warnings.filter((w) => w.includes('bit-exact'))).toEqual([]);
+        const fullRows = rows(full).map(strip);
+        expect(fullRows).toHaveLength(6);
+        // Episodes ended before the resume point and others were under way across it.
+        expect(fullRows[2]?.['episodes']).toBeGreaterThan(0);
+        expect(rows(half).map(strip)).toEqual(fullRows.slice(0, 3));
+        expect(rows(resumed).map(strip)).toEqual(fullRows.slice(3));
+        const wa = loadCheckpoint(join(full, 'checkpoints', '6')).weights;
+        const wc = loadCheckpoint(join(resumed, 'checkpoints', '6')).weights;
+        expect(wc.map((w) => Array.from(w.data))).toEqual(wa.map((w) => Array.from(w.data)));
+      } finally {
+        setLogSink(previous as LogSink);
+        setLogLevel('error');
+      }
+    },
+    60_000,
+  );
 });
