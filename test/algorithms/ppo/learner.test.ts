@@ -111,13 +111,20 @@ describe('PpoLearner', () => {
     b.dispose();
   });
 
-  for (const spec of [discrete, gaussian, deep]) {
-    it(`hand-written backprop equals tfjs autodiff of the loss (${spec.head.kind}, hidden ${spec.hiddenSizes.join('-')})`, () => {
+  for (const [spec, gradients] of [
+    [discrete, 'manual'],
+    [gaussian, 'manual'],
+    [deep, 'manual'],
+    [discrete, 'js'],
+    [gaussian, 'js'],
+    [deep, 'js'],
+  ] as const) {
+    it(`hand-written backprop (${gradients}) equals tfjs autodiff of the loss (${spec.head.kind}, hidden ${spec.hiddenSizes.join('-')})`, () => {
       const training = PPO_TRAINING.parse(
         { numEpochs: 2, numMinibatches: 2, lrSchedule: 'constant', clipVLoss: true },
         'training',
       );
-      const manual = new PpoLearner({ spec, training, annealEnvSteps: 1, seed: 5, gradients: 'manual' });
+      const manual = new PpoLearner({ spec, training, annealEnvSteps: 1, seed: 5, gradients });
       const auto = new PpoLearner({ spec, training, annealEnvSteps: 1, seed: 5, gradients: 'autodiff' });
       const f = fragment(spec, manual, 4);
       const sm = manual.update([f], { envSteps: 0, iteration: 0 });
