@@ -1,11 +1,13 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dqnLoss, dqnTarget, duelingQ, huber, selectActionValues } from '../../../algorithms/dqn/loss.js';
+import { initBackend, requireTf } from '../../../rl/backend/backend.js';
 
 let tf: typeof tfjs;
 beforeAll(async () => {
-  tf = await import('@tensorflow/tfjs');
-  await tf.setBackend('cpu');
+  // Through initBackend: the one place that loads tfjs (and silences its console banner).
+  await initBackend({ backend: 'cpu' });
+  tf = requireTf();
 });
 
 const arr = (t: tfjs.Tensor): number[] => Array.from(t.dataSync());

@@ -7,11 +7,13 @@ import {
   sacCriticLoss,
   sacTarget,
 } from '../../../algorithms/sac/loss.js';
+import { initBackend, requireTf } from '../../../rl/backend/backend.js';
 
 let tf: typeof tfjs;
 beforeAll(async () => {
-  tf = await import('@tensorflow/tfjs');
-  await tf.setBackend('cpu');
+  // Through initBackend: the one place that loads tfjs (and silences its console banner).
+  await initBackend({ backend: 'cpu' });
+  tf = requireTf();
 });
 
 const arr = (t: tfjs.Tensor): number[] => Array.from(t.dataSync());
