@@ -31,6 +31,8 @@ export interface ObjectStoreStats {
   readonly limitBytes: number;
 }
 
+const PENDING: StoreState = { kind: 'pending' };
+
 /** Ids never repeat within a process, so a ref kept across shutdown() and init() cannot alias a new object. */
 let nextObjectId = 1;
 
@@ -52,7 +54,7 @@ export class ObjectStore {
   /** Creates a pending object and its ref. */
   createPending<T>(): ObjectRef<T> {
     const id = nextObjectId++;
-    this.entries.set(id, { state: { kind: 'pending' }, count: 1, waiters: undefined });
+    this.entries.set(id, { state: PENDING, count: 1, waiters: undefined });
     return this.makeRef<T>(id);
   }
 

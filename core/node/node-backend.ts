@@ -30,15 +30,17 @@ import { failedDep, readyValue, runtimePayload } from './store-helpers.js';
 import { WorkerPool, type WorkerProcess } from './worker-pool.js';
 
 /** Tasks of one resource shape sent ahead to one busy worker. */
-export const PIPELINE_MAX_DEPTH = 64;
+export const PIPELINE_MAX_DEPTH = 256;
 /** Pipeline depth of a function not measured yet. */
 export const PIPELINE_DEFAULT_DEPTH = 16;
 /** Work (by measured run time) queued ahead on one busy worker. */
-export const PIPELINE_TARGET_MS = 2;
+export const PIPELINE_TARGET_MS = 8;
 /** How many blocked tasks one scheduling pass looks past to backfill free resources. */
 const BACKFILL_WINDOW = 32;
 /** Workers that die before saying `ready`, in a row, before queued tasks fail. */
 const MAX_START_FAILURES = 3;
+const NO_DEPS: readonly EncodedValue[] = [];
+const NO_GPUS: readonly number[] = [];
 
 interface TaskRecord {
   readonly id: number;
@@ -67,6 +69,28 @@ const keyOf = (r: ResourceRequest): string =>
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
+
+/** Resource shapes by resolved options object (a remote function resolves its options once). */
+const shapeKeys = new WeakMap<ResolvedTaskOptions, string>();
+const shapeOf = (options: ResolvedTaskOptions): string => {
+  let key = shapeKeys.get(options);
+  if (key === undefined) {
+    key = keyOf(options.resources);
+    shapeKeys.set(options, key);
+  }
+  return key;
+};
+
+/** Per definition site: its `moduleUrl#exportName` key and wire form, made once. */
+const siteForms = new WeakMap<DefinitionSite, { readonly key: string; readonly wire: WireSite }>();
+const siteFormOf = (site: DefinitionSite): { readonly key: string; readonly wire: WireSite } => {
+  let form = siteForms.get(site);
+  if (form === undefined) {
+    form = { key: `${site.moduleUrl}#${site.exportName}`, wire: [site.moduleUrl, site.exportName] };
+    siteForms.set(site, form);
+  }
+  return form;
+};
 
 /** See the module comment. */
 export class NodeBackend implements Backend {
@@ -136,8 +160,8 @@ export class NodeBackend implements Backend {
       site,
       args,
       options,
-      key: keyOf(options.resources),
-      siteKey: `${site.moduleUrl}#${site.exportName}`,
+      key: shapeOf(options),
+      siteKey: siteFormOf(site).key,
       attempts: 0,
       dispatchedAtMs: 0,
     };
@@ -275,9 +299,10 @@ export class NodeBackend implements Backend {
     task.attempts++;
     task.dispatchedAtMs = performance.now();
     worker.inflight.set(task.id, task);
-    const deps = task.args.deps.map((id) => readyValue(this.store, id));
-    const site: WireSite = [task.site.moduleUrl, task.site.exportName];
-    const gpu = worker.grant?.gpuIds ?? [];
+    const deps =
+      task.args.deps.length === 0 ? NO_DEPS : task.args.deps.map((id) => readyValue(this.store, id));
+    const site = siteFormOf(task.site).wire;
+    const gpu = worker.grant?.gpuIds ?? NO_GPUS;
     this.pool.send(worker.proc, (v) => ({
       t: 'task',
       id: task.id,

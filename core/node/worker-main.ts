@@ -44,10 +44,13 @@ socket.connect(address);
 const sender = new BatchSender<FromWorker>((_peer, frames) => socket.send(frames));
 
 const functions = new Map<string, TaskFunction>();
-let actor: { instance: Promise<object>; maxConcurrency: number } | undefined;
+/** `ready`: the constructed instance once the constructor has finished (calls then skip an await). */
+let actor: { instance: Promise<object>; ready: object | undefined; maxConcurrency: number } | undefined;
 let running = 0;
-const actorQueue: Array<() => Promise<void>> = [];
-let taskChain: Promise<void> = Promise.resolve();
+const actorQueue: Array<{ m: Extract<ToWorker, { t: 'call' }>; frames: readonly Uint8Array[] }> = [];
+/** Tasks waiting behind a running asynchronous task (tasks run one after another, in arrival order). */
+const taskQueue: Array<{ m: Extract<ToWorker, { t: 'task' }>; frames: readonly Uint8Array[] }> = [];
+let taskRunning = false;
 
 function decodeArgs(args: WireValue, deps: readonly WireValue[], frames: readonly Uint8Array[]): unknown[] {
   const slice = (w: WireValue) => frames.slice(w.f, w.f + w.n);
@@ -78,29 +81,74 @@ function replyError(id: number, error: ErrorPayload, ms?: number): void {
   sender.push(undefined, () => (ms === undefined ? { t: 'err', id, error } : { t: 'err', id, error, ms }));
 }
 
-async function runTask(m: Extract<ToWorker, { t: 'task' }>, frames: readonly Uint8Array[]): Promise<void> {
+/**
+ * Runs queued tasks in order. Synchronous functions of loaded modules run right here, one after
+ * another (no promise per task: the common case of a stream of small tasks); a task that must load its
+ * module or returns a promise is awaited before the next one starts.
+ */
+function pumpTasks(): void {
+  if (taskRunning) return;
+  let next = taskQueue.shift();
+  while (next !== undefined) {
+    const pending = runTask(next.m, next.frames);
+    if (pending !== undefined) {
+      taskRunning = true;
+      void pending.finally(() => {
+        taskRunning = false;
+        pumpTasks();
+      });
+      return;
+    }
+    next = taskQueue.shift();
+  }
+}
+
+/** Runs one task; returns a promise only when it has to wait (module load, asynchronous result). */
+function runTask(
+  m: Extract<ToWorker, { t: 'task' }>,
+  frames: readonly Uint8Array[],
+): Promise<void> | undefined {
+  const fn = functions.get(`${m.site[0]}#${m.site[1]}`);
+  if (fn === undefined) return loadAndRunTask(m, frames);
   let startMs: number | undefined;
   try {
-    const key = `${m.site[0]}#${m.site[1]}`;
-    let fn = functions.get(key);
-    if (fn === undefined) {
-      const def = await loadDefinition(siteOf(m.site), 'function');
-      if (def.kind !== 'function') throw new TypeError('not a function');
-      fn = def.fn;
-      functions.set(key, fn);
-    }
     if (m.gpu.length > 0) {
       process.env['CUDA_VISIBLE_DEVICES'] = m.gpu.join(',');
       process.env['TSRL_GPU_IDS'] = m.gpu.join(',');
     }
     const args = decodeArgs(m.args, m.deps, frames);
     startMs = performance.now();
-    let value: unknown = (fn as (...a: unknown[]) => unknown)(...args);
-    if (value instanceof Promise) value = await value;
+    const value: unknown = (fn as (...a: unknown[]) => unknown)(...args);
+    if (value instanceof Promise) return finishTask(m.id, value, startMs);
     reply(m.id, value, false, performance.now() - startMs);
   } catch (error) {
     replyError(m.id, toErrorPayload(error), startMs === undefined ? undefined : performance.now() - startMs);
   }
+  return undefined;
+}
+
+async function finishTask(id: number, pending: Promise<unknown>, startMs: number): Promise<void> {
+  try {
+    const value = await pending;
+    reply(id, value, false, performance.now() - startMs);
+  } catch (error) {
+    replyError(id, toErrorPayload(error), performance.now() - startMs);
+  }
+}
+
+async function loadAndRunTask(
+  m: Extract<ToWorker, { t: 'task' }>,
+  frames: readonly Uint8Array[],
+): Promise<void> {
+  try {
+    const def = await loadDefinition(siteOf(m.site), 'function');
+    if (def.kind !== 'function') throw new TypeError('not a function');
+    functions.set(`${m.site[0]}#${m.site[1]}`, def.fn);
+  } catch (error) {
+    replyError(m.id, toErrorPayload(error));
+    return;
+  }
+  await runTask(m, frames);
 }
 
 function siteOf(site: readonly [string, string]): DefinitionSite {
@@ -117,18 +165,29 @@ async function construct(
   return new (def.cls as ActorClass as unknown as new (...a: unknown[]) => object)(...args);
 }
 
+/** Starts queued calls while fewer than `maxConcurrency` run (calls start in arrival order). */
 function pumpActor(): void {
   while (actor !== undefined && running < actor.maxConcurrency && actorQueue.length > 0) {
-    const next = actorQueue.shift() as () => Promise<void>;
+    const next = actorQueue.shift() as (typeof actorQueue)[number];
     running++;
-    void next().finally(() => {
-      running--;
-      pumpActor();
-    });
+    const pending =
+      actor.ready === undefined
+        ? runCallAfterConstructor(next.m, next.frames)
+        : runCall(actor.ready, next.m, next.frames);
+    if (pending === undefined) running--;
+    else
+      void pending.finally(() => {
+        running--;
+        pumpActor();
+      });
   }
 }
 
-async function runCall(m: Extract<ToWorker, { t: 'call' }>, frames: readonly Uint8Array[]): Promise<void> {
+/** Waits for the constructor, then runs the call (or fails it when the constructor threw). */
+async function runCallAfterConstructor(
+  m: Extract<ToWorker, { t: 'call' }>,
+  frames: readonly Uint8Array[],
+): Promise<void> {
   const a = actor;
   if (a === undefined) {
     replyError(m.id, toErrorPayload(new Error('worker: a method call arrived before the actor'), 'runtime'));
@@ -148,36 +207,59 @@ async function runCall(m: Extract<ToWorker, { t: 'call' }>, frames: readonly Uin
     });
     return;
   }
+  await runCall(instance, m, frames);
+}
+
+/** Runs one method call; returns a promise only when the method returned one. */
+function runCall(
+  instance: object,
+  m: Extract<ToWorker, { t: 'call' }>,
+  frames: readonly Uint8Array[],
+): Promise<void> | undefined {
   try {
     const method = (instance as Record<string, unknown>)[m.method];
     if (typeof method !== 'function') {
       throw new TypeError(`actor ${instance.constructor.name} has no method '${m.method}'`);
     }
     const args = decodeArgs(m.args, m.deps, frames);
-    let value: unknown = (method as (...a: unknown[]) => unknown).apply(instance, args);
-    if (value instanceof Promise) value = await value;
+    const value: unknown = (method as (...a: unknown[]) => unknown).apply(instance, args);
+    if (value instanceof Promise) return finishCall(m.id, value);
     reply(m.id, value, true);
   } catch (error) {
     replyError(m.id, toErrorPayload(error));
+  }
+  return undefined;
+}
+
+async function finishCall(id: number, pending: Promise<unknown>): Promise<void> {
+  try {
+    reply(id, await pending, true);
+  } catch (error) {
+    replyError(id, toErrorPayload(error));
   }
 }
 
 function handle(m: ToWorker, frames: readonly Uint8Array[]): void {
   switch (m.t) {
     case 'task':
-      taskChain = taskChain.then(() => runTask(m, frames));
+      taskQueue.push({ m, frames });
+      pumpTasks();
       break;
     case 'actor': {
       const instance = construct(m, frames);
-      actor = { instance, maxConcurrency: m.maxConcurrency };
+      const a: NonNullable<typeof actor> = { instance, ready: undefined, maxConcurrency: m.maxConcurrency };
+      actor = a;
       instance.then(
-        () => reply(m.id, null, false),
+        (value) => {
+          a.ready = value;
+          reply(m.id, null, false);
+        },
         (error: unknown) => replyError(m.id, toErrorPayload(error)),
       );
       break;
     }
     case 'call':
-      actorQueue.push(() => runCall(m, frames));
+      actorQueue.push({ m, frames });
       pumpActor();
       break;
     case 'exit':
