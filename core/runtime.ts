@@ -200,13 +200,15 @@ function settled(
       if (timer !== undefined) clearTimeout(timer);
       resolve();
     };
+    // One callback for every ref (a get of 1k refs registers 1k waiters, not 1k closures).
+    const onOne = (): void => {
+      if (done) return;
+      remaining--;
+      if (remaining <= 0) finish();
+    };
     for (const r of refs) {
       if (b.store.state(r.id)?.kind !== 'pending') continue;
-      b.store.onSettled(r.id, () => {
-        if (done) return;
-        remaining--;
-        if (remaining <= 0) finish();
-      });
+      b.store.onSettled(r.id, onOne);
     }
     if (timeoutMs !== undefined) {
       timer = setTimeout(() => {

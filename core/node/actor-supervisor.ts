@@ -16,6 +16,8 @@ import { type FromWorker, toEncoded, type WireSite } from './protocol.js';
 import { failedDep, readyValue } from './store-helpers.js';
 import type { WorkerPool, WorkerProcess } from './worker-pool.js';
 
+const NO_DEPS: readonly EncodedValue[] = [];
+
 interface CallRecord {
   readonly id: number;
   readonly method: string;
@@ -175,7 +177,10 @@ export class ActorSupervisor {
     if (!actor.constructSent || worker === undefined || actor.state === 'dead' || actor.flushWaiting) return;
     while (actor.queue.length > 0) {
       const call = actor.queue[0] as CallRecord;
-      const pending = call.args.deps.find((d) => this.store.state(d)?.kind === 'pending');
+      const pending =
+        call.args.deps.length === 0
+          ? undefined
+          : call.args.deps.find((d) => this.store.state(d)?.kind === 'pending');
       if (pending !== undefined) {
         actor.flushWaiting = true;
         this.store.onSettled(pending, () => {
@@ -191,7 +196,8 @@ export class ActorSupervisor {
         continue;
       }
       actor.inflight.set(call.id, call);
-      const deps = call.args.deps.map((id) => readyValue(this.store, id));
+      const deps =
+        call.args.deps.length === 0 ? NO_DEPS : call.args.deps.map((id) => readyValue(this.store, id));
       this.pool.send(worker, (v) => ({
         t: 'call',
         id: call.id,
