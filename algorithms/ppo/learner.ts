@@ -32,14 +32,6 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  */
 export const JS_MAX_PARAMS = 50_000;
 
-/**
- * Largest model (weights) that trains with plain-JS gradients by default on the wasm backend. CPU time
- * per gradient step at 256 rows (PpoLearner.update timed by process CPU time, 2-core machine): 4-32-32 actor +
- * critic (2.5k weights) js ~1.2 ms vs tfjs wasm ~1.3-1.8 ms; 4-64-64 (8.8k weights) js ~3.9 ms vs
- * wasm ~3.4 ms: wasm's SIMD matMuls win once the layers outgrow its per-kernel overhead.
- */
-export const JS_MAX_PARAMS_WASM = 4096;
-
 /** Options of {@link PpoLearner}. */
 export interface PpoLearnerOptions {
   readonly spec: ActorCriticSpec;
@@ -52,9 +44,8 @@ export interface PpoLearnerOptions {
    * `js`: closed-form output gradients + hand-written backprop in plain JS (./js-mlp-backprop.ts: no
    * kernels); `manual`: the same with the dense layers in tfjs; `autodiff`: tfjs gradients of ./loss.ts
    * (the reference). Measured on PPO's CartPole net (2.5k weights, 256 rows, CPU time per gradient
-   * step): js ~1.2 ms, manual on wasm (SIMD) ~1.3-1.8 ms, manual on tfjs cpu ~6 ms.
-   * @default 'js' for at most {@link JS_MAX_PARAMS} weights on the tfjs cpu backend or
-   * {@link JS_MAX_PARAMS_WASM} on wasm, else 'manual';
+   * step): js ~1.2-1.7 ms, manual on wasm (SIMD) ~1.3-1.8 ms, manual on tfjs cpu ~6 ms.
+   * @default 'js' for at most {@link JS_MAX_PARAMS} weights on the tfjs cpu backend, else 'manual';
    * 'autodiff' where the activation has no hand-written derivative
    */
   readonly gradients?: 'js' | 'manual' | 'autodiff';
@@ -97,9 +88,8 @@ export class PpoLearner implements Learner {
     // CleanRL's PPO uses Adam eps 1e-5 (37 details #3).
     this.adam = new FlatAdam(offset, { epsilon: 1e-5, maxGradNorm: this.t.maxGradNorm });
     const handWritten = hasManualBackprop(this.spec.activation);
-    const backend = this.tf.getBackend();
-    const jsFirst =
-      (backend === 'cpu' && offset <= JS_MAX_PARAMS) || (backend === 'wasm' && offset <= JS_MAX_PARAMS_WASM);
+    // On wasm plain JS and tfjs are about even for CartPole's 32-32 (README: Gradients), so tfjs stays.
+    const jsFirst = this.tf.getBackend() === 'cpu' && offset <= JS_MAX_PARAMS;
     const wanted = options.gradients ?? (jsFirst ? 'js' : 'manual');
     this.mode = wanted === 'autodiff' || !handWritten ? 'autodiff' : wanted;
     if (this.mode === 'js') {
