@@ -27,6 +27,7 @@ import {
 } from '../../core/index.js';
 import {
   add,
+  appendOrder,
   arraySum,
   Broken,
   Counter,
@@ -284,6 +285,14 @@ export function runtimeSuite(label: string, options: InitOptions, transportOnly 
         const [bigStart, bigEnd] = await get(big);
         for (const [, end] of await get(first)) expect(bigStart).toBeGreaterThanOrEqual(end);
         for (const [start] of await get(later)) expect(start).toBeGreaterThanOrEqual(bigEnd);
+      });
+
+      it('runs tasks queued on one worker in arrival order, an asynchronous one first', async () => {
+        // numCpus 2 takes the whole node: the second task queues behind the first on the same worker.
+        const whole = appendOrder.options({ numCpus: 2 });
+        const [first, second] = await get([whole.remote(1001, 40), whole.remote(1002, 0)]);
+        expect(first.slice(-1)).toEqual([1001]);
+        expect(second.slice(-2)).toEqual([1001, 1002]);
       });
 
       it('runs tasks in worker processes, not in the driver', async () => {
