@@ -9,7 +9,7 @@
  * Run: `npx tsx -e "import('./bench/backend.ts').then(async m => console.log(JSON.stringify(await m.benchBackend(), null, 2)))"`
  */
 import { cpus } from 'node:os';
-import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import { SeededRng } from '../envs/rng.js';
 import { type BackendChoice, currentBackend, initBackend, requireTf } from '../rl/backend/backend.js';
 import { Categorical } from '../rl/distributions/categorical.js';

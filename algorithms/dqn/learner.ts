@@ -7,7 +7,7 @@
  *
  * Per step: 6 small uploads, ~3 fused matMuls per network pass, one readback (loss, norm, mean Q).
  */
-import type * as tfjs from '@tensorflow/tfjs-core';
+import type * as tfjs from '@tensorflow/tfjs';
 import type { Fragment, Learner, LearnerState, LearnerStats, UpdateInfo } from '../../rl/algorithm.js';
 import { requireTf } from '../../rl/backend/backend.js';
 import { Mlp, type MlpSpec } from '../../rl/models/mlp.js';

@@ -7,7 +7,7 @@
  *
  * Pure functions: tensors in, tensors out. The learner wraps `dqnLoss` in a gradient tape.
  */
-import type * as tfjs from '@tensorflow/tfjs-core';
+import type * as tfjs from '@tensorflow/tfjs';
 
 /** The TensorFlow.js namespace, passed in so tfjs loads lazily on the caller's backend. */
 export type Tf = typeof tfjs;

@@ -8,7 +8,7 @@
  * loss gradient at the outputs is computed in closed form in JS (./loss-grad.ts), ~60 kernels in all.
  * Activations without a hand-written derivative fall back to tfjs autodiff of ./loss.ts.
  */
-import type * as tfjs from '@tensorflow/tfjs-core';
+import type * as tfjs from '@tensorflow/tfjs';
 import { SeededRng } from '../../envs/rng.js';
 import type { Fragment, Learner, LearnerState, LearnerStats, UpdateInfo } from '../../rl/algorithm.js';
 import { requireTf } from '../../rl/backend/backend.js';

@@ -7,7 +7,7 @@
  * Everything here is a pure function: tensors in, tensors out, no state. The learner
  * (`./learner.ts`) wraps `ppoLoss` in a gradient tape; `ppoStats` computes the diagnostics outside it.
  */
-import type * as tfjs from '@tensorflow/tfjs-core';
+import type * as tfjs from '@tensorflow/tfjs';
 
 /** The TensorFlow.js namespace (passed in, so tfjs loads lazily and the backend is the caller's choice). */
 export type Tf = typeof tfjs;

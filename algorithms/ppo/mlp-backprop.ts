@@ -4,7 +4,7 @@
  * is ~6 kernels per layer (two matMuls, a bias sum, the activation derivative), far fewer than
  * autodiff of the whole loss (tfjs costs ~3-5 us per op, FACTS.md).
  */
-import type * as tfjs from '@tensorflow/tfjs-core';
+import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../../rl/backend/backend.js';
 import type { Activation } from './model.js';
 

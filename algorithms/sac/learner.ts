@@ -8,7 +8,7 @@
  * Truncated transitions bootstrap (their `terminated` is 0). The Gaussian noise is drawn from a seeded
  * JS generator, so a run is reproducible and resumes exactly. Losses are in ./loss.ts.
  */
-import type * as tfjs from '@tensorflow/tfjs-core';
+import type * as tfjs from '@tensorflow/tfjs';
 import { SeededRng } from '../../envs/rng.js';
 import type { Fragment, Learner, LearnerState, LearnerStats, UpdateInfo } from '../../rl/algorithm.js';
 import { requireTf } from '../../rl/backend/backend.js';

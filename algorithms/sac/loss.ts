@@ -8,7 +8,7 @@
  * Pure functions of tensors; the learner computes the log-probs with rl/distributions' squashed Gaussian
  * and wraps each loss in its own gradient tape (critics, actor, alpha have separate optimisers).
  */
-import type * as tfjs from '@tensorflow/tfjs-core';
+import type * as tfjs from '@tensorflow/tfjs';
 
 /** The TensorFlow.js namespace, passed in so tfjs loads lazily on the caller's backend. */
 export type Tf = typeof tfjs;

@@ -10,7 +10,7 @@
  * (docs/gpu.md): they are imported by a name held in a variable so that TypeScript and bundlers do not
  * require them, and a failed import just moves on to the next backend.
  */
-import type * as TfModule from '@tensorflow/tfjs-core';
+import type * as TfModule from '@tensorflow/tfjs';
 import { createLogger } from '../../core/logger.js';
 import { registerKernelPatches } from './kernel-patches.js';
 import { patchWasmTransposedMatMul } from './wasm-transposed-matmul.js';
@@ -81,18 +81,10 @@ export function parseBackendChoice(value: unknown, field = 'backend'): BackendCh
   throw new TypeError(`${field} (${JSON.stringify(value)}) must be one of ${BACKEND_CHOICES.join(', ')}.`);
 }
 
-/**
- * Loads TensorFlow.js (once) without choosing a backend: `@tensorflow/tfjs-core` (ops, gradients,
- * optimisers) and the cpu backend, not the `@tensorflow/tfjs` bundle, whose layers, converter and
- * data packages tsrl does not use and which cost ~1 s of start-up here.
- */
+/** Loads `@tensorflow/tfjs` (once) without choosing a backend. */
 async function loadTf(): Promise<Tf> {
   if (tfModule === undefined) {
-    const tf = (await import('@tensorflow/tfjs-core')) as Tf;
-    // The core package's entry leaves gradients unregistered (the bundle registers them).
-    await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
-    await import('@tensorflow/tfjs-backend-cpu');
-    tfModule = tf;
+    tfModule = (await import('@tensorflow/tfjs')) as Tf;
     registerKernelPatches(tfModule);
   }
   return tfModule;
@@ -134,7 +126,7 @@ async function attempt(tf: Tf, name: Exclude<BackendChoice, 'auto'>, requireGpu:
       if (!loaded.ok) return { why: `${name} ${loaded.why}` };
       if (!(await trySet(tf, 'tensorflow')))
         return {
-          why: `${name} did not register its backend (is its version the same as @tensorflow/tfjs-core ${tf.version_core}?)`,
+          why: `${name} did not register its backend (is its version the same as @tensorflow/tfjs ${tf.version_core}?)`,
         };
       const usingGpu = (tf.backend() as { isUsingGpuDevice?: unknown }).isUsingGpuDevice === true;
       if (name === 'tfjs-node-gpu' && requireGpu && !usingGpu) {

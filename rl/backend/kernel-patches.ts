@@ -11,7 +11,7 @@
  *
  * Registration is idempotent and never replaces a kernel or gradient tfjs already has.
  */
-import type { Tensor } from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
 
 /** The part of the wasm backend these kernels use (public methods of `BackendWasm`). */

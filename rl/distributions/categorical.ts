@@ -2,7 +2,7 @@
  * The categorical action distribution of Discrete action spaces, parameterised by logits.
  * Tensor methods feed losses; the static `sampleInto` samples in plain JS for env runners.
  */
-import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import type { Rng } from '../../envs/spaces/space.js';
 import { requireTf } from '../backend/backend.js';
 

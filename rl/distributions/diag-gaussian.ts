@@ -3,7 +3,7 @@
  * standard deviation that is either state-independent (a learned vector, as CleanRL's
  * `actor_logstd` in ppo_continuous_action.py) or state-dependent (a second head).
  */
-import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import type { Rng } from '../../envs/spaces/space.js';
 import { requireTf } from '../backend/backend.js';
 import { normalDraw } from '../models/init.js';

@@ -7,7 +7,7 @@
  * (OpenAI Spinning Up, spinup/algos/pytorch/sac/core.py, `SquashedGaussianMLPActor.forward`), which
  * needs no epsilon and stays finite where tanh(u) rounds to +-1.
  */
-import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import type { Rng } from '../../envs/spaces/space.js';
 import { requireTf } from '../backend/backend.js';
 import { normalDraw } from '../models/init.js';

@@ -7,7 +7,7 @@
  * CleanRL's `ppo_atari.py` with `layer_init` (orthogonal, gain sqrt(2); heads 0.01 / 1).
  * Training on wasm relies on the Conv2DBackpropFilter kernel of rl/backend/kernel-patches.ts.
  */
-import type { Tensor, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs';
 import { SeededRng } from '../../envs/rng.js';
 import type { Rng } from '../../envs/spaces/space.js';
 import { requireTf } from '../backend/backend.js';

@@ -3,7 +3,7 @@
  * adds 50-80 us per call, FACTS.md). `apply` is a pure function of the variables, usable inside
  * `tf.tidy` and inside an optimiser's loss function.
  */
-import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
 import { SeededRng } from '../../envs/rng.js';
 import type { Rng } from '../../envs/spaces/space.js';
 import { requireTf } from '../backend/backend.js';

@@ -2,7 +2,7 @@
  * A model's named trainable variables and the weight operations every model shares: export and import
  * in backend-independent form, copy and Polyak-average from a twin (target networks), dispose.
  */
-import type { Tensor, Variable } from '@tensorflow/tfjs-core';
+import type { Tensor, Variable } from '@tensorflow/tfjs';
 import { requireTf } from '../backend/backend.js';
 import { type NamedWeights, validateNamedWeights } from './named-weights.js';
 

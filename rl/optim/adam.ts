@@ -4,7 +4,7 @@
  * (coef = maxNorm / (norm + 1e-6), clamped to 1) and a learning-rate schedule. Its state exports to
  * backend-independent {@link NamedWeights} for checkpoints.
  */
-import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { requireTf } from '../backend/backend.js';
 import { type NamedWeights, validateNamedWeights } from '../models/named-weights.js';
 import { type LrSchedule, learningRateAt, validateLrSchedule } from './lr-schedule.js';

@@ -1,4 +1,4 @@
-import type * as tfjs from '@tensorflow/tfjs-core';
+import type * as tfjs from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dqnLoss, dqnTarget, duelingQ, huber, selectActionValues } from '../../../algorithms/dqn/loss.js';
 import { initBackend, requireTf } from '../../../rl/backend/backend.js';

@@ -1,9 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type PpoLossCoefs, ppoLoss } from '../../../algorithms/ppo/loss.js';
 import { ppoHeadGrads } from '../../../algorithms/ppo/loss-grad.js';
 import { SeededRng } from '../../../envs/rng.js';
-import { initBackend } from '../../../rl/backend/backend.js';
 
 const rng = SeededRng.fromSeed(11);
 const rand = (n: number, scale = 1) => Float32Array.from({ length: n }, () => rng.normal() * scale);
@@ -73,8 +72,7 @@ function check(coefs: PpoLossCoefs, kind: 'categorical' | 'gaussian') {
 
 describe('ppoHeadGrads', () => {
   beforeAll(async () => {
-    // initBackend registers the gradients and the cpu backend on this same tfjs-core instance.
-    await initBackend({ backend: 'cpu' });
+    await tf.setBackend('cpu');
   });
   for (const kind of ['categorical', 'gaussian'] as const) {
     for (const clipVLoss of [false, true]) {

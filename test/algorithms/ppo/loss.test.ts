@@ -1,7 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { normalizeAdvantages, type PpoLossCoefs, ppoLoss, ppoStats } from '../../../algorithms/ppo/loss.js';
-import { initBackend } from '../../../rl/backend/backend.js';
 
 // Hand-computed minibatch of 3 rows (see the comments for each expected value).
 // ratio = [1.1, 1.5, 0.5]; advantages = [1, 2, -1]; clipCoef 0.2 -> clip(ratio) = [1.1, 1.2, 0.8].
@@ -32,8 +31,7 @@ function terms(c: PpoLossCoefs, lp = tf.tensor1d(newLogProbs)) {
 
 describe('ppoLoss', () => {
   beforeAll(async () => {
-    // initBackend registers the gradients and the cpu backend on this same tfjs-core instance.
-    await initBackend({ backend: 'cpu' });
+    await tf.setBackend('cpu');
   });
 
   it('matches the hand-computed clipped surrogate, value loss and entropy', () => {

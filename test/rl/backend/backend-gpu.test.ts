@@ -5,7 +5,7 @@ import { initBackend } from '../../../rl/backend/backend.js';
 // A working tfjs-node-gpu, faked with the cpu kernels under the native backend name `tensorflow`
 // and a backend that reports a GPU device (as tfjs-node-gpu's NodeJSKernelBackend.isUsingGpuDevice).
 vi.mock('@tensorflow/tfjs-node-gpu', async () => {
-  const tf = await import('@tensorflow/tfjs-core');
+  const tf = await import('@tensorflow/tfjs');
   const { MathBackendCPU } = await import('@tensorflow/tfjs-backend-cpu');
   class FakeGpuBackend extends MathBackendCPU {
     readonly isUsingGpuDevice = true;

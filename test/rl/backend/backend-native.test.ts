@@ -12,7 +12,7 @@ describe('initBackend with a broken native backend', () => {
     const info = await initBackend({ backend: 'auto' });
     expect(info.name).toBe('wasm');
     expect(info.reason).toMatch(
-      /^tfjs-node-gpu not installed, tfjs-node did not register its backend \(is its version the same as @tensorflow\/tfjs-core 4\.\d+\.\d+\?\)$/,
+      /^tfjs-node-gpu not installed, tfjs-node did not register its backend \(is its version the same as @tensorflow\/tfjs 4\.\d+\.\d+\?\)$/,
     );
     await expect(initBackend({ backend: 'tfjs-node' })).rejects.toThrow(
       /which cannot run: tfjs-node did not register/,

@@ -1,4 +1,4 @@
-import type { Scalar, Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setLogLevel } from '../../../core/logger.js';
 import { initBackend, requireTf } from '../../../rl/backend/backend.js';
