@@ -19,8 +19,10 @@ import { serveEnv } from '../envs/remote/serve-env.js';
 import { ZmqVectorEnv } from '../envs/remote/zmq-vector-env.js';
 import { SyncVectorEnv } from '../envs/vector/sync-vector-env.js';
 import type { VectorEnv } from '../envs/vector/vector-env.js';
+import { PACKAGE_ROOT } from '../rl/version.js';
 
-const REPO = resolve(fileURLToPath(import.meta.url), '../..');
+// From the package root, so the .py server and example are found from the sources and from dist/ alike.
+const REPO = PACKAGE_ROOT;
 const PYTHON = '/usr/bin/python3';
 const BATCHES = [1, 16, 64] as const;
 const TRANSPORTS = ['ipc', 'tcp'] as const;
