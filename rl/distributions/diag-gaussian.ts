@@ -70,24 +70,54 @@ export class DiagGaussian {
     outLogProbs?: Float32Array,
     deterministic = false,
   ): void {
-    const n = batchSize * actionSize;
-    const shared = logStd.length === actionSize;
-    if (mean.length !== n || (!shared && logStd.length !== n) || outActions.length < n) {
-      throw new RangeError(
-        `DiagGaussian.sampleInto: mean (${mean.length}) and outActions (${outActions.length}) must hold ` +
-          `batchSize x actionSize (${batchSize} x ${actionSize}) values, logStd (${logStd.length}) ${actionSize} or ${n}.`,
-      );
+    gaussianSampleInto(
+      'DiagGaussian',
+      mean,
+      logStd,
+      batchSize,
+      actionSize,
+      rng,
+      outActions,
+      outLogProbs,
+      deterministic,
+    );
+  }
+}
+
+/**
+ * u = mean + exp(logStd) * z, z ~ N(0, 1) (0 when `deterministic`), written to `outActions` [B*D], and
+ * sum_d log N(u_d; mean_d, std_d) to `outLogProbs` [B] when given. Shared by the Gaussian samplers;
+ * `caller` names the sampler in the error.
+ * @throws RangeError on mismatched lengths.
+ */
+export function gaussianSampleInto(
+  caller: string,
+  mean: Float32Array,
+  logStd: Float32Array,
+  batchSize: number,
+  actionSize: number,
+  rng: Rng,
+  outActions: Float32Array,
+  outLogProbs: Float32Array | undefined,
+  deterministic: boolean,
+): void {
+  const n = batchSize * actionSize;
+  const shared = logStd.length === actionSize;
+  if (mean.length !== n || (!shared && logStd.length !== n) || outActions.length < n) {
+    throw new RangeError(
+      `${caller}.sampleInto: mean (${mean.length}) and outActions (${outActions.length}) must hold ` +
+        `batchSize x actionSize (${batchSize} x ${actionSize}) values, logStd (${logStd.length}) ${actionSize} or ${n}.`,
+    );
+  }
+  for (let b = 0; b < batchSize; b++) {
+    let logProb = 0;
+    for (let d = 0; d < actionSize; d++) {
+      const i = b * actionSize + d;
+      const ls = logStd[shared ? d : i] as number;
+      const z = deterministic ? 0 : normalDraw(rng);
+      outActions[i] = (mean[i] as number) + Math.exp(ls) * z;
+      logProb += -0.5 * z * z - ls - HALF_LOG_2PI;
     }
-    for (let b = 0; b < batchSize; b++) {
-      let logProb = 0;
-      for (let d = 0; d < actionSize; d++) {
-        const i = b * actionSize + d;
-        const ls = logStd[shared ? d : i] as number;
-        const z = deterministic ? 0 : normalDraw(rng);
-        outActions[i] = (mean[i] as number) + Math.exp(ls) * z;
-        logProb += -0.5 * z * z - ls - HALF_LOG_2PI;
-      }
-      if (outLogProbs !== undefined) outLogProbs[b] = logProb;
-    }
+    if (outLogProbs !== undefined) outLogProbs[b] = logProb;
   }
 }

@@ -10,8 +10,7 @@
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import type { Rng } from '../../envs/spaces/space.js';
 import { requireTf } from '../backend/backend.js';
-import { normalDraw } from '../models/init.js';
-import { HALF_LOG_2PI } from './diag-gaussian.js';
+import { gaussianSampleInto, HALF_LOG_2PI } from './diag-gaussian.js';
 
 /** log(1 - tanh(u)^2) = 2 (log 2 - u - softplus(-2u)), stable for large |u| (plain JS). */
 export function logOneMinusTanhSq(u: number): number {
@@ -98,32 +97,34 @@ export class SquashedGaussian {
     deterministic = false,
     bounds?: ActionBounds,
   ): void {
-    const n = batchSize * actionSize;
-    const shared = logStd.length === actionSize;
-    if (mean.length !== n || (!shared && logStd.length !== n) || outActions.length < n) {
-      throw new RangeError(
-        `SquashedGaussian.sampleInto: mean (${mean.length}) and outActions (${outActions.length}) must hold ` +
-          `batchSize x actionSize (${batchSize} x ${actionSize}) values, logStd (${logStd.length}) ${actionSize} or ${n}.`,
-      );
-    }
+    // The Gaussian draw u and log N(u), then tanh, its log-det correction and the rescaling per element.
+    gaussianSampleInto(
+      'SquashedGaussian',
+      mean,
+      logStd,
+      batchSize,
+      actionSize,
+      rng,
+      outActions,
+      outLogProbs,
+      deterministic,
+    );
     for (let b = 0; b < batchSize; b++) {
-      let logProb = 0;
+      let correction = 0;
       for (let d = 0; d < actionSize; d++) {
         const i = b * actionSize + d;
-        const ls = logStd[shared ? d : i] as number;
-        const z = deterministic ? 0 : normalDraw(rng);
-        const u = (mean[i] as number) + Math.exp(ls) * z;
+        const u = outActions[i] as number;
         let a = Math.tanh(u);
-        logProb += -0.5 * z * z - ls - HALF_LOG_2PI - logOneMinusTanhSq(u);
+        correction += logOneMinusTanhSq(u);
         if (bounds !== undefined) {
           const lo = bounds.low[d] as number;
           const hi = bounds.high[d] as number;
           a = lo + ((a + 1) / 2) * (hi - lo);
-          logProb -= Math.log((hi - lo) / 2);
+          correction += Math.log((hi - lo) / 2);
         }
         outActions[i] = a;
       }
-      if (outLogProbs !== undefined) outLogProbs[b] = logProb;
+      if (outLogProbs !== undefined) outLogProbs[b] = (outLogProbs[b] as number) - correction;
     }
   }
 }
