@@ -5,6 +5,7 @@
 import type { TrainConfig } from '../../rl/config/common.js';
 import type { RefineContext } from '../../rl/config/schema.js';
 import { type InferShape, s } from '../../rl/config/schema.js';
+import { checkReplayFitsMinibatch } from '../../rl/off-policy/check-replay-config.js';
 
 /** The schema of DQN's `training` section. */
 export const DQN_TRAINING = s.object({
@@ -116,14 +117,7 @@ export function refineDqnConfig(
   ctx: RefineContext,
 ): void {
   const t = config.training;
-  if (t.batchSize > t.bufferSize) {
-    ctx.fail(
-      'training.batchSize',
-      t.batchSize,
-      `exceeds training.bufferSize (${t.bufferSize})`,
-      'raise bufferSize or lower batchSize',
-    );
-  }
+  checkReplayFitsMinibatch(t, ctx);
   if (t.epsilonEnd > t.epsilonStart) {
     ctx.fail(
       'training.epsilonEnd',

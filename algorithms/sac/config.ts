@@ -5,6 +5,7 @@
 import type { TrainConfig } from '../../rl/config/common.js';
 import type { RefineContext } from '../../rl/config/schema.js';
 import { type InferShape, s } from '../../rl/config/schema.js';
+import { checkReplayFitsMinibatch } from '../../rl/off-policy/check-replay-config.js';
 
 /** The schema of SAC's `training` section. */
 export const SAC_TRAINING = s.object({
@@ -97,12 +98,5 @@ export function refineSacConfig(
   ctx: RefineContext,
 ): void {
   const t = config.training;
-  if (t.batchSize > t.bufferSize) {
-    ctx.fail(
-      'training.batchSize',
-      t.batchSize,
-      `exceeds training.bufferSize (${t.bufferSize})`,
-      'raise bufferSize or lower batchSize',
-    );
-  }
+  checkReplayFitsMinibatch(t, ctx);
 }
