@@ -15,8 +15,13 @@
  * evaluation: { interval: 0, episodes: 10, deterministic: true, numEnvs: 1 }
  * stop: { envSteps: 500000 }
  * expect: { episodeReturnMean: 475, withinEnvSteps: 200000 }
+<<<<<<< HEAD
  * metrics: { windowEpisodes: 100, tensorboard: false }
  * checkpoint: { interval: 0, intervalMs: 300000, atEnd: true, keepLast: 5 }
+=======
+ * metrics: { windowEpisodes: 100, tensorboard: true }
+ * checkpoint: { interval: 0, atEnd: true, keepLast: 5 }
+>>>>>>> main
  * ```
  */
 import { type InferShape, type ObjectSchema, type RefineContext, type Shape, s } from './schema.js';
@@ -115,8 +120,8 @@ export const COMMON_SECTIONS = {
   metrics: s.object({
     windowEpisodes: s.int({ min: 1, default: 100, description: 'Episodes in the episodeReturnMean window.' }),
     tensorboard: s.boolean({
-      default: false,
-      description: 'Also write TensorBoard event files into the run dir.',
+      default: true,
+      description: 'Also write TensorBoard event files (every numeric metric) into the run dir.',
     }),
   }),
   checkpoint: s.object({
