@@ -15,13 +15,8 @@
  * evaluation: { interval: 0, episodes: 10, deterministic: true, numEnvs: 1 }
  * stop: { envSteps: 500000 }
  * expect: { episodeReturnMean: 475, withinEnvSteps: 200000 }
-<<<<<<< HEAD
- * metrics: { windowEpisodes: 100, tensorboard: false }
- * checkpoint: { interval: 0, intervalMs: 300000, atEnd: true, keepLast: 5 }
-=======
  * metrics: { windowEpisodes: 100, tensorboard: true }
- * checkpoint: { interval: 0, atEnd: true, keepLast: 5 }
->>>>>>> main
+ * checkpoint: { interval: 0, intervalMs: 300000, atEnd: true, keepLast: 5 }
  * ```
  */
 import { type InferShape, type ObjectSchema, type RefineContext, type Shape, s } from './schema.js';

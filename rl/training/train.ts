@@ -165,16 +165,13 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
         episodeStats: stats.state(),
         iteration: iteration.getState?.(),
       });
-<<<<<<< HEAD
       pruneCheckpoints(checkpointsDir, config.checkpoint.keepLast);
       lastCheckpointMs = performance.now();
-=======
       await options.onCheckpoint?.({
         dir: checkpointDir,
         iteration: counters.iteration,
         envSteps: counters.envSteps,
       });
->>>>>>> main
     };
 
     const startMs = performance.now() - counters.timeMs;
