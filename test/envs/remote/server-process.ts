@@ -98,7 +98,7 @@ export function startPythonCounter(address: string, fault = 'none', numEnvs = 2)
   ]);
 }
 
-/** The TS server (serveVectorEnv) over a CounterVectorEnv, in its own Node process. */
+/** The TS server (serveVectorEnv, a CounterVectorEnv per client), in its own Node process. */
 export function startTsCounter(address: string, fault = 'none', numEnvs = 2): Promise<ServerProcess> {
   return startServer(process.execPath, [
     '--import',
@@ -110,13 +110,15 @@ export function startTsCounter(address: string, fault = 'none', numEnvs = 2): Pr
   ]);
 }
 
-/** The TS server (serveVectorEnv) over a CounterVectorEnv in this process; `kill()` closes it. */
+/** The TS server (serveVectorEnv, a CounterVectorEnv per client) in this process; `kill()` closes it. */
 export async function startInProcessCounter(
   address: string,
   fault = 'none',
   numEnvs = 2,
 ): Promise<ServerProcess> {
-  const server = await serveVectorEnv(new CounterVectorEnv(numEnvs, fault as CounterFault), address);
+  const server = await serveVectorEnv(async (n) => new CounterVectorEnv(n, fault as CounterFault), address, {
+    numEnvs,
+  });
   inProcess.add(server);
   const exited = server.done.then(() => {
     inProcess.delete(server);
