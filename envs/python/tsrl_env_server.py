@@ -729,7 +729,7 @@ def _factory_of(env_or_factory, env_kwargs):
     if isinstance(env_or_factory, str):
         factory = load_env_factory(env_or_factory, env_kwargs)
         return factory, factory()
-    if callable(env_or_factory) and not hasattr(env_or_factory, "step"):
+    if isinstance(env_or_factory, type) or (callable(env_or_factory) and not hasattr(env_or_factory, "step")):
         return (lambda: env_or_factory(**env_kwargs)), env_or_factory(**env_kwargs)
     if hasattr(env_or_factory, "step") and hasattr(env_or_factory, "reset"):
         if env_kwargs:
@@ -776,8 +776,9 @@ def serve(env_or_factory, address="tcp://127.0.0.1:5555", num_envs=1, *, env_kwa
         if close is not None:
             close()
     if announce:
-        how = f"{workers} subprocess workers" if workers else "in order"
-        print(f"tsrl_env_server: serving {layout.spec['id']} x{num_envs} ({how}) on {server.endpoint}", flush=True)
+        print(f"tsrl_env_server: serving {layout.spec['id']} x{num_envs} on {server.endpoint}", flush=True)
+        if workers:
+            print(f"tsrl_env_server: each session steps its envs in up to {workers} subprocess workers", flush=True)
     if threading.current_thread() is threading.main_thread():
         # SIGINT and SIGTERM (as tsrl sends) end the loop and close the socket, removing an ipc:// file.
         signal.signal(signal.SIGTERM, server.stop)

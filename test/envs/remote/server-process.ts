@@ -46,9 +46,13 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-/** Starts `command args` and waits (up to 20 s) for its `on <endpoint>` line. */
-export async function startServer(command: string, args: string[]): Promise<ServerProcess> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO });
+/** Starts `command args` (with `env`) and waits (up to 20 s) for its `on <endpoint>` line. */
+export async function startServer(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ServerProcess> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO, env });
   live.add(child);
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   void exited.then(() => live.delete(child));
