@@ -2,7 +2,7 @@
  * PPO's learner: GAE over the runners' fragments, then `numEpochs` epochs of `numMinibatches` shuffled
  * minibatches, each one Adam step on the loss of ./loss.ts with global grad-norm clipping.
  *
- * Few kernel launches (tfjs costs ~3-5 us per op, FACTS.md): the weights live in one flat JS array
+ * Few kernel launches (tfjs costs ~3-5 us per op, docs/measurements.md): the weights live in one flat JS array
  * `theta` [P] with a plain-JS Adam (./flat-adam.ts: ~10 flops per weight, no kernels); per minibatch
  * the forward pass and the dense-layer backward pass run in tfjs (matMuls with fused biases) and the
  * loss gradient at the outputs is computed in closed form in JS (./loss-grad.ts), ~60 kernels in all.
@@ -329,7 +329,7 @@ export class PpoLearner implements Learner {
     const tf = this.tf;
     const head = this.mlp(w, 'pi', obs); // [B, A]
     if (this.spec.head.kind === 'categorical') {
-      // sum(logSoftmax * oneHot) instead of gather: gather has no gradient on wasm (FACTS.md).
+      // sum(logSoftmax * oneHot) instead of gather: gather has no gradient on wasm (docs/measurements.md).
       const logp = tf.logSoftmax(head);
       const logProbs = tf.sum(tf.mul(logp, actions), 1) as tfjs.Tensor1D;
       const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1)) as tfjs.Tensor1D;

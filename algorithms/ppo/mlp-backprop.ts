@@ -2,7 +2,7 @@
  * Forward and hand-written backward passes of one MLP stack in tfjs, for the PPO learner: the loss
  * gradient at the output comes from ./loss-grad.ts (plain JS), and backprop through the dense layers
  * is ~6 kernels per layer (two matMuls, a bias sum, the activation derivative), far fewer than
- * autodiff of the whole loss (tfjs costs ~3-5 us per op, FACTS.md).
+ * autodiff of the whole loss (tfjs costs ~3-5 us per op, docs/measurements.md).
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../../rl/backend/backend.js';
