@@ -36,7 +36,9 @@ describe('docs say what exists', () => {
     const row = read('docs/architecture.md')
       .split('\n')
       .find((l) => l.startsWith('| `algorithms/` |'));
-    const folders = [...(row ?? '').matchAll(/`([a-z-]+)\/`/g)].map((m) => m[1]!).filter((f) => f !== 'algorithms');
+    const folders = [...(row ?? '').matchAll(/`([a-z-]+)\/`/g)]
+      .map((m) => m[1]!)
+      .filter((f) => f !== 'algorithms');
     expect(folders.length).toBeGreaterThan(0);
     for (const folder of folders) expect(existsSync(join('algorithms', folder)), folder).toBe(true);
   });
