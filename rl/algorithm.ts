@@ -97,10 +97,13 @@ export interface LearnerState {
 export interface Learner {
   /** One update over the given fragments (on-policy) or minibatch (off-policy). */
   update(fragments: readonly Fragment[], info: UpdateInfo): Promise<LearnerStats> | LearnerStats;
-  /** The current policy weights, as env runners need them. */
-  getWeights(): NamedWeights;
+  /**
+   * The current policy weights, as env runners need them (a promise where they are read back from a
+   * device asynchronously).
+   */
+  getWeights(): Promise<NamedWeights> | NamedWeights;
   /** The full state for checkpoints. */
-  getState(): LearnerState;
+  getState(): Promise<LearnerState> | LearnerState;
   /** Restores {@link getState}'s result. @throws TypeError when it does not fit the model. */
   setState(state: LearnerState): void;
   /** Frees backend memory. */
