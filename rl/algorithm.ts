@@ -15,8 +15,6 @@
  * On-policy (PPO): sample fragments from every runner, one learner update over them, broadcast weights.
  * Off-policy (DQN, SAC): the iteration owns a replay buffer (returned by `getState` for checkpoints),
  * adds the fragments, samples minibatches for `trainingIntensity` updates and syncs weights every K steps.
- * APEX-DQN: runners with per-runner exploration (`RunnerContext.runnerIndex`) push to replay actors;
- * the iteration drives them asynchronously with `EnvRunnerGroup.sampleAsync`-style calls of its own.
  */
 
 import type { SeededRng } from '../envs/rng.js';

@@ -1,7 +1,7 @@
 /**
  * The gradient of the PPO loss (./loss.ts) with respect to the network outputs, in closed form and
  * plain JS: per row it is a handful of flops, so computing it here saves the ~300 small tfjs kernels
- * that autodiff of the loss costs per minibatch (FACTS.md: ~3-5 us per op). The learner backpropagates
+ * that autodiff of the loss costs per minibatch (docs/measurements.md: ~3-5 us per op). The learner backpropagates
  * these output gradients through the MLPs with a few matMuls. `test/algorithms/ppo/loss-grad.test.ts`
  * checks every number against tfjs autodiff of `ppoLoss`.
  *
