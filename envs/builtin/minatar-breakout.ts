@@ -108,7 +108,9 @@ export class MinAtarBreakoutEnv implements Env<Float32Array, number> {
   /** @throws RangeError on an action outside 0-2; Error before the first reset. */
   step(action: number): StepResult<Float32Array> {
     if (action !== 0 && action !== 1 && action !== 2) {
-      throw new RangeError(`${NAME}.step: action (${describeValue(action)}) must be 0 (no-op), 1 (left) or 2 (right).`);
+      throw new RangeError(
+        `${NAME}.step: action (${describeValue(action)}) must be 0 (no-op), 1 (left) or 2 (right).`,
+      );
     }
     const s = this.s;
     if (s === undefined || this.rng === undefined) throw new Error(`${NAME}.step: call reset() first.`);

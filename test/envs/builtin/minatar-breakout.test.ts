@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkEnv } from '../../../envs/check-env.js';
 import { advance, breakoutState, MinAtarBreakoutEnv } from '../../../envs/builtin/minatar-breakout.js';
+import { checkEnv } from '../../../envs/check-env.js';
 
 const cell = (obs: Float32Array, y: number, x: number, c: number) => obs[(y * 10 + x) * 4 + c];
 
@@ -74,7 +74,9 @@ describe('MinAtar Breakout rules (Young & Tian 2019)', () => {
     }
     expect(repeats).toBeGreaterThan(60);
     expect(repeats).toBeLessThan(140);
-    expect(() => new MinAtarBreakoutEnv({ stickyActionProb: 1 })).toThrow(/stickyActionProb \(number 1\) must be in \[0, 1\)/);
+    expect(() => new MinAtarBreakoutEnv({ stickyActionProb: 1 })).toThrow(
+      /stickyActionProb \(number 1\) must be in \[0, 1\)/,
+    );
   });
 
   it('passes the env checker and a random policy breaks about one brick per episode', async () => {
