@@ -24,6 +24,7 @@ export * from './rl/evaluation/index.js';
 export * from './rl/metrics/index.js';
 export * from './rl/models/index.js';
 export * from './rl/optim/index.js';
+export * from './rl/plot/index.js';
 export * from './rl/policy/index.js';
 export * from './rl/postprocessing/index.js';
 export * from './rl/sample-batch/index.js';

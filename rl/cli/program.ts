@@ -1,6 +1,6 @@
 /**
- * The `rl` command line: one commander program with the subcommands train, evaluate, env, cluster and
- * bench. Handlers load their modules lazily so that `rl --help` starts without TensorFlow.js.
+ * The `rl` command line: one commander program with the subcommands train, evaluate, env, cluster,
+ * bench and plot. Handlers load their modules lazily so that `rl --help` starts without TensorFlow.js.
  *
  * Exit codes: 0 success, 1 a run that failed (a handler threw), 2 a usage error (unknown command or
  * flag, bad value, a `UsageError` from a handler). Handlers never set `process.exitCode` themselves.
@@ -10,6 +10,7 @@ import { registerBenchCommand } from './commands/bench.js';
 import { registerClusterCommand } from './commands/cluster.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
+import { registerPlotCommand } from './commands/plot.js';
 import { registerTrainCommand } from './commands/train.js';
 import { UsageError } from './usage-error.js';
 import type { CliWiring } from './wiring.js';
@@ -31,6 +32,7 @@ export function createProgram(wiring: CliWiring): Command {
   registerEnvCommand(program, { stdout: wiring.stdout, stderr: wiring.stderr });
   registerClusterCommand(program);
   registerBenchCommand(program, wiring);
+  registerPlotCommand(program, wiring);
   // Subcommands inherit the error handling and output of the root.
   for (const command of program.commands) {
     command.exitOverride().showSuggestionAfterError(true).configureOutput(program.configureOutput());
