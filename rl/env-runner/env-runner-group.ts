@@ -3,7 +3,10 @@
  * local env runner) or N {@link EnvRunnerActor}s on the core runtime (in-process in local mode, worker
  * processes otherwise). A runner whose call fails (its worker died, it threw, it timed out) is
  * replaced by a fresh actor with the current weights and asked again, when `restartFailed` is on
- * (RLlib's `restart_failed_env_runners`); training goes on.
+ * (RLlib's `restart_failed_env_runners`); training goes on. Inline, a runner on a remote env is
+ * rebuilt the same way (a new connection). Rebuilds back off (1 s, 2 s, 4 s ... at most 15 s) and go
+ * on for `restartWindowMs` from the first failure in a row, so a remote env server that restarts
+ * within the window is reconnected to; after it, the last error fails the run.
  */
 import { type ActorHandle, get, kill, put } from '../../core/index.js';
 import { createLogger } from '../../core/logger.js';
@@ -26,9 +29,19 @@ export interface EnvRunnerGroupOptions {
   readonly restartFailed?: boolean;
   /** Longest wait for one sample call. @default 60000 */
   readonly sampleTimeoutMs?: number;
-  /** Restarts of one runner in a row before the group gives up. @default 3 */
-  readonly maxConsecutiveRestarts?: number;
+  /** How long failed runners are rebuilt, from the first failure in a row, before the run fails. @default 120000 */
+  readonly restartWindowMs?: number;
+  /** The first rebuild's wait, doubled per failure in a row up to 15 s. @default 1000 */
+  readonly restartBackoffMs?: number;
 }
+
+/** Longest wait between two rebuilds of a runner. */
+const MAX_BACKOFF_MS = 15_000;
+
+const isAddress = (id: string): boolean => id.startsWith('tcp://') || id.startsWith('ipc://');
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const describeError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /** What one sampling round returns. */
 export interface GroupSample {
@@ -44,7 +57,8 @@ export class EnvRunnerGroup {
   private readonly specs: EnvRunnerSpec[];
   private readonly restartFailed: boolean;
   private readonly timeoutMs: number;
-  private readonly maxRestarts: number;
+  private readonly windowMs: number;
+  private readonly backoffMs: number;
   private inline: EnvRunner | undefined;
   private handles: ActorHandle<EnvRunnerActorImpl>[] = [];
   private weights: NamedWeights | undefined;
@@ -53,7 +67,8 @@ export class EnvRunnerGroup {
     this.specs = [...options.specs];
     this.restartFailed = options.restartFailed ?? true;
     this.timeoutMs = options.sampleTimeoutMs ?? 60_000;
-    this.maxRestarts = options.maxConsecutiveRestarts ?? 3;
+    this.windowMs = options.restartWindowMs ?? 120_000;
+    this.backoffMs = options.restartBackoffMs ?? 1000;
   }
 
   /**
@@ -90,7 +105,7 @@ export class EnvRunnerGroup {
   async sample(): Promise<GroupSample> {
     let samples: RunnerSample[];
     if (this.inline !== undefined) {
-      samples = [await this.inline.sample()];
+      samples = [await this.sampleInline()];
     } else {
       const refs = this.handles.map((h) => h.call('sample'));
       samples = await Promise.all(
@@ -167,25 +182,92 @@ export class EnvRunnerGroup {
     }
   }
 
+  /**
+   * The inline runner's sample. A runner on a remote env is rebuilt on failure (a new connection, as
+   * after a server restart); a local env's error is a bug in the env and fails at once.
+   */
+  private async sampleInline(): Promise<RunnerSample> {
+    const spec = this.specs[0]!;
+    if (!this.restartFailed || !isAddress(spec.context.config.env.id)) return this.inline!.sample();
+    return this.retrying(
+      'env runner 0',
+      () => this.inline!.sample(),
+      async () => {
+        await this.inline!.close().catch(() => undefined);
+        this.numRestarts++;
+        this.specs[0] = this.reseeded(this.specs[0]!);
+        this.inline = await buildEnvRunner(this.specs[0]);
+        if (this.weights !== undefined) this.inline.setWeights(this.weights);
+      },
+    );
+  }
+
   /** Awaits runner i's result; on failure restarts it and retries `sample` (or just restarts). */
   private async collect<T>(i: number, pending: Promise<T>, retrySample = true): Promise<RunnerSample & T> {
-    let attempt = pending;
-    for (let failures = 0; ; failures++) {
-      try {
-        const value = await attempt;
-        return (retrySample ? runnerSampleFromPlain(value) : value) as RunnerSample & T;
-      } catch (error) {
-        if (!this.restartFailed || failures >= this.maxRestarts) throw error;
-        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        log.warn(`env runner ${i} failed (${reason}); restarting it (restart ${this.numRestarts + 1}).`);
-        await this.restart(i);
-        attempt = (
+    let first = true;
+    const value = await this.retrying(
+      `env runner ${i}`,
+      () => {
+        if (first) {
+          first = false;
+          return pending;
+        }
+        return (
           retrySample
             ? get(this.handles[i]!.call('sample'), { timeoutMs: this.timeoutMs })
             : Promise.resolve(undefined)
         ) as Promise<T>;
+      },
+      () => this.restart(i),
+    );
+    return (retrySample ? runnerSampleFromPlain(value) : value) as RunnerSample & T;
+  }
+
+  /**
+   * Runs `attempt`; on failure (and `restartFailed`) waits with backoff, runs `rebuild` and tries
+   * again, until `restartWindowMs` after the first failure. A failing rebuild counts as a failure.
+   * @throws the first error when restarts are off, else the last one once the window is over.
+   */
+  private async retrying<T>(
+    what: string,
+    attempt: () => Promise<T>,
+    rebuild: () => Promise<void>,
+  ): Promise<T> {
+    let firstFailureMs: number | undefined;
+    for (let failures = 0; ; failures++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const now = performance.now();
+        firstFailureMs ??= now;
+        const delayMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** failures);
+        if (!this.restartFailed) throw error;
+        if (now + delayMs - firstFailureMs > this.windowMs) {
+          const seconds = ((now - firstFailureMs) / 1000).toFixed(0);
+          throw new Error(
+            `${what} failed ${failures + 1} times in ${seconds} s (envRunners.restartWindowMs ` +
+              `${this.windowMs}); last error: ${describeError(error)}`,
+            { cause: error },
+          );
+        }
+        log.warn(
+          `${what} failed (${describeError(error)}); rebuilding it in ${(delayMs / 1000).toFixed(1)} s ` +
+            `(restart ${this.numRestarts + 1}).`,
+        );
+        await sleep(delayMs);
+        try {
+          await rebuild();
+        } catch (rebuildError) {
+          // The next attempt fails on the broken runner and backs off further.
+          log.warn(`${what}: rebuild failed (${describeError(rebuildError)}).`);
+        }
       }
     }
+  }
+
+  /** The spec with a new seed: a replacement must not replay the episodes its predecessor sampled. */
+  private reseeded(spec: EnvRunnerSpec): EnvRunnerSpec {
+    return { ...spec, seed: spec.seed + 65_536 * this.numRestarts };
   }
 
   /** Replaces runner i by a fresh actor with a new seed and the current weights. */
@@ -196,9 +278,7 @@ export class EnvRunnerGroup {
       // already dead
     }
     this.numRestarts++;
-    const spec = this.specs[i]!;
-    // A new seed: the replacement must not replay the episodes its predecessor already sampled.
-    this.specs[i] = { ...spec, seed: spec.seed + 65_536 * this.numRestarts };
+    this.specs[i] = this.reseeded(this.specs[i]!);
     const handle = EnvRunnerActor.remote(this.specs[i]!);
     this.handles[i] = handle;
     if (this.weights !== undefined)
