@@ -21,6 +21,7 @@ export * from './rl/checkpoint/index.js';
 export * from './rl/config/index.js';
 export * from './rl/distributions/index.js';
 export * from './rl/evaluation/index.js';
+export * from './rl/export/index.js';
 export * from './rl/metrics/index.js';
 export * from './rl/models/index.js';
 export * from './rl/optim/index.js';

@@ -69,23 +69,33 @@ function flattenObservation(space: Space, obs: SpaceValue | readonly number[]): 
   return space.flatten(obs as SpaceValue);
 }
 
+/** A checkpoint read back with what its policy needs: the algorithm, the resolved config and context. */
+export interface CheckpointPolicyContext {
+  readonly loaded: LoadedCheckpoint;
+  readonly algorithm: AnyAlgorithmDefinition;
+  readonly config: CommonConfig;
+  readonly ctx: AlgorithmContext;
+  readonly observationSpace: Space;
+}
+
 /**
- * Loads the policy of the checkpoint at `path` (a checkpoint directory, or a run / checkpoints
- * directory: its latest checkpoint).
- * @throws CheckpointError when the checkpoint is missing, corrupt, or uses observation normalisation
- *   (its statistics live in the env runners' state, which this does not rebuild); ConfigError when
- *   its config does not validate; TypeError from the algorithm when the weights do not fit.
+ * Reads the checkpoint at `path` and rebuilds its algorithm context without creating an env.
+ * @throws CheckpointError when the checkpoint is missing, corrupt or uses observation normalisation;
+ *   ConfigError when its config does not validate.
  */
-export async function loadPolicyWith(path: string, options: LoadPolicyOptions): Promise<LoadedPolicy> {
+export function readCheckpointPolicyContext(
+  path: string,
+  resolveAlgorithm: (name: string) => AnyAlgorithmDefinition,
+): CheckpointPolicyContext {
   const loaded: LoadedCheckpoint = loadCheckpoint(path);
-  const algorithm = options.resolveAlgorithm(loaded.algorithm);
+  const algorithm = resolveAlgorithm(loaded.algorithm);
   const schema = buildConfigSchema(algorithm.trainingSchema);
   const config = schema.parse(structuredClone(loaded.config), '') as unknown as CommonConfig;
   if (config.env.normalizeObservations) {
     throw new CheckpointError(
       'incompatible',
       loaded.dir,
-      'env.normalizeObservations is on: loadPolicy does not restore the observation statistics; evaluate it with `rl evaluate`.',
+      'env.normalizeObservations is on: the observation statistics live in the env runners, which loadPolicy and rl export do not rebuild; evaluate it with `rl evaluate`.',
     );
   }
   const observationSpace = spaceFromJson(loaded.spaces.observation, 'observation space');
@@ -96,6 +106,21 @@ export async function loadPolicyWith(path: string, options: LoadPolicyOptions): 
     actionSpace: loaded.spaces.action,
     obsSize: observationSpace.flatSize,
   };
+  return { loaded, algorithm, config, ctx, observationSpace };
+}
+
+/**
+ * Loads the policy of the checkpoint at `path` (a checkpoint directory, or a run / checkpoints
+ * directory: its latest checkpoint).
+ * @throws CheckpointError when the checkpoint is missing, corrupt, or uses observation normalisation
+ *   (its statistics live in the env runners' state, which this does not rebuild); ConfigError when
+ *   its config does not validate; TypeError from the algorithm when the weights do not fit.
+ */
+export async function loadPolicyWith(path: string, options: LoadPolicyOptions): Promise<LoadedPolicy> {
+  const { loaded, algorithm, config, ctx, observationSpace } = readCheckpointPolicyContext(
+    path,
+    options.resolveAlgorithm,
+  );
   const policy: InferencePolicy = await algorithm.createPolicy(ctx);
   policy.setWeights(loaded.weights);
   const adapter = createActionAdapter(loaded.spaces.action, 1);
