@@ -101,7 +101,12 @@ async function main() {
     window.tsrlEpisode = { done: true, steps: 0, supported: false };
     return;
   }
-  const act = (s) => tf.tidy(() => model.predict(tf.tensor2d([s], [1, 4])).argMax(1).dataSync()[0]);
+  const act = async (s) => {
+    const action = tf.tidy(() => model.predict(tf.tensor2d([s], [1, 4])).argMax(1));
+    const [a] = await action.data();
+    action.dispose();
+    return a;
+  };
   let seed = Number(params.get('seed') || 0);
   const fast = params.get('fast') === '1';
   async function episode() {
@@ -114,7 +119,7 @@ async function main() {
     window.tsrlEpisode = { done: false, seed, initialState, actions, steps: 0 };
     status.textContent = 'running an episode (seed ' + seed + ')…';
     while (steps < CP.maxSteps) {
-      const a = act(new Float32Array(s));
+      const a = await act(new Float32Array(s));
       actions.push(a);
       s = cartPoleStep(s, a);
       steps++;
