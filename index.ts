@@ -19,6 +19,7 @@ export * from './rl/backend/backend.js';
 export * from './rl/buffers/index.js';
 export * from './rl/checkpoint/index.js';
 export * from './rl/config/index.js';
+export * from './rl/dashboard/index.js';
 export * from './rl/distributions/index.js';
 export * from './rl/evaluation/index.js';
 export * from './rl/export/index.js';
