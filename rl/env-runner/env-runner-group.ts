@@ -37,6 +37,11 @@ export interface EnvRunnerGroupOptions {
 
 /** Longest wait between two rebuilds of a runner. */
 const MAX_BACKOFF_MS = 15_000;
+/**
+ * Sampling rounds in a row that needed a rebuild before the group gives up: a stream that breaks
+ * every round (say, two clients taking turns on one env server) is not trained on.
+ */
+const MAX_ROUNDS_WITH_REBUILDS = 5;
 
 const isAddress = (id: string): boolean => id.startsWith('tcp://') || id.startsWith('ipc://');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -60,6 +65,7 @@ export class EnvRunnerGroup {
   private readonly windowMs: number;
   private readonly backoffMs: number;
   private inline: EnvRunner | undefined;
+  private roundsWithRebuilds = 0;
   private handles: ActorHandle<EnvRunnerActorImpl>[] = [];
   private weights: NamedWeights | undefined;
 
@@ -101,8 +107,25 @@ export class EnvRunnerGroup {
     return this.handles;
   }
 
-  /** One fragment from every runner, in runner order. */
+  /**
+   * One fragment from every runner, in runner order.
+   * @throws Error when rebuilds were needed in {@link MAX_ROUNDS_WITH_REBUILDS} rounds in a row.
+   */
   async sample(): Promise<GroupSample> {
+    const restartsBefore = this.numRestarts;
+    const sample = await this.sampleRound();
+    this.roundsWithRebuilds = this.numRestarts > restartsBefore ? this.roundsWithRebuilds + 1 : 0;
+    if (this.roundsWithRebuilds >= MAX_ROUNDS_WITH_REBUILDS) {
+      throw new Error(
+        `env runners needed rebuilding in ${this.roundsWithRebuilds} sampling rounds in a row ` +
+          `(${this.numRestarts} rebuilds in all): the env stream keeps breaking, so the run stops ` +
+          'instead of training on it (see the warnings above; two clients on one env server do this).',
+      );
+    }
+    return sample;
+  }
+
+  private async sampleRound(): Promise<GroupSample> {
     let samples: RunnerSample[];
     if (this.inline !== undefined) {
       samples = [await this.sampleInline()];

@@ -56,7 +56,7 @@ describe('serveEnv', () => {
       address: freshAddress('ipc'),
     });
     await expect(makeVectorEnv(server.address, 4)).rejects.toThrow(
-      `steps 2 envs per message but 4 were asked for; set numEnvs to 2 or restart the server with --num-envs 4`,
+      `steps 2 envs per message but 4 were asked for; ask for 2 or restart the server with --num-envs 4`,
     );
   });
 

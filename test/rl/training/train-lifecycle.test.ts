@@ -193,3 +193,47 @@ describe('train: a remote env server that restarts', () => {
     );
   }, 60_000);
 });
+
+describe('train: a remote server stepping another number of envs', () => {
+  it('names env.numEnvsPerRunner (the key to change), not an internal numEnvs', async () => {
+    const address = freshAddress('ipc');
+    const server = await serveEnv({ envFactory: () => new CartPoleEnv(), numEnvs: 3, address });
+    try {
+      await expect(
+        train(config(`env.id=${address}`, 'stop.iterations=1'), {
+          algorithm,
+          runDir: runDir(),
+          handleSigint: false,
+        }),
+      ).rejects.toThrow(
+        `env.numEnvsPerRunner (2) must be the number of envs the server at ${address} steps per message (3): ` +
+          'set env.numEnvsPerRunner=3, or restart the server with --num-envs 2.',
+      );
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('train: a stream that keeps breaking', () => {
+  it('stops with an error instead of training on, when runners need rebuilding round after round', async () => {
+    await init({ localMode: true });
+    try {
+      await expect(
+        train(
+          config(
+            'env.id=./test/rl/training/fixtures/flaky-cartpole.ts:FlakyCartPole',
+            'envRunners.numEnvRunners=1',
+            'stop.iterations=50',
+            'checkpoint.intervalMs=0',
+          ),
+          { algorithm, runDir: runDir(), handleSigint: false },
+        ),
+      ).rejects.toThrow(
+        /env runners needed rebuilding in 5 sampling rounds in a row \(\d+ rebuilds in all\)/,
+      );
+    } finally {
+      await shutdown();
+    }
+  }, 90_000);
+});
