@@ -12,6 +12,7 @@ import { init, shutdown } from '../../../core/index.js';
 import { setLogLevel, setLogSink } from '../../../core/logger.js';
 import { CartPoleEnv } from '../../../envs/builtin/cartpole.js';
 import { type EnvServer, serveEnv } from '../../../envs/remote/index.js';
+import { SyncVectorEnv } from '../../../envs/vector/sync-vector-env.js';
 import type { AnyAlgorithmDefinition } from '../../../rl/algorithm.js';
 import { buildConfigSchema } from '../../../rl/config/common.js';
 import { resolveConfig } from '../../../rl/config/resolve.js';
@@ -197,7 +198,9 @@ describe('train: a remote env server that restarts', () => {
 describe('train: a remote server stepping another number of envs', () => {
   it('names env.numEnvsPerRunner (the key to change), not an internal numEnvs', async () => {
     const address = freshAddress('ipc');
-    const server = await serveEnv({ envFactory: () => new CartPoleEnv(), numEnvs: 3, address });
+    // One vector env served as it is (no envs built per client): it steps 3 envs, whatever is asked.
+    const vectorEnv = new SyncVectorEnv([0, 1, 2].map(() => () => new CartPoleEnv()));
+    const server = await serveEnv({ vectorEnv, address });
     try {
       await expect(
         train(config(`env.id=${address}`, 'stop.iterations=1'), {
