@@ -1,6 +1,6 @@
 /**
- * The algorithm registry: every built-in {@link AlgorithmDefinition} by name. DQN, SAC and APEX-DQN
- * add themselves here (one line each).
+ * The algorithm registry: every built-in {@link AlgorithmDefinition} by name (PPO, DQN, SAC; one
+ * line each).
  */
 import type { AnyAlgorithmDefinition } from '../rl/algorithm.js';
 import { didYouMean } from '../rl/config/did-you-mean.js';
