@@ -72,7 +72,10 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
   // Saved with the run and its checkpoints: a module path must name the same file from anywhere.
   const config = withAbsoluteEnvId(userConfig);
   const { algorithm, runDir } = options;
-  await initBackend({ backend: config.backend });
+  // The context first (it needs no tfjs): the backend choice weighs the learner's size.
+  const ctx = await buildContext(config, algorithm);
+  const workload = algorithm.learnerWorkload?.(ctx);
+  await initBackend({ backend: config.backend, ...(workload !== undefined ? { workload } : {}) });
   log.info(`${algorithm.name} on ${config.env.id}, seed ${config.seed}`);
   if (!hasStopCriterion(config.stop)) {
     log.warn(
@@ -80,7 +83,6 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
         'the run trains until Ctrl-C; e.g. --stop-env-steps 100000.',
     );
   }
-  const ctx = await buildContext(config, algorithm);
   saveResolvedConfig(runDir, config);
 
   const useActors = config.envRunners.numEnvRunners > 0;
