@@ -27,7 +27,6 @@ import {
   LOG_STD_MAX,
   LOG_STD_MIN,
   type SacActionSpec,
-  UNIFORM,
 } from './model.js';
 
 /** Options of {@link SacLearner}. */
@@ -206,8 +205,7 @@ export class SacLearner implements Learner {
   }
 
   getWeights(): NamedWeights {
-    const uniform = this.gradSteps === 0 ? 1 : 0;
-    return [...this.actor.getWeights(), { name: UNIFORM, shape: [1], data: Float32Array.of(uniform) }];
+    return this.actor.getWeights();
   }
 
   getState(): LearnerState {

@@ -9,7 +9,7 @@
  */
 import { SeededRng } from '../../envs/rng.js';
 import type { VectorEnv } from '../../envs/vector/vector-env.js';
-import type { EpisodeSummary, Fragment, InferencePolicy, PolicyOutput } from '../algorithm.js';
+import type { EpisodeSummary, Fragment, InferencePolicy, PolicyOutput, RunnerControl } from '../algorithm.js';
 import type { NamedWeights } from '../models/named-weights.js';
 import { Columns } from '../sample-batch/columns.js';
 import { SampleBatch } from '../sample-batch/sample-batch.js';
@@ -109,6 +109,11 @@ export class EnvRunner {
   /** Replaces the policy weights (as broadcast by the learner). */
   setWeights(weights: NamedWeights): void {
     this.policy.setWeights(weights);
+  }
+
+  /** Applies the driver's exploration state (no-op for a policy without exploration knobs). */
+  setControl(control: RunnerControl): void {
+    this.policy.setControl?.(control);
   }
 
   /** Samples one fragment of `rolloutFragmentLength` steps from every env. */

@@ -28,6 +28,18 @@ import { readRunCheckpoint, writeRunCheckpoint } from './run-checkpoint.js';
 
 const log = createLogger('train');
 
+/** Mean and max weight lag (policy versions behind the learner) of an iteration's fragments. */
+function weightLagMetrics(lags: readonly number[]): { weightLagMean: number | null; weightLagMax: number | null } {
+  if (lags.length === 0) return { weightLagMean: null, weightLagMax: null };
+  let sum = 0;
+  let max = 0;
+  for (const l of lags) {
+    sum += l;
+    max = Math.max(max, l);
+  }
+  return { weightLagMean: sum / lags.length, weightLagMax: max };
+}
+
 /** Options of {@link train}. */
 export interface TrainOptions {
   /** The algorithm (`getAlgorithm(name)` from algorithms/index.ts). */
@@ -94,6 +106,7 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
       spec: learnerSpec(ctx, algorithm),
       mode: config.learners.numGpusPerLearner > 0 ? 'actor' : 'local',
       numLearners: config.learners.numLearners,
+      resolve: (fragments) => runners.resolve(fragments),
     });
     const iteration = algorithm.createIteration(ctx);
     let stats = new EpisodeStats(config.metrics.windowEpisodes);
@@ -123,10 +136,23 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
         timers[key] += performance.now() - t0;
       }
     };
+    // Weight lag of every fragment sampled this iteration (versions behind the latest published).
+    const lags: number[] = [];
     const services: IterationServices = {
-      sample: () => timed('sampleMs', () => runners.sample()),
+      numRunners: runners.numRunners,
+      runnersAreActors: runners.isActors,
+      sample: (opts) =>
+        timed('sampleMs', async () => {
+          const round = await runners.sample(opts);
+          lags.push(...round.weightLags);
+          return round;
+        }),
+      resolve: (fragments) => runners.resolve(fragments),
       update: (fragments, info) => timed('learnMs', () => learners!.update(fragments, info)),
-      syncWeights: () => timed('syncWeightsMs', async () => runners.setWeights(await learners!.getWeights())),
+      updateWithTdErrors: (batch, info) => timed('learnMs', () => learners!.updateWithTdErrors(batch, info)),
+      syncWeights: () =>
+        timed('syncWeightsMs', async () => runners.publishWeights(await learners!.getWeights())),
+      setRunnerControl: (control) => runners.setControl(control),
     };
     await services.syncWeights();
     if (config.evaluation.interval > 0)
@@ -157,6 +183,7 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
       timers.sampleMs = 0;
       timers.learnMs = 0;
       timers.syncWeightsMs = 0;
+      lags.length = 0;
       const outcome = await iteration.run(services, {
         iteration: counters.iteration,
         envSteps: counters.envSteps,
@@ -185,6 +212,8 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
         timeMs: counters.timeMs,
         learner: outcome.learner as Record<string, MetricValue>,
         timers: { ...timers },
+        sampling: weightLagMetrics(lags),
+        ...(outcome.metrics ?? {}),
         ...(evaluation !== undefined ? { evaluation } : {}),
         ...(runners.numRestarts > 0 ? { runnerRestarts: runners.numRestarts } : {}),
       };
