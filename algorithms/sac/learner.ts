@@ -20,14 +20,7 @@ import { Columns } from '../../rl/sample-batch/columns.js';
 import type { SampleBatch } from '../../rl/sample-batch/sample-batch.js';
 import type { SacTraining } from './config.js';
 import { defaultTargetEntropy, sacActorLoss, sacCriticLoss, sacTarget } from './loss.js';
-import {
-  ACTOR,
-  CRITIC_TARGETS,
-  CRITICS,
-  LOG_STD_MAX,
-  LOG_STD_MIN,
-  type SacActionSpec,
-} from './model.js';
+import { ACTOR, CRITIC_TARGETS, CRITICS, LOG_STD_MAX, LOG_STD_MIN, type SacActionSpec } from './model.js';
 
 /** Options of {@link SacLearner}. */
 export interface SacLearnerOptions {

@@ -56,7 +56,9 @@ export class EnvRunnerGroup {
   private inline: EnvRunner | undefined;
   private handles: ActorHandle<EnvRunnerActorImpl>[] = [];
   /** The latest published weights and (actors) the one ref they were put under. */
-  private published: { version: number; weights: NamedWeights; ref?: ObjectRef<VersionedWeights> } | undefined;
+  private published:
+    | { version: number; weights: NamedWeights; ref?: ObjectRef<VersionedWeights> }
+    | undefined;
   /** Per runner: the weights version already sent to it (-1: none). */
   private sentVersions: number[] = [];
   /** Per runner: its control, and whether it still has to be sent. */
@@ -233,7 +235,8 @@ export class EnvRunnerGroup {
   private async sampleAsync(): Promise<SampleRound> {
     const drained = [...this.takeDrained().values()];
     for (let i = 0; i < this.numRunners; i++) {
-      if (this.inFlight[i] === undefined && !drained.some((d) => d.index === i)) this.inFlight[i] = this.submit(i);
+      if (this.inFlight[i] === undefined && !drained.some((d) => d.index === i))
+        this.inFlight[i] = this.submit(i);
     }
     const waiting = this.inFlight.filter((r): r is ObjectRef<unknown> => r !== undefined);
     let ready: ObjectRef<unknown>[] = [];

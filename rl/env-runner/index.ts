@@ -4,6 +4,6 @@ export { buildEnvRunner, type EnvRunnerSpec, runnerSeed } from './build-env-runn
 export { EnvRunner, type EnvRunnerOptions, type EnvRunnerState, type RunnerSample } from './env-runner.js';
 export { EnvRunnerActor, EnvRunnerActorImpl } from './env-runner-actor.js';
 export { EnvRunnerGroup, type EnvRunnerGroupOptions } from './env-runner-group.js';
-export { type VersionedWeights, validateRunnerControl, validateVersionedWeights } from './runner-control.js';
 export { makeRunnerVectorEnv } from './make-runner-vector-env.js';
+export { type VersionedWeights, validateRunnerControl, validateVersionedWeights } from './runner-control.js';
 export { type RunnerSamplePlain, runnerSampleFromPlain, runnerSampleToPlain } from './runner-sample-codec.js';

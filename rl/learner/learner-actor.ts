@@ -58,7 +58,9 @@ export class LearnerActorImpl {
   async updateWithTdErrors(batch: unknown, info: UpdateInfo): Promise<TdUpdateResult> {
     const learner = await this.learner;
     if (learner.updateWithTdErrors === undefined) {
-      throw new TypeError("this algorithm's learner has no updateWithTdErrors: prioritized replay is not supported.");
+      throw new TypeError(
+        "this algorithm's learner has no updateWithTdErrors: prioritized replay is not supported.",
+      );
     }
     return learner.updateWithTdErrors(SampleBatch.fromPlain(batch), info);
   }

@@ -70,7 +70,8 @@ export class LearnerGroup {
       );
     }
     const resolve = options.resolve ?? resolveFromStore;
-    if (options.mode === 'local') return new LearnerGroup(await buildLearner(options.spec), undefined, resolve);
+    if (options.mode === 'local')
+      return new LearnerGroup(await buildLearner(options.spec), undefined, resolve);
     const handle = LearnerActor.options({ numGpus: options.spec.numGpus }).remote(options.spec);
     return new LearnerGroup(undefined, handle, resolve);
   }
@@ -89,7 +90,9 @@ export class LearnerGroup {
   async updateWithTdErrors(batch: SampleBatch, info: UpdateInfo): Promise<TdUpdateResult> {
     if (this.local !== undefined) {
       if (this.local.updateWithTdErrors === undefined) {
-        throw new TypeError('this algorithm\'s learner has no updateWithTdErrors: prioritized replay is not supported.');
+        throw new TypeError(
+          "this algorithm's learner has no updateWithTdErrors: prioritized replay is not supported.",
+        );
       }
       return this.local.updateWithTdErrors(batch, info);
     }

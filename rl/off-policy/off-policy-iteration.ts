@@ -144,7 +144,10 @@ export class OffPolicyIteration implements TrainingIteration {
     const beta = annealBeta(info.envSteps, { betaStart: p.betaStart, annealSteps: p.betaAnnealEnvSteps });
     const batch = this.buffer.sample(this.o.batchSize, this.rng, beta);
     const { stats, tdErrors } = await services.updateWithTdErrors(batch, info);
-    this.buffer.updatePriorities(batch.int32(Columns.BATCH_INDEXES), prioritiesFromTdErrors(tdErrors, batch.count, p.eps));
+    this.buffer.updatePriorities(
+      batch.int32(Columns.BATCH_INDEXES),
+      prioritiesFromTdErrors(tdErrors, batch.count, p.eps),
+    );
     return { ...stats, beta };
   }
 
@@ -239,7 +242,8 @@ export function prioritiesFromTdErrors(tdErrors: unknown, count: number, eps: nu
   const priorities = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const td = tdErrors[i]!;
-    if (!Number.isFinite(td)) throw new TypeError(`prioritized replay: tdErrors[${i}] (${td}) is not finite.`);
+    if (!Number.isFinite(td))
+      throw new TypeError(`prioritized replay: tdErrors[${i}] (${td}) is not finite.`);
     priorities[i] = Math.abs(td) + eps;
   }
   return priorities;

@@ -29,7 +29,10 @@ import { readRunCheckpoint, writeRunCheckpoint } from './run-checkpoint.js';
 const log = createLogger('train');
 
 /** Mean and max weight lag (policy versions behind the learner) of an iteration's fragments. */
-function weightLagMetrics(lags: readonly number[]): { weightLagMean: number | null; weightLagMax: number | null } {
+function weightLagMetrics(lags: readonly number[]): {
+  weightLagMean: number | null;
+  weightLagMax: number | null;
+} {
   if (lags.length === 0) return { weightLagMean: null, weightLagMax: null };
   let sum = 0;
   let max = 0;

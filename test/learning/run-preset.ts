@@ -29,17 +29,20 @@ function ensureEnvs(): void {
 export interface PresetOutcome {
   readonly best: number;
   readonly last: IterationResult | undefined;
+  /** Every iteration's row, in order. */
+  readonly rows: readonly IterationResult[];
   readonly expected: { episodeReturnMean: number; withinEnvSteps: number | undefined };
 }
 
 /**
  * Trains `file` with `algo`; `reduced` replaces the stop block unless FULL (then the preset's own
- * `expect` is the bar).
+ * `expect` is the bar); `extraSets` are `--set` overrides applied last.
  */
 export async function runPreset(
   algo: string,
   file: string,
   reduced: { envSteps: number; episodeReturnMean: number },
+  extraSets: readonly string[] = [],
 ): Promise<PresetOutcome> {
   setLogLevel('warn');
   ensureEnvs();
@@ -57,22 +60,26 @@ export async function runPreset(
     `stop.envSteps=${budget}`,
     `expect.withinEnvSteps=${budget}`,
     'checkpoint.atEnd=false',
+    ...extraSets,
   ];
   const config = resolveConfig({ schema, algo, file, sets });
   const dir = mkdtempSync(join(tmpdir(), `tsrl-learning-${algo}-`));
   let best = Number.NEGATIVE_INFINITY;
+  const rows: IterationResult[] = [];
   try {
     const result = await train(config, {
       algorithm,
       runDir: dir,
       handleSigint: false,
       onIteration: (row) => {
+        rows.push(row);
         if (row.episodeReturnMean !== null) best = Math.max(best, row.episodeReturnMean);
       },
     });
     return {
       best,
       last: result.last,
+      rows,
       expected: { episodeReturnMean: target, withinEnvSteps: budget },
     };
   } finally {
