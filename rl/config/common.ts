@@ -14,7 +14,7 @@
  * evaluation: { interval: 0, episodes: 10, deterministic: true, numEnvs: 1 }
  * stop: { envSteps: 500000 }
  * expect: { episodeReturnMean: 475, withinEnvSteps: 200000 }
- * metrics: { windowEpisodes: 100, tensorboard: false }
+ * metrics: { windowEpisodes: 100, tensorboard: true }
  * checkpoint: { interval: 0, atEnd: true, keepLast: 5 }
  * ```
  */
@@ -108,8 +108,8 @@ export const COMMON_SECTIONS = {
   metrics: s.object({
     windowEpisodes: s.int({ min: 1, default: 100, description: 'Episodes in the episodeReturnMean window.' }),
     tensorboard: s.boolean({
-      default: false,
-      description: 'Also write TensorBoard event files into the run dir.',
+      default: true,
+      description: 'Also write TensorBoard event files (every numeric metric) into the run dir.',
     }),
   }),
   checkpoint: s.object({

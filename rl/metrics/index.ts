@@ -11,4 +11,11 @@ export {
 } from './iteration-result.js';
 export { MetricsLogger, type MetricsLoggerOptions } from './metrics-logger.js';
 export { type StopCriteria, type StopReason, shouldStop, stopProgress } from './should-stop.js';
+export {
+  decodeEvent,
+  readTensorBoardEvents,
+  readTfRecords,
+  type TensorBoardEvent,
+  TensorBoardFormatError,
+} from './tensorboard-reader.js';
 export { crc32c, encodeEvent, maskedCrc32c, TensorBoardWriter, tfRecord } from './tensorboard-writer.js';

@@ -24,6 +24,7 @@ import type { EvaluationResult, IterationResult, MetricValue } from '../metrics/
 import { MetricsLogger } from '../metrics/metrics-logger.js';
 import { type StopReason, shouldStop } from '../metrics/should-stop.js';
 import { buildContext, evaluationRunnerSpec, learnerSpec, trainingRunnerSpecs } from './build-run.js';
+import type { TrainCallbacks } from './callbacks.js';
 import { readRunCheckpoint, writeRunCheckpoint } from './run-checkpoint.js';
 
 const log = createLogger('train');
@@ -43,14 +44,12 @@ function weightLagMetrics(lags: readonly number[]): {
   return { weightLagMean: sum / lags.length, weightLagMax: max };
 }
 
-/** Options of {@link train}. */
-export interface TrainOptions {
+/** Options of {@link train}; the hooks (onIteration, onEpisode, onCheckpoint) are in {@link TrainCallbacks}. */
+export interface TrainOptions extends TrainCallbacks {
   /** The algorithm (`getAlgorithm(name)` from algorithms/index.ts). */
   readonly algorithm: AnyAlgorithmDefinition;
   /** Where results.jsonl, progress.csv, config.yaml/json and checkpoints/ go. */
   readonly runDir: string;
-  /** Called after every iteration with its result row (the CLI prints progress from it). */
-  readonly onIteration?: (result: IterationResult) => void | Promise<void>;
   /** A checkpoint directory to resume from (its config should be the one passed in). */
   readonly resumeFrom?: string;
   /** Aborting stops the run after the current iteration, with a final checkpoint. */
@@ -160,10 +159,10 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
     await services.syncWeights();
     if (config.evaluation.interval > 0)
       evaluator = await Evaluator.create(evaluationRunnerSpec(ctx, algorithm));
-    const metrics = new MetricsLogger(
-      runDir,
-      options.resumeFrom !== undefined ? { resumeFromIteration: counters.iteration } : {},
-    );
+    const metrics = new MetricsLogger(runDir, {
+      tensorboard: config.metrics.tensorboard,
+      ...(options.resumeFrom !== undefined ? { resumeFromIteration: counters.iteration } : {}),
+    });
     const checkpointsDir = checkpointsDirOf(runDir);
     const spaces = { observation: ctx.observationSpace, action: ctx.actionSpace };
     let checkpointDir: string | undefined;
@@ -174,6 +173,11 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
         runners: await runners.getStates(),
         episodeStats: stats.state(),
         iteration: iteration.getState?.(),
+      });
+      await options.onCheckpoint?.({
+        dir: checkpointDir,
+        iteration: counters.iteration,
+        envSteps: counters.envSteps,
       });
     };
 
@@ -222,6 +226,17 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
       };
       last = row;
       metrics.log(row);
+      if (options.onEpisode !== undefined) {
+        const { returns, lengths } = outcome.episodes;
+        for (let k = 0; k < returns.length; k++) {
+          await options.onEpisode({
+            episodeReturn: returns[k]!,
+            length: lengths[k]!,
+            iteration: counters.iteration,
+            envSteps: counters.envSteps,
+          });
+        }
+      }
       await options.onIteration?.(row);
       stopReason = shouldStop(config.stop, row);
       if (stopReason === undefined && (interrupted || options.signal?.aborted === true))

@@ -30,7 +30,7 @@ describe('buildConfigSchema', () => {
     expect(config.learners).toEqual({ numLearners: 1, numGpusPerLearner: 0 });
     expect(config.model).toEqual({ hiddenSizes: [64, 64], activation: 'tanh' });
     expect(config.evaluation).toEqual({ interval: 0, episodes: 10, deterministic: true, numEnvs: 1 });
-    expect(config.metrics).toEqual({ windowEpisodes: 100, tensorboard: false });
+    expect(config.metrics).toEqual({ windowEpisodes: 100, tensorboard: true });
     expect(config.checkpoint).toEqual({ interval: 0, atEnd: true });
     expect(resolveConfig({ schema, algo: 'ppo', sets: ['checkpoint.keepLast=2'] }).checkpoint.keepLast).toBe(
       2,

@@ -1,0 +1,54 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readTensorBoardEvents, TensorBoardFormatError } from '../../../rl/metrics/tensorboard-reader.js';
+import { TensorBoardWriter } from '../../../rl/metrics/tensorboard-writer.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tsrl-tb-read-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('readTensorBoardEvents', () => {
+  it('reads back what the writer wrote: version record, steps, wall times and float32 scalars', () => {
+    let clock = 1_600_000_000_000;
+    const writer = new TensorBoardWriter(join(dir, 'a'), () => clock);
+    clock += 250;
+    writer.addScalars(10, { 'learner.policyLoss': -0.1, episodeReturnMean: 12, skipped: 'text' });
+    clock += 250;
+    writer.addScalars(2 ** 33 + 1, { episodeReturnMean: Number.NaN, 'evaluation.episodes': 5 });
+    const events = readTensorBoardEvents(writer.path);
+    expect(events).toHaveLength(3);
+    expect(events[0]).toEqual({
+      wallTimeS: 1_600_000_000,
+      step: 0,
+      fileVersion: 'brain.Event:2',
+      scalars: {},
+    });
+    expect(events[1]!.wallTimeS).toBeCloseTo(1_600_000_000.25, 6);
+    expect(events[1]!.step).toBe(10);
+    expect(events[1]!.scalars).toEqual({
+      'learner/policyLoss': Math.fround(-0.1),
+      episodeReturnMean: 12,
+    });
+    // NaN is not written; steps above 2^32 stay exact.
+    expect(events[2]).toMatchObject({ step: 2 ** 33 + 1, scalars: { 'evaluation/episodes': 5 } });
+  });
+
+  it('names the offset of a corrupted or truncated record', () => {
+    const writer = new TensorBoardWriter(join(dir, 'b'), () => 0);
+    writer.addScalars(1, { x: 1 });
+    const bytes = new Uint8Array(readFileSync(writer.path));
+    const firstLength = 16 + Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    const flipped = bytes.slice();
+    flipped[firstLength + 14] = flipped[firstLength + 14]! ^ 0xff; // inside the second record's data
+    const bad = join(dir, 'flipped');
+    writeFileSync(bad, flipped);
+    expect(() => readTensorBoardEvents(bad)).toThrow(TensorBoardFormatError);
+    expect(() => readTensorBoardEvents(bad)).toThrow(
+      `${bad}@${firstLength}: the data's CRC-32C does not match.`,
+    );
+    const cut = join(dir, 'cut');
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 3));
+    expect(() => readTensorBoardEvents(cut)).toThrow(/@\d+: record of \d+ bytes is truncated\./);
+  });
+});

@@ -1,0 +1,117 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ppo } from '../../../algorithms/ppo/index.js';
+import { setLogLevel } from '../../../core/logger.js';
+import type { AnyAlgorithmDefinition } from '../../../rl/algorithm.js';
+import { buildConfigSchema } from '../../../rl/config/common.js';
+import { resolveConfig } from '../../../rl/config/resolve.js';
+import { flattenMetrics, type IterationResult } from '../../../rl/metrics/iteration-result.js';
+import { readTensorBoardEvents } from '../../../rl/metrics/tensorboard-reader.js';
+import type { CheckpointInfo, EpisodeInfo } from '../../../rl/training/callbacks.js';
+import { train } from '../../../rl/training/train.js';
+
+setLogLevel('error');
+const schema = buildConfigSchema(ppo.trainingSchema, { refine: (c, ctx) => ppo.refineConfig?.(c, ctx) });
+const root = mkdtempSync(join(tmpdir(), 'tsrl-callbacks-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const config = (...sets: string[]) =>
+  resolveConfig({
+    schema,
+    algo: 'ppo',
+    sets: [
+      'seed=3',
+      'backend=cpu',
+      'env.id=CartPole-v1',
+      'env.numEnvsPerRunner=4',
+      'envRunners.numEnvRunners=0',
+      'envRunners.rolloutFragmentLength=64',
+      'model.hiddenSizes=[8]',
+      'training.numEpochs=1',
+      'training.numMinibatches=2',
+      'checkpoint.interval=2',
+      'stop.iterations=4',
+      ...sets,
+    ],
+  });
+
+describe('train callbacks and TensorBoard events', () => {
+  it('reports every episode, iteration and checkpoint, and writes every numeric metric as TensorBoard scalars', async () => {
+    const runDir = join(root, 'run');
+    const iterations: IterationResult[] = [];
+    const episodes: EpisodeInfo[] = [];
+    const checkpoints: CheckpointInfo[] = [];
+    const order: string[] = [];
+    await train(config(), {
+      algorithm: ppo as unknown as AnyAlgorithmDefinition,
+      runDir,
+      handleSigint: false,
+      onIteration: (row) => {
+        iterations.push(row);
+        order.push(`iteration ${row.iteration}`);
+      },
+      onEpisode: async (e) => {
+        await Promise.resolve();
+        episodes.push(e);
+        if (order.at(-1) !== `episodes ${e.iteration}`) order.push(`episodes ${e.iteration}`);
+      },
+      onCheckpoint: (c) => {
+        checkpoints.push(c);
+        order.push(`checkpoint ${c.iteration}`);
+      },
+    });
+    expect(iterations.map((r) => r.iteration)).toEqual([1, 2, 3, 4]);
+    // 4 envs x 64 steps of CartPole with a random-ish policy end many episodes.
+    expect(episodes.length).toBe(iterations.at(-1)!.episodes);
+    expect(episodes.reduce((s, e) => s + e.length, 0)).toBeLessThanOrEqual(4 * 256);
+    for (const e of episodes) expect(e.episodeReturn).toBe(e.length); // CartPole: +1 per step
+    // The window mean the driver reports is the mean of the episodes the hook saw (window 100 > count).
+    const mean = episodes.reduce((s, e) => s + e.episodeReturn, 0) / episodes.length;
+    expect(iterations.at(-1)!.episodeReturnMean).toBeCloseTo(mean, 9);
+    expect(checkpoints).toEqual([
+      { dir: join(runDir, 'checkpoints', '2'), iteration: 2, envSteps: 512 },
+      { dir: join(runDir, 'checkpoints', '4'), iteration: 4, envSteps: 1024 },
+    ]);
+    expect(order.filter((o) => !o.startsWith('episodes'))).toEqual([
+      'iteration 1',
+      'iteration 2',
+      'checkpoint 2',
+      'iteration 3',
+      'iteration 4',
+      'checkpoint 4',
+    ]);
+    expect(order.indexOf('episodes 1')).toBeLessThan(order.indexOf('iteration 1'));
+
+    // TensorBoard: on by default; one event per iteration at step = env steps, every finite metric.
+    const files = readdirSync(runDir).filter((f) => f.startsWith('events.out.tfevents.'));
+    expect(files).toHaveLength(1);
+    const events = readTensorBoardEvents(join(runDir, files[0]!));
+    expect(events[0]!.fileVersion).toBe('brain.Event:2');
+    const rows = readFileSync(join(runDir, 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as IterationResult);
+    expect(events.slice(1).map((e) => e.step)).toEqual(rows.map((r) => r.envSteps));
+    rows.forEach((row, k) => {
+      const expected: Record<string, number> = {};
+      for (const [key, value] of Object.entries(flattenMetrics(row))) {
+        if (typeof value === 'number' && Number.isFinite(value))
+          expected[key.replaceAll('.', '/')] = Math.fround(value);
+      }
+      expect(Object.keys(expected)).toContain('learner/policyLoss');
+      expect(events[k + 1]!.scalars).toEqual(expected);
+    });
+  });
+
+  it('writes no events file with metrics.tensorboard=false', async () => {
+    const runDir = join(root, 'off');
+    await train(config('metrics.tensorboard=false', 'stop.iterations=1'), {
+      algorithm: ppo as unknown as AnyAlgorithmDefinition,
+      runDir,
+      handleSigint: false,
+    });
+    expect(readdirSync(runDir).some((f) => f.startsWith('events.out.tfevents.'))).toBe(false);
+  });
+});
