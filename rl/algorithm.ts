@@ -91,6 +91,12 @@ export interface InferencePolicy {
    * bootstrap from V (the runner then adds `finalValuePreds` on truncation and `lastValues`).
    */
   values?(obs: Float32Array, numRows: number, out: Float32Array): void;
+  /**
+   * Runner-side postprocessing of each fragment before it leaves the runner (APEX-DQN: n-step
+   * transitions and their initial priorities from the runner's own Q-values). The result need not be
+   * time-major: return it with `numEnvs: 1`.
+   */
+  postprocess?(fragment: Fragment): Fragment;
   /** Applies the driver's exploration state; policies without exploration knobs omit it. */
   setControl?(control: RunnerControl): void;
   /** Frees backend memory, if any. */
@@ -252,6 +258,8 @@ export interface TrainingIteration {
   getState?(): IterationState;
   /** Restores {@link getState}'s result (as read back: validate it). @throws TypeError on malformed state. */
   setState?(state: IterationState): void;
+  /** Stops what the iteration started (APEX-DQN's replay shards); called once when the run ends. */
+  close?(): void | Promise<void>;
 }
 
 /** Options env runners are built with, derived by the algorithm from its config. */

@@ -250,7 +250,7 @@ export function prioritiesFromTdErrors(tdErrors: unknown, count: number, eps: nu
 }
 
 /** Pushes a time-major [T, N] fragment step by step into an accumulator and drains it. */
-class FragmentAccumulator {
+export class FragmentAccumulator {
   constructor(
     private readonly acc: NStepAccumulator,
     private readonly obsSize: number,

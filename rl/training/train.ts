@@ -11,7 +11,7 @@
  */
 import { init, isInitialized, shutdown } from '../../core/index.js';
 import { createLogger } from '../../core/logger.js';
-import type { AnyAlgorithmDefinition, IterationServices } from '../algorithm.js';
+import type { AnyAlgorithmDefinition, IterationServices, TrainingIteration } from '../algorithm.js';
 import { initBackend } from '../backend/backend.js';
 import { checkpointsDirOf } from '../checkpoint/index.js';
 import type { CommonConfig } from '../config/common.js';
@@ -97,6 +97,7 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
   options.onRunnersReady?.(runners);
   let learners: LearnerGroup | undefined;
   let evaluator: Evaluator | undefined;
+  let iteration: TrainingIteration | undefined;
   const onSigint = () => {
     log.warn('interrupted: finishing this iteration and writing a checkpoint (Ctrl-C again to abort).');
     interrupted = true;
@@ -110,7 +111,7 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
       numLearners: config.learners.numLearners,
       resolve: (fragments) => runners.resolve(fragments),
     });
-    const iteration = algorithm.createIteration(ctx);
+    iteration = algorithm.createIteration(ctx);
     let stats = new EpisodeStats(config.metrics.windowEpisodes);
     let counters = { iteration: 0, envSteps: 0, episodes: 0, timeMs: 0 };
 
@@ -172,7 +173,7 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
         learner: await learners!.getState(),
         runners: await runners.getStates(),
         episodeStats: stats.state(),
-        iteration: iteration.getState?.(),
+        iteration: iteration?.getState?.(),
       });
       await options.onCheckpoint?.({
         dir: checkpointDir,
@@ -248,6 +249,7 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
     return { runDir, last, stopReason, checkpointDir, runnerRestarts: runners.numRestarts };
   } finally {
     process.off('SIGINT', onSigint);
+    await iteration?.close?.();
     await evaluator?.close();
     await learners?.close();
     await runners.close();
