@@ -21,7 +21,7 @@ export type ActorClass = new (...args: never[]) => object;
 
 /** Numbers about a running backend, for tests and benchmarks. */
 export interface BackendStats {
-  readonly mode: 'local' | 'process';
+  readonly mode: 'local' | 'process' | 'worker';
   /** Pids of live worker processes (empty in local mode). */
   readonly workerPids: readonly number[];
   readonly numPendingTasks: number;
@@ -44,6 +44,10 @@ export interface Backend {
     args: EncodedValue,
     options: ResolvedActorOptions,
   ): number;
+  /** Stores a value (`put`). @throws ObjectStoreFullError */
+  put(value: EncodedValue): ObjectRef;
+  /** Asks for the values of pending refs this process does not produce itself (workers ask their node). */
+  fetch?(ids: readonly number[]): void;
   /** Calls a method; calls on one actor start in submission order. */
   callActor(actorId: number, method: string, args: EncodedValue): ObjectRef;
   /** The actor registered under `name`, if alive. */

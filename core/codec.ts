@@ -4,9 +4,12 @@
  * so a 100 MB Float32Array is copied once at the sender (a snapshot) and viewed, not copied, by the
  * receiver (frames are views on the received message when aligned, as zeromq delivers them).
  *
- * Refs nested in task arguments become slots that the receiver fills with the resolved values.
- * Values keep: plain objects, arrays, strings, numbers, booleans, null, undefined, bigint, Map, Set,
- * Date, Error (as data), typed arrays. Class instances arrive as plain objects; functions are dropped.
+ * Refs nested in task arguments (`refs: 'resolve'`) become slots that the receiver fills with the
+ * resolved values; refs inside stored values and results (`refs: 'keep'`) stay refs and come back as
+ * `ObjectRef`s. Actor handles travel as handles. Refs and handles are found in arrays, plain objects,
+ * Maps, Sets and the own fields of class instances. Values keep: plain objects, arrays, strings,
+ * numbers, booleans, null, undefined, bigint, Map, Set, Date, Error (as data), typed arrays. Class
+ * instances arrive as plain objects; functions are dropped.
  */
 import { addExtension, Packr } from 'msgpackr';
 import { ObjectRef } from './object-ref.js';
@@ -21,8 +24,10 @@ export const packr = new Packr({ useRecords: false, moreTypes: true });
 export interface EncodedValue {
   readonly data: Uint8Array;
   readonly frames: readonly Uint8Array[];
-  /** Ids of refs inside the value (task arguments only), in slot order. */
+  /** Ids of refs inside task arguments, resolved to their values before the task runs, in slot order. */
   readonly deps: readonly number[];
+  /** Ids of refs kept as refs inside a stored value or result: the store keeps them alive with it. */
+  readonly refs: readonly number[];
   /** Bytes held: msgpack data plus frames. */
   readonly sizeBytes: number;
 }
@@ -46,8 +51,29 @@ const TYPED_CTORS: readonly TypedArrayCtor[] = [
   BigUint64Array,
 ];
 
-/** Marks ActorHandle instances (set in remote-class.ts) so they are refused with a clear message. */
+/** Marks ActorHandle instances (set in remote-class.ts), which travel by actor id and class site. */
 export const ACTOR_HANDLE: unique symbol = Symbol.for('tsrl.core.actorHandle');
+
+/** What an ActorHandle carries across processes. */
+interface HandleData {
+  readonly actorId: number;
+  readonly site: { readonly moduleUrl: string; readonly exportName: string };
+}
+
+type RefFactory = (id: number) => ObjectRef;
+type HandleFactory = (actorId: number, moduleUrl: string, exportName: string) => object;
+let refFactory: RefFactory | undefined;
+let handleFactory: HandleFactory | undefined;
+
+/** Sets how decoded refs are made (runtime.ts: by the current backend's store, which counts them). */
+export function setRefFactory(f: RefFactory): void {
+  refFactory = f;
+}
+
+/** Sets how decoded actor handles are made (remote-class.ts). */
+export function setHandleFactory(f: HandleFactory): void {
+  handleFactory = f;
+}
 
 class FrameSlot {
   constructor(
@@ -60,8 +86,17 @@ class RefSlot {
   constructor(readonly slot: number) {}
 }
 
+class KeptRef {
+  constructor(readonly id: number) {}
+}
+
+class HandleSlot {
+  constructor(readonly data: HandleData) {}
+}
+
 let decodeFrames: readonly Uint8Array[] = [];
 let decodeDeps: readonly unknown[] | undefined;
+let decodeCopy = false;
 
 // Extension type codes 0x31/0x32 are private to tsrl's runtime (application range of msgpack).
 addExtension({
@@ -95,18 +130,50 @@ addExtension({
   },
 });
 
+addExtension({
+  Class: KeptRef,
+  type: 0x33,
+  write: (r: KeptRef) => r.id,
+  read: (data: unknown) => {
+    if (typeof data !== 'number') throw new TypeError(`codec: bad ref id ${String(data)}`);
+    if (refFactory === undefined) throw new TypeError('codec: a ref was decoded outside a runtime');
+    return refFactory(data);
+  },
+});
+
+addExtension({
+  Class: HandleSlot,
+  type: 0x34,
+  write: (h: HandleSlot) => [h.data.actorId, h.data.site.moduleUrl, h.data.site.exportName],
+  read: (data: unknown) => {
+    if (
+      !Array.isArray(data) ||
+      typeof data[0] !== 'number' ||
+      typeof data[1] !== 'string' ||
+      typeof data[2] !== 'string'
+    ) {
+      throw new TypeError(`codec: bad actor handle ${String(data)}`);
+    }
+    if (handleFactory === undefined)
+      throw new TypeError('codec: an actor handle was decoded outside a runtime');
+    return handleFactory(data[0], data[1], data[2]);
+  },
+});
+
 function viewOf(bytes: Uint8Array, ctor: TypedArrayCtor): ArrayBufferView {
   const size = ctor.BYTES_PER_ELEMENT;
-  // A view needs an aligned offset; copy the rare unaligned frame.
-  const source = bytes.byteOffset % size === 0 ? bytes : bytes.slice();
+  // A view needs an aligned offset; copy the rare unaligned frame, and every frame when the reader
+  // must not share memory with the stored object.
+  const source = !decodeCopy && bytes.byteOffset % size === 0 ? bytes : bytes.slice();
   return new ctor(source.buffer, source.byteOffset, source.byteLength / size);
 }
 
 interface EncodeContext {
   readonly frames: Uint8Array[];
   readonly deps: number[];
+  readonly refs: number[];
   readonly copyFrames: boolean;
-  readonly allowRefs: boolean;
+  readonly refMode: 'resolve' | 'keep';
 }
 
 function prepare(value: unknown, ctx: EncodeContext): unknown {
@@ -120,10 +187,9 @@ function prepare(value: unknown, ctx: EncodeContext): unknown {
     return new FrameSlot(ctx.frames.length - 1, typeCode);
   }
   if (value instanceof ObjectRef) {
-    if (!ctx.allowRefs) {
-      throw new TypeError(
-        `${value.toString()} inside a stored value or a return value is not supported; pass refs as task or method arguments`,
-      );
+    if (ctx.refMode === 'keep') {
+      ctx.refs.push(value.id);
+      return new KeptRef(value.id);
     }
     ctx.deps.push(value.id);
     return new RefSlot(ctx.deps.length - 1);
@@ -140,15 +206,15 @@ function prepare(value: unknown, ctx: EncodeContext): unknown {
     }
     return out ?? value;
   }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) {
-    if (ACTOR_HANDLE in value) {
-      throw new TypeError(
-        `${String(value)} cannot be sent to a task or actor (workers do not call the runtime); call the actor from the driver`,
-      );
-    }
-    return value;
+  if (value instanceof Map) return prepareMap(value, ctx);
+  if (value instanceof Set) {
+    const items = [...value];
+    const prepared = prepare(items, ctx);
+    return prepared === items ? value : new Set(prepared as unknown[]);
   }
+  if (ACTOR_HANDLE in value) return new HandleSlot(value as unknown as HandleData);
+  if (value instanceof Date || value instanceof Error || value instanceof ArrayBuffer) return value;
+  // Plain objects and class instances alike (an instance arrives as a plain object of its own fields).
   let out: Record<string, unknown> | undefined;
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
@@ -162,42 +228,70 @@ function prepare(value: unknown, ctx: EncodeContext): unknown {
   return out ?? value;
 }
 
+function prepareMap(value: Map<unknown, unknown>, ctx: EncodeContext): Map<unknown, unknown> {
+  let out: Map<unknown, unknown> | undefined;
+  let i = 0;
+  for (const [k, v] of value) {
+    const pk = prepare(k, ctx);
+    const pv = prepare(v, ctx);
+    if (out === undefined && (pk !== k || pv !== v)) {
+      out = new Map();
+      let j = 0;
+      for (const [k2, v2] of value) {
+        if (j++ >= i) break;
+        out.set(k2, v2);
+      }
+    }
+    out?.set(pk, pv);
+    i++;
+  }
+  return out ?? value;
+}
+
 /**
  * Encodes a value. `copyFrames` snapshots large typed arrays (the caller may mutate them later);
- * `allowRefs` turns nested refs into slots listed in `deps` (task arguments).
- * @throws TypeError when a ref is found and `allowRefs` is false
+ * `refs: 'resolve'` turns nested refs into slots listed in `deps` (task arguments), `'keep'` keeps
+ * them as refs listed in `refs` (stored values and results).
  */
 export function encodeValue(
   value: unknown,
-  options: { copyFrames: boolean; allowRefs: boolean },
+  options: { readonly copyFrames: boolean; readonly refs: 'resolve' | 'keep' },
 ): EncodedValue {
   const ctx: EncodeContext = {
     frames: [],
     deps: [],
+    refs: [],
     copyFrames: options.copyFrames,
-    allowRefs: options.allowRefs,
+    refMode: options.refs,
   };
   const prepared = prepare(value, ctx);
   const data = packr.pack(prepared);
   let sizeBytes = data.byteLength;
   for (const f of ctx.frames) sizeBytes += f.byteLength;
-  return { data, frames: ctx.frames, deps: ctx.deps, sizeBytes };
+  return { data, frames: ctx.frames, deps: ctx.deps, refs: ctx.refs, sizeBytes };
 }
 
-/** Decodes a value; `deps` fills ref slots in order. Typed arrays are views on the frames. */
+/**
+ * Decodes a value; `deps` fills ref slots in order. Typed arrays are views on the frames, or copies
+ * with `copy` (a reader of a stored object must not change it for later readers).
+ */
 export function decodeValue(
   data: Uint8Array,
   frames: readonly Uint8Array[],
   deps?: readonly unknown[],
+  copy = false,
 ): unknown {
   const prevFrames = decodeFrames;
   const prevDeps = decodeDeps;
+  const prevCopy = decodeCopy;
   decodeFrames = frames;
   decodeDeps = deps;
+  decodeCopy = copy;
   try {
     return packr.unpack(data);
   } finally {
     decodeFrames = prevFrames;
     decodeDeps = prevDeps;
+    decodeCopy = prevCopy;
   }
 }

@@ -32,6 +32,7 @@ export {
   type InitOptions,
   init,
   isInitialized,
+  isWorker,
   put,
   type RefValues,
   runtimeStats,

@@ -4,6 +4,8 @@
  * `retryExceptions` and `maxRestarts` on `kill(handle, { noRestart: false })` apply). Resources are
  * checked for feasibility only; nothing runs in parallel except async code.
  */
+import { resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ActorClass, Backend, BackendStats, DefinitionSite, TaskFunction } from './backend.js';
 import { decodeValue, type EncodedValue, encodeValue } from './codec.js';
 import { loadDefinition } from './definition.js';
@@ -13,6 +15,15 @@ import { ObjectStore } from './object-store.js';
 import { type ResolvedActorOptions, type ResolvedTaskOptions, shouldRetryException } from './options.js';
 import { ResourcePool } from './resources.js';
 import type { ResolvedInitOptions } from './runtime.js';
+
+/** How long a task waits for the check of its definition's module (see `checkSite`). */
+const CHECK_WAIT_MS = 2000;
+
+/** The URL of the script node was started with (the main module). */
+function mainModuleUrl(): string | undefined {
+  const script = process.argv[1];
+  return script === undefined ? undefined : pathToFileURL(resolvePath(script)).href;
+}
 
 interface LocalCall {
   readonly method: string;
@@ -47,7 +58,7 @@ export class LocalBackend implements Backend {
   private readonly checkedSites = new Map<string, Promise<void>>();
 
   constructor(options: ResolvedInitOptions) {
-    this.store = new ObjectStore(options.objectStoreMemoryBytes);
+    this.store = new ObjectStore(options.objectStoreMemoryBytes, options.spillDirectory);
     this.pool = new ResourcePool(options.resources);
   }
 
@@ -61,7 +72,8 @@ export class LocalBackend implements Backend {
         if (state === undefined) throw new Error(`argument ObjectRef(${id}) was freed`);
         if (state.kind === 'failed') throw new DependencyFailed(state.error);
         if (state.kind === 'pending') throw new Error(`argument ObjectRef(${id}) is still pending`);
-        return decodeValue(state.value.data, state.value.frames);
+        // Copies: a task must not change the stored object for later readers.
+        return decodeValue(state.value.data, state.value.frames, undefined, true);
       });
       return decodeValue(args.data, args.frames, deps) as unknown[];
     } finally {
@@ -71,7 +83,7 @@ export class LocalBackend implements Backend {
 
   private settle(ref: ObjectRef, value: unknown): void {
     try {
-      this.store.resolve(ref.id, encodeValue(value, { copyFrames: true, allowRefs: false }));
+      this.store.resolve(ref.id, encodeValue(value, { copyFrames: true, refs: 'keep' }));
     } catch (error) {
       this.store.fail(ref.id, toErrorPayload(error));
     }
@@ -79,13 +91,30 @@ export class LocalBackend implements Backend {
 
   /**
    * Checks once per definition that workers would find it (the module exports it under that name),
-   * so a missing export fails in local mode too, not only across processes.
+   * so a missing export fails in local mode too, not only across processes. A module that is still
+   * evaluating (the main module awaiting `get` at top level) cannot be imported until it finishes, so
+   * a task of the main module, or one whose check has not settled within {@link CHECK_WAIT_MS}, runs
+   * without waiting; the check completes in the background (a failure then fails later tasks).
    */
   private checkSite(site: DefinitionSite, kind: 'function' | 'class'): Promise<void> {
     const key = `${kind} ${site.moduleUrl}#${site.exportName}`;
     let checked = this.checkedSites.get(key);
     if (checked === undefined) {
-      checked = loadDefinition(site, kind).then(() => undefined);
+      const full = loadDefinition(site, kind).then(() => undefined);
+      const waitMs = site.moduleUrl === mainModuleUrl() ? 0 : CHECK_WAIT_MS;
+      let timer: NodeJS.Timeout | undefined;
+      const notYet = new Promise<'not-yet'>((resolve) => {
+        timer = setTimeout(() => resolve('not-yet'), waitMs);
+      });
+      checked = Promise.race([full, notYet]).then((r) => {
+        clearTimeout(timer);
+        if (r === 'not-yet') {
+          full.then(
+            () => undefined,
+            () => this.checkedSites.set(key, full),
+          );
+        }
+      });
       this.checkedSites.set(key, checked);
     }
     return checked;
@@ -136,6 +165,10 @@ export class LocalBackend implements Backend {
         return;
       }
     }
+  }
+
+  put(value: EncodedValue): ObjectRef {
+    return this.store.putReady(value);
   }
 
   createActor(
@@ -290,6 +323,7 @@ export class LocalBackend implements Backend {
       message: 'the runtime shut down',
       stack: 'ObjectLostError: the runtime shut down',
     });
+    this.store.close();
   }
 
   stats(): BackendStats {

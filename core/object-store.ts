@@ -1,15 +1,22 @@
 /**
- * The object store of one node: encoded objects by id with their state (pending, ready, failed),
- * reference counts and a memory limit.
+ * The object store of one process: encoded objects by id with their state (pending, ready, failed),
+ * reference counts, a memory limit and spilling to disk.
  *
- * Ownership: the driver owns every object. An object is freed when no `ObjectRef` instance for its id
- * is reachable (tracked with a FinalizationRegistry, so freeing follows JavaScript garbage collection)
- * and no pending task, `get` or `wait` pins it. A freed object that was still pending is dropped when
- * its result arrives.
+ * Counting: each `ObjectRef` instance this process hands out counts 1 until it is garbage-collected
+ * (a FinalizationRegistry); pins (a pending task's arguments, a `get` or `wait` in progress, a borrow
+ * by another process, a stored value that contains the ref) count 1 each. At zero the object is
+ * freed. A freed object that was still pending is dropped when its result arrives.
+ *
+ * When an object would not fit under the limit, the store first collects garbage and runs the
+ * finalizers of dropped refs at once ({@link reclaimDroppedRefs}), so refs dropped in a synchronous
+ * loop are freed in time; then it spills ready objects to disk (oldest first), which come back on
+ * the next read; only when neither helps does it raise ObjectStoreFullError.
  */
 import type { EncodedValue } from './codec.js';
 import { type ErrorPayload, ObjectStoreFullError, toErrorPayload } from './errors.js';
 import { ObjectRef } from './object-ref.js';
+import { reclaimDroppedRefs, refRegistry } from './ref-registry.js';
+import { SpillFiles } from './spill-files.js';
 
 /** One object's state. */
 export type StoreState =
@@ -19,9 +26,11 @@ export type StoreState =
 
 interface Entry {
   state: StoreState;
-  /** Live ObjectRef instances (0 or 1: the store hands out one instance per id) plus pins. */
+  /** Live ObjectRef instances plus pins. */
   count: number;
   waiters: Array<() => void> | undefined;
+  /** Set while the value lives on disk (state is then pending-free `ready` once restored). */
+  spilled: { readonly sizeBytes: number } | undefined;
 }
 
 /** Numbers about the store, for tests and benchmarks. */
@@ -29,51 +38,151 @@ export interface ObjectStoreStats {
   readonly numObjects: number;
   readonly usedBytes: number;
   readonly limitBytes: number;
+  /** Objects on disk now, and bytes written / read back since start. */
+  readonly numSpilled: number;
+  readonly spilledBytes: number;
+  readonly restoredBytes: number;
+}
+
+/** What the process-wide hooks of a store tell its owner (a worker forwards them to its node). */
+export interface StoreHooks {
+  /** An object was freed here. */
+  onFree?(id: number): void;
+  /** A ref to an object this store has never seen was decoded here (a borrow). */
+  onBorrow?(id: number): void;
 }
 
 const PENDING: StoreState = { kind: 'pending' };
 
 /** Ids never repeat within a process, so a ref kept across shutdown() and init() cannot alias a new object. */
 let nextObjectId = 1;
+/** Added to every id made here: 0 on a driver, a per-worker range in a worker (ids stay unique per node). */
+let idBase = 0;
 
-/** See the module comment. Not thread-safe; used from the driver's event loop only. */
+/** Sets the id range of this process (workers: `workerId * 2^32`). */
+export function setObjectIdBase(base: number): void {
+  idBase = base;
+}
+
+/** A new object id, unique on this node. */
+export function newObjectId(): number {
+  return idBase + nextObjectId++;
+}
+
+/** See the module comment. Not thread-safe; used from one event loop only. */
 export class ObjectStore {
   private readonly entries = new Map<number, Entry>();
   private usedBytes = 0;
-  private readonly registry = new FinalizationRegistry<number>((id) => this.release(id));
+  private readonly spill: SpillFiles | undefined;
+  private readonly release = (id: number): void => this.unpin(id);
 
-  /** @param limitBytes the most bytes of ready objects held at once */
-  constructor(readonly limitBytes: number) {}
+  /**
+   * @param limitBytes the most bytes of ready objects held in memory at once
+   * @param spillDirectory where objects spill (a fresh folder is made under it); undefined: never spill
+   */
+  constructor(
+    readonly limitBytes: number,
+    spillDirectory?: string,
+    private readonly hooks: StoreHooks = {},
+  ) {
+    this.spill = spillDirectory === undefined ? undefined : new SpillFiles(spillDirectory);
+  }
 
   private makeRef<T>(id: number): ObjectRef<T> {
     const ref = new ObjectRef<T>(id);
-    this.registry.register(ref, id);
+    refRegistry.register(ref, { store: this.release, id });
     return ref;
   }
 
   /** Creates a pending object and its ref. */
-  createPending<T>(): ObjectRef<T> {
-    const id = nextObjectId++;
-    this.entries.set(id, { state: PENDING, count: 1, waiters: undefined });
+  createPending<T>(id = newObjectId()): ObjectRef<T> {
+    this.entries.set(id, { state: PENDING, count: 1, waiters: undefined, spilled: undefined });
     return this.makeRef<T>(id);
   }
 
-  /** Stores a ready value. @throws ObjectStoreFullError when it does not fit under the limit */
-  putReady<T>(value: EncodedValue): ObjectRef<T> {
-    this.checkFits(value.sizeBytes);
-    const id = nextObjectId++;
-    this.usedBytes += value.sizeBytes;
-    this.entries.set(id, { state: { kind: 'ready', value }, count: 1, waiters: undefined });
-    return this.makeRef<T>(id);
+  /** Creates a pending object held by one pin (another process holds its ref) and no local ref. */
+  createPendingPinned(id: number): void {
+    if (this.entries.has(id)) this.pin(id);
+    else this.entries.set(id, { state: PENDING, count: 1, waiters: undefined, spilled: undefined });
   }
 
-  private checkFits(sizeBytes: number): void {
-    if (this.usedBytes + sizeBytes > this.limitBytes) {
-      throw new ObjectStoreFullError(
-        `object store full: storing ${sizeBytes} bytes would hold ${this.usedBytes + sizeBytes} of ` +
-          `objectStoreMemoryBytes=${this.limitBytes}; drop refs you no longer need or raise init({ objectStoreMemoryBytes })`,
-      );
+  /**
+   * A new ref instance for an id decoded from a value. An unknown id becomes a pending entry and is
+   * reported as a borrow (a worker then asks its node for it).
+   */
+  refFor<T>(id: number): ObjectRef<T> {
+    const entry = this.entries.get(id);
+    if (entry !== undefined) entry.count++;
+    else {
+      this.entries.set(id, { state: PENDING, count: 1, waiters: undefined, spilled: undefined });
+      this.hooks.onBorrow?.(id);
     }
+    return this.makeRef<T>(id);
+  }
+
+  /** Stores a ready value. @throws ObjectStoreFullError when it does not fit even after spilling */
+  putReady<T>(value: EncodedValue, id = newObjectId()): ObjectRef<T> {
+    this.makeRoom(value.sizeBytes);
+    this.accept(value);
+    this.entries.set(id, {
+      state: { kind: 'ready', value },
+      count: 1,
+      waiters: undefined,
+      spilled: undefined,
+    });
+    return this.makeRef<T>(id);
+  }
+
+  /** Stores a ready value held by one pin (no local ref). @throws ObjectStoreFullError */
+  putReadyPinned(id: number, value: EncodedValue): void {
+    this.makeRoom(value.sizeBytes);
+    this.accept(value);
+    this.entries.set(id, {
+      state: { kind: 'ready', value },
+      count: 1,
+      waiters: undefined,
+      spilled: undefined,
+    });
+  }
+
+  /** Counts a value's bytes and keeps the refs inside it alive. */
+  private accept(value: EncodedValue): void {
+    this.usedBytes += value.sizeBytes;
+    for (const inner of value.refs) this.pin(inner);
+  }
+
+  /** Frees space for `sizeBytes` more: collect dropped refs, then spill. @throws ObjectStoreFullError */
+  private makeRoom(sizeBytes: number, keep?: number): void {
+    if (this.usedBytes + sizeBytes <= this.limitBytes) return;
+    reclaimDroppedRefs();
+    if (this.usedBytes + sizeBytes <= this.limitBytes) return;
+    let spillError: string | undefined;
+    if (this.spill !== undefined) {
+      for (const [id, entry] of this.entries) {
+        if (this.usedBytes + sizeBytes <= this.limitBytes) break;
+        if (id === keep || entry.state.kind !== 'ready' || entry.spilled !== undefined) continue;
+        try {
+          this.spill.write(id, entry.state.value);
+        } catch (error) {
+          spillError = (error as Error).message;
+          break;
+        }
+        this.usedBytes -= entry.state.value.sizeBytes;
+        entry.spilled = { sizeBytes: entry.state.value.sizeBytes };
+        entry.state = { kind: 'ready', value: SPILLED_VALUE };
+      }
+      if (this.usedBytes + sizeBytes <= this.limitBytes) return;
+    }
+    const spillNote =
+      this.spill === undefined
+        ? 'spilling is off'
+        : spillError !== undefined
+          ? `spilling to ${this.spill.directory} failed: ${spillError}`
+          : 'nothing more could spill';
+    throw new ObjectStoreFullError(
+      `object store full: storing ${sizeBytes} bytes would hold ${this.usedBytes + sizeBytes} of ` +
+        `objectStoreMemoryBytes=${this.limitBytes} (${spillNote}); drop refs you no longer need or raise init({ objectStoreMemoryBytes })`,
+    );
   }
 
   /** Marks a pending object ready; a full store fails it with ObjectStoreFullError instead. */
@@ -81,12 +190,12 @@ export class ObjectStore {
     const entry = this.entries.get(id);
     if (entry === undefined || entry.state.kind !== 'pending') return;
     try {
-      this.checkFits(value.sizeBytes);
+      this.makeRoom(value.sizeBytes);
     } catch (error) {
       this.fail(id, toErrorPayload(error));
       return;
     }
-    this.usedBytes += value.sizeBytes;
+    this.accept(value);
     entry.state = { kind: 'ready', value };
     this.wake(entry);
   }
@@ -105,9 +214,33 @@ export class ObjectStore {
     if (waiters !== undefined) for (const w of waiters) w();
   }
 
-  /** The state of an object, or undefined once freed. */
+  /** The state of an object (a spilled one is read back first), or undefined once freed. */
   state(id: number): StoreState | undefined {
-    return this.entries.get(id)?.state;
+    const entry = this.entries.get(id);
+    if (entry === undefined) return undefined;
+    if (entry.spilled !== undefined && this.spill !== undefined) {
+      const { sizeBytes } = entry.spilled;
+      try {
+        this.makeRoom(sizeBytes, id);
+      } catch {
+        // Read it back anyway: the reader needs it now; the next store makes room again.
+      }
+      const value = this.spill.read(id);
+      entry.spilled = undefined;
+      entry.state = { kind: 'ready', value };
+      this.usedBytes += sizeBytes;
+    }
+    return entry.state;
+  }
+
+  /** True while the object is pending (never reads a spilled object back). */
+  isPending(id: number): boolean {
+    return this.entries.get(id)?.state.kind === 'pending';
+  }
+
+  /** True when the store holds the id (in any state). */
+  has(id: number): boolean {
+    return this.entries.has(id);
   }
 
   /** Calls `callback` once the object is no longer pending (at once if it is not). */
@@ -129,16 +262,21 @@ export class ObjectStore {
 
   /** Drops a pin (or a collected ref); frees the object at zero. */
   unpin(id: number): void {
-    this.release(id);
-  }
-
-  private release(id: number): void {
     const entry = this.entries.get(id);
     if (entry === undefined) return;
     entry.count--;
     if (entry.count > 0) return;
-    if (entry.state.kind === 'ready') this.usedBytes -= entry.state.value.sizeBytes;
     this.entries.delete(id);
+    let inner: readonly number[] = [];
+    if (entry.spilled !== undefined) {
+      inner = this.spill?.refsOf(id) ?? [];
+      this.spill?.remove(id);
+    } else if (entry.state.kind === 'ready') {
+      this.usedBytes -= entry.state.value.sizeBytes;
+      inner = entry.state.value.refs;
+    }
+    for (const r of inner) this.unpin(r);
+    this.hooks.onFree?.(id);
   }
 
   /** Fails every pending object (at shutdown). */
@@ -146,8 +284,29 @@ export class ObjectStore {
     for (const [id, entry] of this.entries) if (entry.state.kind === 'pending') this.fail(id, error);
   }
 
+  /** Removes the spill folder (at shutdown). */
+  close(): void {
+    this.spill?.close();
+  }
+
   /** Numbers about the store. */
   stats(): ObjectStoreStats {
-    return { numObjects: this.entries.size, usedBytes: this.usedBytes, limitBytes: this.limitBytes };
+    return {
+      numObjects: this.entries.size,
+      usedBytes: this.usedBytes,
+      limitBytes: this.limitBytes,
+      numSpilled: this.spill?.count ?? 0,
+      spilledBytes: this.spill?.writtenBytes ?? 0,
+      restoredBytes: this.spill?.readBytes ?? 0,
+    };
   }
 }
+
+/** Placeholder value of a spilled entry (never decoded: `state()` reads the real one back first). */
+const SPILLED_VALUE: EncodedValue = {
+  data: new Uint8Array(0),
+  frames: [],
+  deps: [],
+  refs: [],
+  sizeBytes: 0,
+};

@@ -3,7 +3,7 @@
  * `Counter.remote(args)` start an instance in its own worker and return a typed {@link ActorHandle}.
  */
 import type { ActorClass, DefinitionSite } from './backend.js';
-import { ACTOR_HANDLE, encodeValue } from './codec.js';
+import { ACTOR_HANDLE, encodeValue, setHandleFactory } from './codec.js';
 import { checkSite, DEFINITION, type Definition } from './definition.js';
 import type { ObjectRef, RemoteArgs } from './object-ref.js';
 import { type ActorOptions, resolveActorOptions } from './options.js';
@@ -29,7 +29,7 @@ export interface ActorMethod<A extends readonly unknown[], R> {
  * (each after the previous one finished, unless the actor has `maxConcurrency > 1`).
  */
 export class ActorHandle<T extends object> {
-  /** Brand that the encoder checks (handles cannot cross processes yet). */
+  /** Brand that the encoder checks (a handle travels as its actor id and class site). */
   readonly [ACTOR_HANDLE] = true;
   /** The actor's id within the runtime. */
   readonly actorId: number;
@@ -61,7 +61,7 @@ export class ActorHandle<T extends object> {
   }
 
   private callDynamic(method: string, args: readonly unknown[]): ObjectRef {
-    const encoded = encodeValue(args, { copyFrames: true, allowRefs: true });
+    const encoded = encodeValue(args, { copyFrames: true, refs: 'resolve' });
     return currentBackend().callActor(this.actorId, method, encoded);
   }
 
@@ -108,7 +108,7 @@ export function remoteClass<C extends ActorClass>(
     [DEFINITION]: definition,
     remote(...args: RemoteArgs<ConstructorParameters<C>>): ActorHandle<InstanceType<C>> {
       const resolved = resolveActorOptions(where, opts);
-      const encoded = encodeValue(args, { copyFrames: true, allowRefs: true });
+      const encoded = encodeValue(args, { copyFrames: true, refs: 'resolve' });
       const id = currentBackend().createActor(site, cls, encoded, resolved);
       return new ActorHandle<InstanceType<C>>(id, site);
     },
@@ -135,3 +135,5 @@ export function getActor<T extends object>(name: string): ActorHandle<T> {
 export function kill(handle: ActorHandle<object>, options: { readonly noRestart?: boolean } = {}): void {
   currentBackend().killActor(handle.actorId, options.noRestart ?? true);
 }
+
+setHandleFactory((actorId, moduleUrl, exportName) => new ActorHandle(actorId, { moduleUrl, exportName }));

@@ -50,7 +50,7 @@ export function remoteFunction<A extends unknown[], R>(
       remote(...args: RemoteArgs<A>): ObjectRef<Awaited<R>> {
         resolved ??= resolveTaskOptions(where, opts);
         const backend = currentBackend();
-        const encoded = encodeValue(args, { copyFrames: true, allowRefs: true });
+        const encoded = encodeValue(args, { copyFrames: true, refs: 'resolve' });
         return backend.submitTask(site, definition.fn, encoded, resolved) as ObjectRef<Awaited<R>>;
       },
       options: (more: TaskOptions) => make({ ...opts, ...more }),

@@ -2,15 +2,16 @@
  * The runtime's lifecycle and object API: `init`, `shutdown`, `put`, `get`, `wait`.
  * One runtime per driver process; tasks and actors are defined in remote-function.ts / remote-class.ts.
  */
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import type { Backend, BackendStats } from './backend.js';
-import { decodeValue, encodeValue } from './codec.js';
+import { decodeValue, encodeValue, setRefFactory } from './codec.js';
 import { fromErrorPayload, GetTimeoutError, RuntimeError } from './errors.js';
 import { LocalBackend } from './local-backend.js';
 import { NodeBackend } from './node/node-backend.js';
-import type { ObjectRef, RefValue } from './object-ref.js';
+import { ObjectRef, type RefValue } from './object-ref.js';
 import type { ObjectStoreStats } from './object-store.js';
 import { nonNegative, rejectUnknownKeys } from './options.js';
+import { workerContext } from './worker-context.js';
 
 /** Options of {@link init}. */
 export interface InitOptions {
@@ -28,6 +29,11 @@ export interface InitOptions {
   readonly transport?: 'ipc' | 'tcp';
   /** Address of an existing cluster. Not supported yet (the cluster is a later issue). */
   readonly address?: string;
+  /**
+   * Where objects spill when the store is full (a fresh folder is made inside, removed at shutdown);
+   * `false` turns spilling off. @default os.tmpdir()
+   */
+  readonly spillDirectory?: string | false;
 }
 
 /** Resolved {@link InitOptions}. */
@@ -36,6 +42,7 @@ export interface ResolvedInitOptions {
   readonly resources: Readonly<Record<string, number>>;
   readonly objectStoreMemoryBytes: number;
   readonly transport: 'ipc' | 'tcp';
+  readonly spillDirectory: string | undefined;
 }
 
 const INIT_KEYS = [
@@ -46,6 +53,7 @@ const INIT_KEYS = [
   'objectStoreMemoryBytes',
   'transport',
   'address',
+  'spillDirectory',
 ];
 
 let backend: Backend | undefined;
@@ -75,14 +83,26 @@ function resolveInitOptions(options: InitOptions): ResolvedInitOptions {
     options.objectStoreMemoryBytes === undefined
       ? Math.floor(totalmem() * 0.3)
       : nonNegative('init.objectStoreMemoryBytes', options.objectStoreMemoryBytes);
-  return { localMode: options.localMode ?? false, resources, objectStoreMemoryBytes, transport };
+  const spill = options.spillDirectory ?? tmpdir();
+  if (spill !== false && (typeof spill !== 'string' || spill === '')) {
+    throw new TypeError(`init.spillDirectory must be a folder path or false, got ${String(spill)}`);
+  }
+  return {
+    localMode: options.localMode ?? false,
+    resources,
+    objectStoreMemoryBytes,
+    transport,
+    spillDirectory: spill === false ? undefined : spill,
+  };
 }
 
 /**
- * Starts the runtime: a node with worker processes (default) or local mode.
+ * Starts the runtime: a node with worker processes (default) or local mode. Inside a worker (a task
+ * or actor, or a module a worker imports) it does nothing: the worker already uses its node's runtime.
  * @throws RuntimeError when already initialised; TypeError on a bad option
  */
 export async function init(options: InitOptions = {}): Promise<void> {
+  if (workerContext() !== undefined) return;
   if (backend !== undefined)
     throw new RuntimeError('init: the runtime is already initialised; call shutdown() first');
   const resolved = resolveInitOptions(options);
@@ -101,23 +121,41 @@ export async function init(options: InitOptions = {}): Promise<void> {
   }
 }
 
-/** True between `init` and `shutdown`. */
+/** True between `init` and `shutdown`, and always inside a worker. */
 export function isInitialized(): boolean {
-  return backend !== undefined;
+  return backend !== undefined || workerContext() !== undefined;
+}
+
+/** True inside a worker process (a task or an actor, or a module a worker imports). */
+export function isWorker(): boolean {
+  return workerContext() !== undefined;
 }
 
 /**
  * Stops the runtime: workers are asked to exit, then killed after a grace period; pending objects fail
- * with an ObjectLostError. Resolves once no worker process remains. Safe to call when not initialised.
+ * with an ObjectLostError. Resolves once no worker process remains. Safe to call when not initialised;
+ * does nothing inside a worker.
  */
 export async function shutdown(): Promise<void> {
+  if (workerContext() !== undefined) return;
   const b = backend;
   backend = undefined;
   if (b !== undefined) await b.shutdown();
 }
 
-/** The running backend. @throws RuntimeError when not initialised */
+/** The running backend (a worker's client inside a worker). @throws RuntimeError when not initialised */
 export function currentBackend(): Backend {
+  const worker = workerContext();
+  if (worker !== undefined) {
+    if (worker.loading !== undefined) {
+      throw new RuntimeError(
+        `module ${worker.loading} uses the runtime at top level while a worker imports it to find a remote ` +
+          'function or class; a worker imports every module that defines one, so keep driver code (remote ' +
+          'calls, put, get) out of its top level: move it to a main module, or guard it with `if (!isWorker())`',
+      );
+    }
+    return worker.backend;
+  }
   if (backend === undefined) {
     throw new RuntimeError(
       'the runtime is not initialised: call `await init()` (or `init({ localMode: true })`) first',
@@ -126,14 +164,34 @@ export function currentBackend(): Backend {
   return backend;
 }
 
+setRefFactory((id) => currentBackend().store.refFor(id));
+
 /**
  * Stores a value and returns its ref. Large typed arrays are copied once (a snapshot: later changes
- * to `value` are not seen). Refs inside `value` are not supported (pass them as task arguments).
- * @throws ObjectStoreFullError when the value does not fit under `objectStoreMemoryBytes`
+ * to `value` are not seen). Refs inside `value` stay refs (and keep their objects alive).
+ * @throws ObjectStoreFullError when the value does not fit under `objectStoreMemoryBytes` after
+ * dropped refs were freed and other objects spilled to disk
  */
 export function put<T>(value: T): ObjectRef<T> {
   const b = currentBackend();
-  return b.store.putReady<T>(encodeValue(value, { copyFrames: true, allowRefs: false }));
+  return b.put(encodeValue(value, { copyFrames: true, refs: 'keep' })) as ObjectRef<T>;
+}
+
+/** Checks that `refs` is a ref or a list of refs. @throws TypeError naming what was given */
+function refList(caller: 'get' | 'wait', refs: unknown): readonly ObjectRef[] {
+  const list: readonly unknown[] = Array.isArray(refs) ? refs : [refs];
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i];
+    if (!(r instanceof ObjectRef)) {
+      const where = Array.isArray(refs) ? `${caller}: item ${i}` : caller;
+      const shown =
+        typeof r === 'object' && r !== null
+          ? `a ${r.constructor?.name ?? 'object'}`
+          : `${typeof r} ${String(r)}`;
+      throw new TypeError(`${where} must be an ObjectRef (from .remote() or put()), got ${shown}`);
+    }
+  }
+  return list as readonly ObjectRef[];
 }
 
 /** Options of {@link get}. */
@@ -162,9 +220,10 @@ export async function get(
   options: GetOptions = {},
 ): Promise<unknown> {
   const b = currentBackend();
-  const list = Array.isArray(refs) ? refs : [refs as ObjectRef];
+  const list = refList('get', refs);
   const store = b.store;
   for (const r of list) store.pin(r.id);
+  b.fetch?.(list.map((r) => r.id));
   try {
     await settled(b, list, list.length, options.timeoutMs, 'get');
     const values = list.map((r) => {
@@ -172,7 +231,8 @@ export async function get(
       if (state === undefined) throw new RuntimeError(`${r.toString()} was freed`);
       if (state.kind === 'failed') throw fromErrorPayload(state.error);
       if (state.kind === 'pending') throw new RuntimeError(`${r.toString()} is still pending`);
-      return decodeValue(state.value.data, state.value.frames);
+      // A copy of every typed array: a reader must not change the stored object for later readers.
+      return decodeValue(state.value.data, state.value.frames, undefined, true);
     });
     return Array.isArray(refs) ? values : values[0];
   } finally {
@@ -190,7 +250,7 @@ function settled(
 ): Promise<void> {
   if (timeoutMs !== undefined) nonNegative(`${caller}.timeoutMs`, timeoutMs);
   let remaining = needed;
-  for (const r of refs) if (b.store.state(r.id)?.kind !== 'pending') remaining--;
+  for (const r of refs) if (!b.store.isPending(r.id)) remaining--;
   if (remaining <= 0) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     let done = false;
@@ -207,7 +267,7 @@ function settled(
       if (remaining <= 0) finish();
     };
     for (const r of refs) {
-      if (b.store.state(r.id)?.kind !== 'pending') continue;
+      if (!b.store.isPending(r.id)) continue;
       b.store.onSettled(r.id, onOne);
     }
     if (timeoutMs !== undefined) {
@@ -216,7 +276,7 @@ function settled(
         done = true;
         if (caller === 'wait') resolve();
         else {
-          const ready = refs.filter((r) => b.store.state(r.id)?.kind !== 'pending').length;
+          const ready = refs.filter((r) => !b.store.isPending(r.id)).length;
           reject(
             new GetTimeoutError(
               `get timed out after ${timeoutMs} ms with ${ready} of ${refs.length} objects ready`,
@@ -246,6 +306,8 @@ export async function wait<T>(
   options: WaitOptions = {},
 ): Promise<{ ready: ObjectRef<T>[]; notReady: ObjectRef<T>[] }> {
   const b = currentBackend();
+  refList('wait', refs);
+  if (!Array.isArray(refs)) throw new TypeError('wait: refs must be a list of ObjectRefs');
   const numReturns = options.numReturns ?? 1;
   if (!Number.isInteger(numReturns) || numReturns < 0 || numReturns > refs.length) {
     throw new TypeError(
@@ -253,12 +315,13 @@ export async function wait<T>(
     );
   }
   for (const r of refs) b.store.pin(r.id);
+  b.fetch?.(refs.map((r) => r.id));
   try {
     await settled(b, refs, numReturns, options.timeoutMs, 'wait');
     const ready: ObjectRef<T>[] = [];
     const notReady: ObjectRef<T>[] = [];
     for (const r of refs) {
-      if (ready.length < numReturns && b.store.state(r.id)?.kind !== 'pending') ready.push(r);
+      if (ready.length < numReturns && !b.store.isPending(r.id)) ready.push(r);
       else notReady.push(r);
     }
     return { ready, notReady };

@@ -109,7 +109,7 @@ export class NodeBackend implements Backend {
   private stopping = false;
 
   constructor(options: ResolvedInitOptions) {
-    this.store = new ObjectStore(options.objectStoreMemoryBytes);
+    this.store = new ObjectStore(options.objectStoreMemoryBytes, options.spillDirectory);
     this.resources = new ResourcePool(options.resources);
     this.maxTaskWorkers = Math.max(1, Math.ceil(options.resources['CPU'] ?? 1));
     this.pool = new WorkerPool(
@@ -390,6 +390,10 @@ export class NodeBackend implements Backend {
     this.schedule();
   }
 
+  put(value: EncodedValue): ObjectRef {
+    return this.store.putReady(value);
+  }
+
   createActor(
     site: DefinitionSite,
     _cls: ActorClass,
@@ -421,6 +425,7 @@ export class NodeBackend implements Backend {
       message: 'the runtime shut down before the object was produced',
       stack: 'ObjectLostError: the runtime shut down before the object was produced',
     });
+    this.store.close();
     await this.pool.shutdown();
   }
 

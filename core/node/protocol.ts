@@ -11,11 +11,16 @@ import { type ErrorPayload, isErrorPayload } from '../errors.js';
 /** Bumped on any incompatible change of the messages below. */
 export const PROTOCOL_VERSION = 1;
 
-/** A value on the wire: msgpack bytes plus `n` frames starting at batch frame `f`. */
+/**
+ * A value on the wire: msgpack bytes plus `n` frames starting at batch frame `f`; `r`: ids of the refs
+ * kept inside it (a stored value or result), `p`: ids of the argument refs it resolves (task arguments).
+ */
 export interface WireValue {
   readonly d: Uint8Array;
   readonly f: number;
   readonly n: number;
+  readonly r?: readonly number[];
+  readonly p?: readonly number[];
 }
 
 /** A module URL and export name. */
@@ -68,7 +73,8 @@ export class BatchBuilder<M> {
   value(v: EncodedValue): WireValue {
     const f = this.frames.length;
     for (const frame of v.frames) this.frames.push(frame);
-    return { d: v.data, f, n: v.frames.length };
+    if (v.refs.length === 0 && v.deps.length === 0) return { d: v.data, f, n: v.frames.length };
+    return { d: v.data, f, n: v.frames.length, r: v.refs, p: v.deps };
   }
 
   /** The frames to send: header first. */
@@ -93,10 +99,15 @@ function fail(what: string, value: unknown): never {
   throw new TypeError(`protocol v${PROTOCOL_VERSION}: bad ${what}: ${shown}`);
 }
 
+const isIdList = (x: unknown): boolean =>
+  x === undefined || (Array.isArray(x) && x.every((i) => typeof i === 'number'));
+
 function isWireValue(v: unknown, numFrames: number): v is WireValue {
   if (typeof v !== 'object' || v === null) return false;
   const w = v as Record<string, unknown>;
   return (
+    isIdList(w['r']) &&
+    isIdList(w['p']) &&
     w['d'] instanceof Uint8Array &&
     typeof w['f'] === 'number' &&
     typeof w['n'] === 'number' &&
@@ -175,5 +186,5 @@ export function toEncoded(w: WireValue, frames: readonly Uint8Array[]): EncodedV
   const own = frames.slice(w.f, w.f + w.n);
   let sizeBytes = w.d.byteLength;
   for (const f of own) sizeBytes += f.byteLength;
-  return { data: w.d, frames: own, deps: [], sizeBytes };
+  return { data: w.d, frames: own, deps: w.p ?? [], refs: w.r ?? [], sizeBytes };
 }

@@ -4,7 +4,8 @@
  * hosts one actor (calls start in arrival order, up to `maxConcurrency` at once).
  *
  * It exits when told to, when its IPC channel to the parent closes (the driver died) or when its
- * parent pid changes, so no worker outlives its driver.
+ * parent pid changes, so no worker outlives its driver: a watchdog thread checks the parent pid even
+ * while this thread runs synchronous code, and SIGKILLs this process when the driver is gone.
  */
 import { Dealer } from 'zeromq';
 import type { ActorClass, DefinitionSite, TaskFunction } from '../backend.js';
@@ -12,8 +13,11 @@ import { decodeValue, encodeValue } from '../codec.js';
 import { loadDefinition } from '../definition.js';
 import { type ErrorPayload, toErrorPayload } from '../errors.js';
 import { createLogger } from '../logger.js';
+import { setWorkerContext, workerContext } from '../worker-context.js';
 import { BatchSender } from './batch-sender.js';
 import { type FromWorker, parseToWorker, type ToWorker, type WireValue } from './protocol.js';
+import { removeOrphanedSocket, startWatchdog } from './watchdog.js';
+import { WorkerClientStub } from './worker-client.js';
 
 const log = createLogger('core.worker');
 const address = process.env['TSRL_NODE_ADDRESS'];
@@ -27,12 +31,14 @@ if (address === undefined || workerId === undefined) {
 // The driver's pid comes from the environment, not from process.ppid at start-up: a driver that died
 // while this worker was still loading has already handed it to init (ppid 1).
 const parentPid = Number(process.env['TSRL_PARENT_PID'] ?? process.ppid);
-const exitNow = (): never => process.exit(0);
+const exitNow = (): never => {
+  removeOrphanedSocket();
+  process.exit(0);
+};
 process.on('disconnect', exitNow);
 if (!process.connected || process.ppid !== parentPid) exitNow();
-setInterval(() => {
-  if (process.ppid !== parentPid) exitNow();
-}, 1000).unref();
+startWatchdog(parentPid, address);
+setWorkerContext({ backend: new WorkerClientStub(), loading: undefined });
 
 const socket = new Dealer({
   routingId: `w${workerId}`,
@@ -67,7 +73,7 @@ function decodeArgs(args: WireValue, deps: readonly WireValue[], frames: readonl
 function reply(id: number, value: unknown, copyFrames: boolean, ms?: number): void {
   let encoded: ReturnType<typeof encodeValue>;
   try {
-    encoded = encodeValue(value, { copyFrames, allowRefs: false });
+    encoded = encodeValue(value, { copyFrames, refs: 'keep' });
   } catch (error) {
     replyError(id, toErrorPayload(error));
     return;
@@ -136,12 +142,23 @@ async function finishTask(id: number, pending: Promise<unknown>, startMs: number
   }
 }
 
+/** Imports a definition, marking the import so that runtime calls at the module's top level fail clearly. */
+async function load(site: DefinitionSite, kind: 'function' | 'class') {
+  const context = workerContext();
+  if (context !== undefined) context.loading = site.moduleUrl;
+  try {
+    return await loadDefinition(site, kind);
+  } finally {
+    if (context !== undefined) context.loading = undefined;
+  }
+}
+
 async function loadAndRunTask(
   m: Extract<ToWorker, { t: 'task' }>,
   frames: readonly Uint8Array[],
 ): Promise<void> {
   try {
-    const def = await loadDefinition(siteOf(m.site), 'function');
+    const def = await load(siteOf(m.site), 'function');
     if (def.kind !== 'function') throw new TypeError('not a function');
     functions.set(`${m.site[0]}#${m.site[1]}`, def.fn);
   } catch (error) {
@@ -159,7 +176,7 @@ async function construct(
   m: Extract<ToWorker, { t: 'actor' }>,
   frames: readonly Uint8Array[],
 ): Promise<object> {
-  const def = await loadDefinition(siteOf(m.site), 'class');
+  const def = await load(siteOf(m.site), 'class');
   if (def.kind !== 'class') throw new TypeError('not a class');
   const args = decodeArgs(m.args, m.deps, frames);
   return new (def.cls as ActorClass as unknown as new (...a: unknown[]) => object)(...args);

@@ -75,11 +75,21 @@ export class WorkerPool {
     );
   }
 
-  /** Binds the socket and starts receiving. */
+  /**
+   * Binds the socket and starts receiving. On Linux the ipc socket is abstract (`ipc://@name`: no
+   * file, nothing left behind by a driver that ends without shutdown); elsewhere it is a file under
+   * the temp folder, removed at shutdown, at process exit, or by a worker whose driver was killed.
+   */
   async start(): Promise<void> {
     if (this.transport === 'ipc') {
-      this.ipcPath = join(tmpdir(), `tsrl-${process.pid}-${randomBytes(4).toString('hex')}.ipc`);
-      await this.router.bind(`ipc://${this.ipcPath}`);
+      const name = `tsrl-${process.pid}-${randomBytes(4).toString('hex')}.ipc`;
+      if (process.platform === 'linux') await this.router.bind(`ipc://@${name}`);
+      else {
+        const path = join(tmpdir(), name);
+        this.ipcPath = path;
+        await this.router.bind(`ipc://${path}`);
+        process.once('exit', () => rmSync(path, { force: true }));
+      }
     } else {
       await this.router.bind('tcp://127.0.0.1:*');
     }
@@ -188,6 +198,9 @@ export class WorkerPool {
   async shutdown(graceMs = 1000): Promise<void> {
     this.closing = true;
     const all = [...this.workers.values()];
+    // Workers are unref'd so an idle node lets the driver exit; while shutting down the process must
+    // stay alive until every exit arrived, or `await shutdown()` would never settle.
+    for (const w of all) w.proc.ref();
     for (const w of all) if (w.pid !== undefined) this.send(w, () => ({ t: 'exit' }));
     await this.sender.flushed();
     const exited = (w: WorkerProcess) =>
@@ -199,7 +212,10 @@ export class WorkerPool {
     clearTimeout(timer);
     // Anything spawned meanwhile is killed too: no worker outlives shutdown().
     const late = [...this.workers.values()];
-    for (const w of late) this.kill(w);
+    for (const w of late) {
+      w.proc.ref();
+      this.kill(w);
+    }
     await Promise.all(late.map(exited));
     this.sender.close();
     this.router.close();

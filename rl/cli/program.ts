@@ -2,10 +2,14 @@
  * The `rl` command line: one commander program with the subcommands train, evaluate, env, cluster and
  * bench. Handlers load their modules lazily so that `rl --help` starts without TensorFlow.js.
  *
- * Exit codes: 0 success, 1 a run that failed (a handler threw), 2 a usage error (unknown command or
- * flag, bad value, a `UsageError` from a handler). Handlers never set `process.exitCode` themselves.
+ * Exit codes, one rule: 0 success; 2 the input given is wrong (unknown command or flag, bad value, a
+ * config file or checkpoint that is missing or invalid: `UsageError`, `ConfigError`, `CheckpointError`);
+ * 1 the work itself failed (a run that crashed, an env check that found problems). Handlers never set
+ * `process.exitCode` themselves.
  */
 import { Command, CommanderError } from 'commander';
+import { CheckpointError } from '../checkpoint/checkpoint-error.js';
+import { ConfigError } from '../config/config-error.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerClusterCommand } from './commands/cluster.js';
 import { registerEnvCommand } from './commands/env.js';
@@ -17,7 +21,8 @@ import type { CliWiring } from './wiring.js';
 /** Builds the program; exposed for tests, which parse argv without exiting the process. */
 export function createProgram(wiring: CliWiring): Command {
   const program = new Command('rl')
-    .description('tsrl: reinforcement learning in TypeScript (PPO, DQN, SAC, APEX-DQN) on a Ray-like runtime')
+    .description('tsrl: reinforcement learning in TypeScript (PPO, DQN, SAC) on a Ray-like runtime')
+    .addHelpText('after', '\nExit codes: 0 done; 1 the work failed; 2 bad input (flag, config, checkpoint).')
     .version(wiring.version, '-V, --version', 'print the tsrl version')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run with --help for usage)')
@@ -55,7 +60,7 @@ export async function runCli(argv: readonly string[], wiring: CliWiring): Promis
       if (error.code === 'commander.help') return 0;
       return 2;
     }
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof CheckpointError) {
       wiring.stderr.write(`rl: ${error.message}\n`);
       return 2;
     }

@@ -2,6 +2,7 @@
  * The body of `rl train`, loaded only when the command runs: resolves the config (defaults < preset
  * file < flags), picks the run directory, shows progress and runs the training driver.
  */
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setLogSink } from '../../core/logger.js';
 import { loadCheckpoint } from '../checkpoint/load-checkpoint.js';
@@ -12,6 +13,7 @@ import { loadConfigFile, resolveConfig } from '../config/resolve.js';
 import { ProgressDisplay } from '../progress/progress-display.js';
 import { train } from '../training/train.js';
 import type { TrainFlags } from './commands/train.js';
+import { expectVerdict } from './expect-verdict.js';
 import { UsageError } from './usage-error.js';
 import type { CliWiring } from './wiring.js';
 
@@ -19,6 +21,7 @@ import type { CliWiring } from './wiring.js';
 function flagOverrides(flags: TrainFlags): string[] {
   const sets: string[] = [];
   if (flags.seed !== undefined) sets.push(`seed=${flags.seed}`);
+  // --backend is checked by its own parser (commands/train.ts), so a bad value names the flag.
   if (flags.backend !== undefined) sets.push(`backend=${flags.backend}`);
   if (flags.stopIterations !== undefined) sets.push(`stop.iterations=${flags.stopIterations}`);
   if (flags.stopEnvSteps !== undefined) sets.push(`stop.envSteps=${flags.stopEnvSteps}`);
@@ -52,6 +55,36 @@ function chooseAlgorithm(flags: TrainFlags, checkpointAlgo: string | undefined, 
   return name;
 }
 
+/** What a run writes into its directory (the rest of a directory is left alone by --force). */
+const RUN_FILES = ['results.jsonl', 'progress.csv', 'config.yaml', 'config.json', 'checkpoints'];
+
+/**
+ * Refuses a run directory that holds another run (two runs would mix: results overwritten, old
+ * checkpoints kept), unless this run resumes in it; `--force` deletes the old run's files first.
+ * @throws UsageError naming the directory and the two ways out.
+ */
+function claimRunDir(runDir: string, flags: TrainFlags, resumesHere: boolean): void {
+  if (!existsSync(runDir) || resumesHere) return;
+  const old = readdirSync(runDir).filter((name) => RUN_FILES.includes(name) || name.startsWith('events.'));
+  if (old.length === 0) return;
+  if (flags.force !== true) {
+    throw new UsageError(
+      `--output ${runDir} already holds a run (${old.join(', ')}); choose another directory, ` +
+        `continue it with --resume ${runDir}, or replace it with --force.`,
+    );
+  }
+  for (const name of old) rmSync(join(runDir, name), { recursive: true, force: true });
+}
+
+/** The env id the config file names (whose `expect` block is written for it), if it names one. */
+function presetEnvId(flags: TrainFlags, fromCheckpoint: unknown): string | undefined {
+  const data = flags.config !== undefined ? loadConfigFile(flags.config).data : fromCheckpoint;
+  const env =
+    typeof data === 'object' && data !== null ? (data as Record<string, unknown>)['env'] : undefined;
+  const id = typeof env === 'object' && env !== null ? (env as Record<string, unknown>)['id'] : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
 function defaultRunDir(algo: string, envId: string): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
   const envName = envId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'env';
@@ -81,12 +114,15 @@ export async function runTrain(flags: TrainFlags, wiring: CliWiring): Promise<vo
     throw error;
   }
   // A resumed run continues in its own run directory (runs/<run>/checkpoints/<iteration>).
+  const checkpointRunDir = checkpoint === undefined ? undefined : dirname(dirname(checkpoint.dir));
   const runDir =
     flags.output !== undefined
       ? resolve(flags.output)
-      : checkpoint !== undefined
-        ? dirname(dirname(checkpoint.dir))
-        : defaultRunDir(algo, config.env.id);
+      : (checkpointRunDir ?? defaultRunDir(algo, config.env.id));
+  claimRunDir(runDir, flags, checkpointRunDir !== undefined && resolve(checkpointRunDir) === runDir);
+  const expected = config.expect;
+  const expectEnvId = expected === undefined ? undefined : presetEnvId(flags, checkpoint?.config);
+  let reachedAtEnvSteps: number | undefined;
 
   const display = new ProgressDisplay({
     stream: wiring.stdout,
@@ -100,21 +136,35 @@ export async function runTrain(flags: TrainFlags, wiring: CliWiring): Promise<vo
     const result = await train(config, {
       algorithm,
       runDir,
-      onIteration: (row) => display.update(row),
+      onIteration: (row) => {
+        const r = row.episodeReturnMean;
+        if (
+          reachedAtEnvSteps === undefined &&
+          expected !== undefined &&
+          r !== null &&
+          r >= expected.episodeReturnMean
+        )
+          reachedAtEnvSteps = row.envSteps;
+        display.update(row);
+      },
       ...(checkpoint === undefined ? {} : { resumeFrom: checkpoint.dir }),
     });
     display.finish({
       ...(result.stopReason === 'interrupted' ? { interrupted: true } : { reason: result.stopReason }),
-      runDir: result.runDir,
       ...(result.checkpointDir === undefined ? {} : { checkpointDir: result.checkpointDir }),
+      ...(result.runnerRestarts > 0 ? { runnerRestarts: result.runnerRestarts } : {}),
     });
-    const expected = config.expect?.episodeReturnMean;
-    const reached = result.last?.episodeReturnMean;
-    if (expected !== undefined && typeof reached === 'number') {
-      const verdict = reached >= expected ? 'reached' : 'did not reach';
-      display.message(`mean return ${reached.toFixed(1)} ${verdict} the preset's expected ${expected}`);
-    }
-    display.message(`run directory: ${join(result.runDir)}`);
+    const verdict =
+      expected === undefined || result.last === undefined
+        ? undefined
+        : expectVerdict(expected, {
+            envId: config.env.id,
+            presetEnvId: expectEnvId,
+            reachedAtEnvSteps,
+            envSteps: result.last.envSteps,
+            episodeReturnMean: result.last.episodeReturnMean,
+          });
+    if (verdict !== undefined) display.message(verdict);
   } finally {
     if (previousSink !== undefined) setLogSink(previousSink);
   }

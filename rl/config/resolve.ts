@@ -33,7 +33,37 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Reads a YAML or JSON config file (JSON is YAML 1.2) whose top level is a map.
+ * A `.json` file must be JSON, not just YAML that happens to parse (YAML accepts a trailing comma).
+ * @throws ConfigError at the line and column of the first syntax error.
+ */
+function checkStrictJson(file: string, text: string): void {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /at position (\d+)/.exec(message);
+    let where = file;
+    if (position !== null) {
+      const before = text.slice(0, Number(position[1]));
+      const line = before.split('\n').length;
+      const col = Number(position[1]) - before.lastIndexOf('\n');
+      where = `${file}:${line}:${col}`;
+    }
+    const summary = message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+    throw new ConfigError(
+      {
+        path: '<file>',
+        value: undefined,
+        message: `is not valid JSON: ${summary}`,
+        fix: 'YAML syntax goes in a .yaml file',
+      },
+      where,
+    );
+  }
+}
+
+/**
+ * Reads a YAML or JSON config file whose top level is a map; `.json` files are parsed as strict JSON.
  * @throws ConfigError when the file cannot be read, is not valid YAML/JSON, has duplicate keys or is not a map.
  */
 export function loadConfigFile(file: string): LoadedConfigFile {
@@ -50,6 +80,7 @@ export function loadConfigFile(file: string): LoadedConfigFile {
       fix: 'check the path',
     });
   }
+  if (file.toLowerCase().endsWith('.json')) checkStrictJson(file, text);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true });
   const first = doc.errors[0];

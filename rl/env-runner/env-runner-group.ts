@@ -16,6 +16,10 @@
  *
  * A runner whose call fails (its worker died, it threw, it timed out) is replaced by a fresh actor and
  * asked again, when `restartFailed` is on (RLlib's `restart_failed_env_runners`); training goes on.
+ * Inline, a runner on a remote env is rebuilt the same way (a new connection). Rebuilds back off
+ * (1 s, 2 s, 4 s ... at most 15 s) and go on for `restartWindowMs` from the first failure in a row, so
+ * a remote env server that restarts within the window is reconnected to; after it, the last error
+ * fails the run.
  */
 import { type ActorHandle, get, kill, type ObjectRef, put, wait } from '../../core/index.js';
 import { createLogger } from '../../core/logger.js';
@@ -39,9 +43,19 @@ export interface EnvRunnerGroupOptions {
   readonly restartFailed?: boolean;
   /** Longest wait for one sample call. @default 60000 */
   readonly sampleTimeoutMs?: number;
-  /** Restarts of one runner in a row before the group gives up. @default 3 */
-  readonly maxConsecutiveRestarts?: number;
+  /** How long failed runners are rebuilt, from the first failure in a row, before the run fails. @default 120000 */
+  readonly restartWindowMs?: number;
+  /** The first rebuild's wait, doubled per failure in a row up to 15 s. @default 1000 */
+  readonly restartBackoffMs?: number;
 }
+
+/** Longest wait between two rebuilds of a runner. */
+const MAX_BACKOFF_MS = 15_000;
+
+const isAddress = (id: string): boolean => id.startsWith('tcp://') || id.startsWith('ipc://');
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const describeError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 type Sampled = RunnerSample & { readonly weightsVersion: number };
 
@@ -52,7 +66,8 @@ export class EnvRunnerGroup {
   private readonly specs: EnvRunnerSpec[];
   private readonly restartFailed: boolean;
   private readonly timeoutMs: number;
-  private readonly maxRestarts: number;
+  private readonly windowMs: number;
+  private readonly backoffMs: number;
   private inline: EnvRunner | undefined;
   private handles: ActorHandle<EnvRunnerActorImpl>[] = [];
   /** The latest published weights and (actors) the one ref they were put under. */
@@ -75,7 +90,8 @@ export class EnvRunnerGroup {
     this.specs = [...options.specs];
     this.restartFailed = options.restartFailed ?? true;
     this.timeoutMs = options.sampleTimeoutMs ?? 60_000;
-    this.maxRestarts = options.maxConsecutiveRestarts ?? 3;
+    this.windowMs = options.restartWindowMs ?? 120_000;
+    this.backoffMs = options.restartBackoffMs ?? 1000;
     const n = this.specs.length;
     this.sentVersions = new Array<number>(n).fill(-1);
     this.controls = new Array<RunnerControl | undefined>(n).fill(undefined);
@@ -129,7 +145,7 @@ export class EnvRunnerGroup {
    */
   async sample(options: { readonly async?: boolean } = {}): Promise<SampleRound> {
     if (this.inline !== undefined) {
-      const s = await this.inline.sample();
+      const s = await this.sampleInline();
       return this.round([{ index: 0, sample: { ...s, weightsVersion: this.weightsVersion } }]);
     }
     if (options.async === true) return this.sampleAsync();
@@ -287,19 +303,86 @@ export class EnvRunnerGroup {
     first: ObjectRef<unknown>,
   ): Promise<{ index: number; ref: ObjectRef<unknown>; sample: Sampled }> {
     let ref = first;
-    for (let failures = 0; ; failures++) {
-      try {
+    let resubmit = false;
+    return this.retrying(
+      `env runner ${i}`,
+      async () => {
+        if (resubmit) ref = this.submit(i);
+        resubmit = true;
         const sample = runnerSampleFromPlain(await get(ref, { timeoutMs: this.timeoutMs }));
         this.decoded.set(ref, sample.fragment);
         return { index: i, ref, sample };
+      },
+      async () => this.restart(i),
+    );
+  }
+
+  /**
+   * The inline runner's sample. A runner on a remote env is rebuilt on failure (a new connection, as
+   * after a server restart); a local env's error is a bug in the env and fails at once.
+   */
+  private async sampleInline(): Promise<RunnerSample> {
+    const spec = this.specs[0]!;
+    if (!this.restartFailed || !isAddress(spec.context.config.env.id)) return this.inline!.sample();
+    return this.retrying(
+      'env runner 0',
+      () => this.inline!.sample(),
+      async () => {
+        await this.inline!.close().catch(() => undefined);
+        this.numRestarts++;
+        this.specs[0] = this.reseeded(this.specs[0]!);
+        this.inline = await buildEnvRunner(this.specs[0]);
+        if (this.published !== undefined) this.inline.setWeights(this.published.weights);
+        if (this.controls[0] !== undefined) this.inline.setControl(this.controls[0]);
+      },
+    );
+  }
+
+  /**
+   * Runs `attempt`; on failure (and `restartFailed`) waits with backoff, runs `rebuild` and tries
+   * again, until `restartWindowMs` after the first failure. A failing rebuild counts as a failure.
+   * @throws the first error when restarts are off, else the last one once the window is over.
+   */
+  private async retrying<T>(
+    what: string,
+    attempt: () => Promise<T>,
+    rebuild: () => Promise<void>,
+  ): Promise<T> {
+    let firstFailureMs: number | undefined;
+    for (let failures = 0; ; failures++) {
+      try {
+        return await attempt();
       } catch (error) {
-        if (!this.restartFailed || failures >= this.maxRestarts) throw error;
-        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        log.warn(`env runner ${i} failed (${reason}); restarting it (restart ${this.numRestarts + 1}).`);
-        this.restart(i);
-        ref = this.submit(i);
+        const now = performance.now();
+        firstFailureMs ??= now;
+        const delayMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** failures);
+        if (!this.restartFailed) throw error;
+        if (now + delayMs - firstFailureMs > this.windowMs) {
+          const seconds = ((now - firstFailureMs) / 1000).toFixed(0);
+          throw new Error(
+            `${what} failed ${failures + 1} times in ${seconds} s (envRunners.restartWindowMs ` +
+              `${this.windowMs}); last error: ${describeError(error)}`,
+            { cause: error },
+          );
+        }
+        log.warn(
+          `${what} failed (${describeError(error)}); rebuilding it in ${(delayMs / 1000).toFixed(1)} s ` +
+            `(restart ${this.numRestarts + 1}).`,
+        );
+        await sleep(delayMs);
+        try {
+          await rebuild();
+        } catch (rebuildError) {
+          // The next attempt fails on the broken runner and backs off further.
+          log.warn(`${what}: rebuild failed (${describeError(rebuildError)}).`);
+        }
       }
     }
+  }
+
+  /** The spec with a new seed: a replacement must not replay the episodes its predecessor sampled. */
+  private reseeded(spec: EnvRunnerSpec): EnvRunnerSpec {
+    return { ...spec, seed: spec.seed + 65_536 * this.numRestarts };
   }
 
   /** Assembles a {@link SampleRound} from per-runner samples. */
@@ -342,9 +425,7 @@ export class EnvRunnerGroup {
       // already dead
     }
     this.numRestarts++;
-    const spec = this.specs[i]!;
-    // A new seed: the replacement must not replay the episodes its predecessor already sampled.
-    this.specs[i] = { ...spec, seed: spec.seed + 65_536 * this.numRestarts };
+    this.specs[i] = this.reseeded(this.specs[i]!);
     this.handles[i] = EnvRunnerActor.remote(this.specs[i]!);
     this.sentVersions[i] = -1;
     this.controlUnsent[i] = this.controls[i] !== undefined;

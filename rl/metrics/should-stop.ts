@@ -38,6 +38,17 @@ function criterionValue(criterion: keyof StopCriteria, result: IterationResult):
 /** The stop fields in the order they are checked (the cheapest to reason about first). */
 const ORDER = ['iterations', 'envSteps', 'timeMs', 'episodeReturnMean'] as const;
 
+/** True when some criterion is set: a run without one trains until interrupted. */
+export function hasStopCriterion(stop: StopCriteria): boolean {
+  return ORDER.some((criterion) => stop[criterion] !== undefined);
+}
+
+/** A value as the stop message shows it: counts whole, returns and times rounded. */
+function formatValue(criterion: keyof StopCriteria, value: number): string {
+  if (criterion === 'episodeReturnMean') return String(Math.round(value * 100) / 100);
+  return String(Math.round(value));
+}
+
 /**
  * The first criterion `result` reaches (`>=` each threshold), or undefined to go on. An undefined
  * windowed return (no finished episode yet) never meets `episodeReturnMean`.
@@ -48,7 +59,8 @@ export function shouldStop(stop: StopCriteria, result: IterationResult): StopRea
     if (threshold === undefined) continue;
     const value = criterionValue(criterion, result);
     if (typeof value === 'number' && value >= threshold) {
-      return { criterion, threshold, value, message: `${criterion} ${value} >= ${threshold}` };
+      const message = `${criterion} ${formatValue(criterion, value)} >= ${threshold}`;
+      return { criterion, threshold, value, message };
     }
   }
   return undefined;

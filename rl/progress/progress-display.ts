@@ -6,11 +6,12 @@
  *   piped to `jq`; other messages go to `infoStream`.
  *
  * The line: `iter 12 | steps 6,144 | return 187.3 | eval 500.0 | 12,345 steps/s | 0:03 | ETA 0:12`;
- * the ETA comes from the budget stop criteria (iterations, envSteps, timeMs).
+ * the ETA comes from the budget stop criteria (iterations, envSteps, timeMs): `ETA <=0:12` when a
+ * return target may end the run sooner, none on the row that stops it.
  */
 import type { LogSink } from '../../core/logger.js';
 import type { IterationResult } from '../metrics/iteration-result.js';
-import { type StopCriteria, type StopReason, stopProgress } from '../metrics/should-stop.js';
+import { type StopCriteria, type StopReason, shouldStop, stopProgress } from '../metrics/should-stop.js';
 import { formatCount, formatDuration, formatReturn } from './format.js';
 
 /** Where the display writes: `process.stdout`, or a fake in tests. */
@@ -49,9 +50,10 @@ export interface ProgressSummary {
   readonly reason?: StopReason;
   /** True when the run was interrupted (Ctrl-C). @default false */
   readonly interrupted?: boolean;
-  readonly runDir: string;
-  /** The final checkpoint, if one was written. */
+  /** The final checkpoint, if one was written (the run directory was shown by {@link ProgressDisplay.start}). */
   readonly checkpointDir?: string;
+  /** Env runners rebuilt after failures during the run. @default 0 */
+  readonly runnerRestarts?: number;
 }
 
 /** The live progress of a training run. */
@@ -135,7 +137,12 @@ export class ProgressDisplay {
           ? 'interrupted'
           : 'stopped';
     const checkpoint = summary.checkpointDir === undefined ? '' : `; checkpoint ${summary.checkpointDir}`;
-    this.message(`${why}; results in ${summary.runDir}${checkpoint}`);
+    const restarts = summary.runnerRestarts ?? 0;
+    const rebuilt =
+      restarts === 0
+        ? ''
+        : `; env runners rebuilt ${restarts} time${restarts === 1 ? '' : 's'} (see the log)`;
+    this.message(`${why}${checkpoint}${rebuilt}`);
   }
 
   /** The status line for `result` (without newline or escape codes). */
@@ -148,9 +155,12 @@ export class ProgressDisplay {
     if (result.evaluation !== undefined)
       parts.push(`eval ${formatReturn(result.evaluation.episodeReturnMean)}`);
     parts.push(`${formatCount(result.envStepsPerS)} steps/s`, formatDuration(result.timeMs));
-    const fraction = stopProgress(this.stop, result);
+    // No ETA on the row that stops the run; with a return target the budget is only an upper bound.
+    const fraction =
+      shouldStop(this.stop, result) === undefined ? stopProgress(this.stop, result) : undefined;
     if (fraction !== undefined && fraction > 0) {
-      parts.push(`ETA ${formatDuration((result.timeMs * (1 - fraction)) / fraction)}`);
+      const bound = this.stop.episodeReturnMean === undefined ? '' : '<=';
+      parts.push(`ETA ${bound}${formatDuration((result.timeMs * (1 - fraction)) / fraction)}`);
     }
     return parts.join(' | ');
   }

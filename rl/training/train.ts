@@ -3,7 +3,8 @@
  *
  *   config -> backend -> spaces/context -> env runners (inline, or actors on the core runtime)
  *          -> learner -> initial weight sync -> loop { iteration (sample -> learn -> sync weights),
- *             metrics, evaluation every N, checkpoint every N, stop criteria / Ctrl-C } -> final checkpoint
+ *             metrics, evaluation every N, checkpoint every N iterations or minutes, stop criteria /
+ *             Ctrl-C / SIGTERM } -> final checkpoint
  *
  * `train(config, { algorithm, runDir })` is what `rl train` calls. Same seed + same backend gives the
  * same run; a run resumed from a checkpoint continues exactly where the uninterrupted one would be
@@ -13,7 +14,7 @@ import { init, isInitialized, shutdown } from '../../core/index.js';
 import { createLogger } from '../../core/logger.js';
 import type { AnyAlgorithmDefinition, IterationServices, TrainingIteration } from '../algorithm.js';
 import { initBackend } from '../backend/backend.js';
-import { checkpointsDirOf } from '../checkpoint/index.js';
+import { checkpointsDirOf, pruneCheckpoints } from '../checkpoint/index.js';
 import type { CommonConfig } from '../config/common.js';
 import { saveResolvedConfig } from '../config/save-config.js';
 import { EnvRunnerGroup } from '../env-runner/env-runner-group.js';
@@ -22,7 +23,7 @@ import { LearnerGroup } from '../learner/learner-group.js';
 import { EpisodeStats } from '../metrics/episode-stats.js';
 import type { EvaluationResult, IterationResult, MetricValue } from '../metrics/iteration-result.js';
 import { MetricsLogger } from '../metrics/metrics-logger.js';
-import { type StopReason, shouldStop } from '../metrics/should-stop.js';
+import { hasStopCriterion, type StopReason, shouldStop } from '../metrics/should-stop.js';
 import { buildContext, evaluationRunnerSpec, learnerSpec, trainingRunnerSpecs } from './build-run.js';
 import type { TrainCallbacks } from './callbacks.js';
 import { readRunCheckpoint, writeRunCheckpoint } from './run-checkpoint.js';
@@ -54,7 +55,10 @@ export interface TrainOptions extends TrainCallbacks {
   readonly resumeFrom?: string;
   /** Aborting stops the run after the current iteration, with a final checkpoint. */
   readonly signal?: AbortSignal;
-  /** Stop after the current iteration on SIGINT (Ctrl-C), with a final checkpoint. @default true */
+  /**
+   * Stop after the current iteration on SIGINT (Ctrl-C) or SIGTERM, with a final checkpoint; a second
+   * signal ends the process. @default true
+   */
   readonly handleSigint?: boolean;
   /** Called once the env runners exist (tests kill one through `runners.actors`). */
   readonly onRunnersReady?: (runners: EnvRunnerGroup) => void;
@@ -80,30 +84,45 @@ export interface TrainResult {
  */
 export async function train(config: CommonConfig, options: TrainOptions): Promise<TrainResult> {
   const { algorithm, runDir } = options;
-  const backend = await initBackend({ backend: config.backend });
-  log.info(`${algorithm.name} on ${config.env.id}, seed ${config.seed}, ${backend.line}`);
+  await initBackend({ backend: config.backend });
+  log.info(`${algorithm.name} on ${config.env.id}, seed ${config.seed}`);
+  if (!hasStopCriterion(config.stop)) {
+    log.warn(
+      'no stop criterion (stop.envSteps, stop.iterations, stop.timeMs or stop.episodeReturnMean): ' +
+        'the run trains until Ctrl-C; e.g. --stop-env-steps 100000.',
+    );
+  }
   const ctx = await buildContext(config, algorithm);
   saveResolvedConfig(runDir, config);
 
   const useActors = config.envRunners.numEnvRunners > 0;
-  const ownsRuntime = useActors && !isInitialized();
-  if (ownsRuntime) await init();
+  const learnerActor = config.learners.numGpusPerLearner > 0;
+  const ownsRuntime = (useActors || learnerActor) && !isInitialized();
+  // The learner actor asks the scheduler for its GPUs: the node must offer them.
+  if (ownsRuntime) await init(learnerActor ? { numGpus: Math.ceil(config.learners.numGpusPerLearner) } : {});
   const runners = await EnvRunnerGroup.create({
     specs: trainingRunnerSpecs(ctx, algorithm),
     mode: useActors ? 'actors' : 'inline',
     restartFailed: config.envRunners.restartFailed,
     sampleTimeoutMs: config.envRunners.sampleTimeoutMs,
+    restartWindowMs: config.envRunners.restartWindowMs,
   });
   options.onRunnersReady?.(runners);
   let learners: LearnerGroup | undefined;
   let evaluator: Evaluator | undefined;
   let iteration: TrainingIteration | undefined;
-  const onSigint = () => {
-    log.warn('interrupted: finishing this iteration and writing a checkpoint (Ctrl-C again to abort).');
-    interrupted = true;
-    process.off('SIGINT', onSigint);
-  };
   let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.warn(`${signal}: finishing this iteration and writing a checkpoint (send it again to abort).`);
+    interrupted = true;
+    // Once: a second signal gets Node's default handling and ends the process.
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  if (options.handleSigint ?? true) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
   try {
     learners = await LearnerGroup.create({
       spec: learnerSpec(ctx, algorithm),
@@ -167,6 +186,7 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
     const checkpointsDir = checkpointsDirOf(runDir);
     const spaces = { observation: ctx.observationSpace, action: ctx.actionSpace };
     let checkpointDir: string | undefined;
+    let lastCheckpointMs = performance.now();
     const checkpoint = async () => {
       checkpointDir = writeRunCheckpoint(checkpointsDir, algorithm.name, config, spaces, {
         counters,
@@ -175,6 +195,8 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
         episodeStats: stats.state(),
         iteration: iteration?.getState?.(),
       });
+      pruneCheckpoints(checkpointsDir, config.checkpoint.keepLast);
+      lastCheckpointMs = performance.now();
       await options.onCheckpoint?.({
         dir: checkpointDir,
         iteration: counters.iteration,
@@ -182,7 +204,6 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
       });
     };
 
-    if (options.handleSigint ?? true) process.on('SIGINT', onSigint);
     const startMs = performance.now() - counters.timeMs;
     let last: IterationResult | undefined;
     let stopReason: StopReason | 'interrupted' | undefined;
@@ -192,6 +213,8 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
       timers.learnMs = 0;
       timers.syncWeightsMs = 0;
       lags.length = 0;
+      // An inline run awaits only settled promises; a macrotask turn lets signal handlers and timers run.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const outcome = await iteration.run(services, {
         iteration: counters.iteration,
         envSteps: counters.envSteps,
@@ -242,13 +265,16 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
       stopReason = shouldStop(config.stop, row);
       if (stopReason === undefined && (interrupted || options.signal?.aborted === true))
         stopReason = 'interrupted';
-      const every = config.checkpoint.interval;
+      const { interval, intervalMs } = config.checkpoint;
       const atEnd = stopReason !== undefined && (config.checkpoint.atEnd || stopReason === 'interrupted');
-      if (atEnd || (every > 0 && counters.iteration % every === 0)) await checkpoint();
+      const byIterations = interval > 0 && counters.iteration % interval === 0;
+      const byTime = intervalMs > 0 && performance.now() - lastCheckpointMs >= intervalMs;
+      if (atEnd || byIterations || byTime) await checkpoint();
     }
     return { runDir, last, stopReason, checkpointDir, runnerRestarts: runners.numRestarts };
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await iteration?.close?.();
     await evaluator?.close();
     await learners?.close();

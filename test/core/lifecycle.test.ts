@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { eventually } from './runtime-suite.js';
@@ -64,7 +65,15 @@ describe('worker lifecycle', () => {
     expect(await eventually(() => workersOf(child.pid ?? -1).length === 0, 10_000)).toBe(true);
   }, 120_000);
 
-  it('a driver that never calls shutdown() still exits, and so do its workers', async () => {
+  it('workers busy in synchronous code exit when the driver is killed with SIGKILL', async () => {
+    const { child, pids } = startDriver('busy');
+    const workerPids = await pids;
+    expect(workerPids.length).toBe(2);
+    child.kill('SIGKILL');
+    expect(await eventually(() => workerPids.every((p) => !alive(p)), 10_000)).toBe(true);
+  }, 120_000);
+
+  it('a driver that never calls shutdown() still exits, and so do its workers, leaving no files', async () => {
     const { child, pids } = startDriver('forget');
     const workerPids = await pids;
     const exited = await eventually(() => child.exitCode !== null || child.signalCode !== null, 15_000);
@@ -72,5 +81,20 @@ describe('worker lifecycle', () => {
     expect(exited).toBe(true);
     expect(await eventually(() => workerPids.every((p) => !alive(p)), 10_000)).toBe(true);
     expect(await eventually(() => workersOf(child.pid ?? -1).length === 0, 10_000)).toBe(true);
+    const left = readdirSync(tmpdir()).filter((f) => f.startsWith(`tsrl-${child.pid}-`));
+    expect(left).toEqual([]);
+  }, 120_000);
+
+  it('await init(); await shutdown(); settles and the process exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', tsx, driverPath, 'settle'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(out).toContain('settled');
+    expect(code).toBe(0);
   }, 120_000);
 });

@@ -11,7 +11,7 @@ import {
 describe('wire protocol v1', () => {
   it('round-trips a batch with values and frames', () => {
     const b = new BatchBuilder<ToWorker>();
-    const args = encodeValue([new Float32Array(2048).fill(4)], { copyFrames: false, allowRefs: false });
+    const args = encodeValue([new Float32Array(2048).fill(4)], { copyFrames: false, refs: 'keep' });
     b.messages.push({
       t: 'task',
       id: 3,
@@ -48,7 +48,7 @@ describe('wire protocol v1', () => {
     b.messages.push({
       t: 'ok',
       id: 2,
-      value: b.value(encodeValue(5, { copyFrames: false, allowRefs: false })),
+      value: b.value(encodeValue(5, { copyFrames: false, refs: 'keep' })),
     });
     b.messages.push({
       t: 'err',

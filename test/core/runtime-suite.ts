@@ -17,6 +17,7 @@ import {
   type InitOptions,
   init,
   kill,
+  ObjectRef,
   ObjectStoreFullError,
   put,
   RemoteError,
@@ -37,11 +38,14 @@ import {
   flaky,
   Gate,
   gpuEnv,
+  handleId,
   makeArray,
   misnamed,
+  overwrite,
   span,
   square,
   sumAll,
+  sumContainers,
   throwsNamed,
   workerPid,
 } from './fixtures/defs.js';
@@ -176,12 +180,50 @@ export function runtimeSuite(label: string, options: InitOptions, transportOnly 
       kill(c);
     });
 
-    it('counts failed objects as ready in wait, and refuses actor handles as arguments', async () => {
+    it('counts failed objects as ready in wait, and passes actor handles as arguments', async () => {
       const failing = throwsNamed.remote('x');
       const { ready } = await wait([failing], { numReturns: 1 });
       expect(ready).toEqual([failing]);
       const handle = new ActorHandle<CounterImpl>(123_456, { moduleUrl: 'file:///x.ts', exportName: 'X' });
-      expect(() => square.remote(handle as unknown as number)).toThrow(/cannot be sent to a task or actor/);
+      expect(await get(handleId.remote(handle))).toBe(123_456);
+    });
+
+    it('refuses what is not a ref in get and wait, naming what it got', async () => {
+      await expect(get(5 as never)).rejects.toThrow(/get must be an ObjectRef .* got number 5/);
+      await expect(get([put(1), { id: 1 }] as never)).rejects.toThrow(/get: item 1 must be an ObjectRef/);
+      await expect(wait([7] as never)).rejects.toThrow(/wait: item 0 must be an ObjectRef/);
+    });
+
+    it('resolves refs inside Maps, Sets and class instances, and keeps refs inside stored values', async () => {
+      class Box {
+        constructor(readonly x: unknown) {}
+      }
+      const m = new Map<string, unknown>([
+        ['a', put(1)],
+        ['b', 2],
+      ]);
+      const total = sumContainers.remote(
+        m as never,
+        new Set([square.remote(2)]) as never,
+        new Box(put(10)) as never,
+      );
+      expect(await get(total)).toBe(17);
+      const inner = put('inside');
+      // A Map arrives as a plain object (see core/README.md, Values).
+      const outer = (await get(put(new Map([['r', inner]])))) as unknown as Record<string, unknown>;
+      const got = outer['r'];
+      expect(got).toBeInstanceOf(ObjectRef);
+      expect(await get(got as ObjectRef<string>)).toBe('inside');
+    });
+
+    it('gives every reader of a stored array its own copy', async () => {
+      const ref = put(new Float32Array(10_000).fill(3));
+      const first = await get(ref);
+      first.fill(7);
+      expect((await get(ref))[0]).toBe(3);
+      expect(await get(overwrite.remote(ref))).toBe(3);
+      expect(await get(overwrite.remote(ref))).toBe(3);
+      expect((await get(ref))[9_999]).toBe(3);
     });
 
     itFull('runs up to maxConcurrency calls of an async actor at once', async () => {

@@ -188,31 +188,36 @@ describe('every preset trains briefly through `rl train` and `rl evaluate` score
 
 describe('a remote env served with several envs per message', () => {
   // The run probes the env with env.numEnvsPerRunner envs, the count such a server serves per message.
-  it('trains with env.numEnvsPerRunner 4 against a server stepping 4 envs', async () => {
-    if ('reason' in python) throw new Error(python.reason);
-    const address = `ipc://${join(root, 'four-envs.sock')}`;
-    const server = await startPythonEnvServer({
-      python: python.python,
-      env: 'examples/python-env/target_reach.py:TargetReach',
-      address,
-      numEnvs: 4,
-    });
-    try {
-      const runDir = join(root, 'four-envs');
-      const args = [
-        'train',
-        '--config',
-        'test/smoke/fixtures/target-reach-remote-ppo.yaml',
-        '--output',
-        runDir,
-      ];
-      args.push('--stop-iterations', '1', '--set', `env.id=${address}`, '--set', 'env.numEnvsPerRunner=4');
-      const r = await runRl(args);
-      expect(r.code, describeOutcome(args, r)).toBe(0);
-    } finally {
-      await server.stop();
-    }
-  });
+  // Skipped like the remote presets above when no python3 has pyzmq: `npm test` passes on a fresh machine.
+  const title = 'trains with env.numEnvsPerRunner 4 against a server stepping 4 envs';
+  it.skipIf('reason' in python)(
+    `${title}${'reason' in python ? ` (skipped: ${python.reason})` : ''}`,
+    async () => {
+      if ('reason' in python) throw new Error(python.reason);
+      const address = `ipc://${join(root, 'four-envs.sock')}`;
+      const server = await startPythonEnvServer({
+        python: python.python,
+        env: 'examples/python-env/target_reach.py:TargetReach',
+        address,
+        numEnvs: 4,
+      });
+      try {
+        const runDir = join(root, 'four-envs');
+        const args = [
+          'train',
+          '--config',
+          'test/smoke/fixtures/target-reach-remote-ppo.yaml',
+          '--output',
+          runDir,
+        ];
+        args.push('--stop-iterations', '1', '--set', `env.id=${address}`, '--set', 'env.numEnvsPerRunner=4');
+        const r = await runRl(args);
+        expect(r.code, describeOutcome(args, r)).toBe(0);
+      } finally {
+        await server.stop();
+      }
+    },
+  );
 });
 
 describe('config errors and overrides through `rl train`', () => {

@@ -113,6 +113,8 @@ export function registerEnvCommand(
         await servePython(options, io);
         return;
       }
+      // envs/index.js registers the built-in ids (CartPole-v1, ...); remote/ only adds the protocol.
+      await import('../../../envs/index.js');
       await import('../../../envs/remote/index.js');
       const { serveEnv } = await import('../../../envs/remote/serve-env.js');
       const server = await serveEnv({ id: options.env, address: options.address, numEnvs: options.numEnvs });

@@ -1,5 +1,7 @@
 /** `rl train`: trains an algorithm from a preset config, with overrides from flags. */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { BACKENDS } from '../../config/common.js';
+import { didYouMean } from '../../config/did-you-mean.js';
 import { collect, parseFiniteNumber, parseNonNegativeInt, parsePositiveInt } from '../parse.js';
 import type { CliWiring } from '../wiring.js';
 
@@ -11,12 +13,22 @@ export interface TrainFlags {
   seed?: number;
   output?: string;
   resume?: string;
+  force?: boolean;
   json?: boolean;
   stopIterations?: number;
   stopEnvSteps?: number;
   stopTimeMs?: number;
   stopReturn?: number;
   backend?: string;
+}
+
+/** Parses `--backend`: one of {@link BACKENDS}; `gpu` and the like point at tfjs-node-gpu. */
+export function parseBackend(value: string): string {
+  if ((BACKENDS as readonly string[]).includes(value)) return value;
+  const near = /gpu|cuda/i.test(value) ? 'tfjs-node-gpu' : didYouMean(value, BACKENDS);
+  throw new InvalidArgumentError(
+    `expected one of ${BACKENDS.join(', ')}, got "${value}"${near === undefined ? '' : `; did you mean "${near}"?`}`,
+  );
 }
 
 export function registerTrainCommand(program: Command, wiring: CliWiring): void {
@@ -31,14 +43,18 @@ export function registerTrainCommand(program: Command, wiring: CliWiring): void 
       collect,
     )
     .option('--seed <n>', 'random seed (same seed, same backend: same run)', parseNonNegativeInt)
-    .option('--output <dir>', 'run directory (default: runs/<algo>-<env>-<time>)')
+    .option('--output <dir>', 'run directory (default: runs/<algo>-<env>-<time>); must not hold another run')
     .option('--resume <checkpoint>', 'continue from a checkpoint directory (or a run directory: its latest)')
+    .option(
+      '--force',
+      'with --output: delete the run already in that directory (its results and checkpoints)',
+    )
     .option('--json', 'print one JSON object per iteration on stdout')
     .option('--stop-iterations <n>', 'stop after this many iterations', parsePositiveInt)
     .option('--stop-env-steps <n>', 'stop after this many env steps', parsePositiveInt)
     .option('--stop-time-ms <ms>', 'stop after this much wall time', parsePositiveInt)
     .option('--stop-return <r>', 'stop once the mean episode return reaches r', parseFiniteNumber)
-    .option('--backend <name>', 'tensor backend: auto, wasm, cpu, tfjs-node, tfjs-node-gpu, webgpu')
+    .option('--backend <name>', `tensor backend: ${BACKENDS.join(', ')}`, parseBackend)
     .action(async (flags: TrainFlags) => {
       const { runTrain } = await import('../run-train.js');
       await runTrain(flags, wiring);

@@ -67,6 +67,23 @@ describe('rl CLI', () => {
     expect(err.text).toContain('expected a non-negative integer');
   });
 
+  it('one exit-code rule: a missing config file or checkpoint is bad input (2), like a bad flag', async () => {
+    const { w, err } = wiring();
+    expect(await run(['train', '--config', '/nonexistent/preset.yaml'], w)).toBe(2);
+    expect(err.text).toContain('/nonexistent/preset.yaml');
+    expect(err.text).toContain('cannot be read (no such file)');
+    expect(await run(['evaluate', '--checkpoint', '/nonexistent/run'], w)).toBe(2);
+    expect(err.text).toContain('checkpoint /nonexistent/run');
+  });
+
+  it('rejects --backend gpu naming the flag and the GPU backend', async () => {
+    const { w, err } = wiring();
+    expect(await run(['train', '--algo', 'ppo', '--backend', 'gpu'], w)).toBe(2);
+    expect(err.text).toContain("option '--backend <name>' argument 'gpu' is invalid");
+    expect(err.text).toContain('did you mean "tfjs-node-gpu"?');
+    expect(err.text).not.toContain('--set');
+  });
+
   it('has --help on every subcommand', async () => {
     for (const command of ['train', 'evaluate', 'env', 'cluster', 'bench']) {
       const { w, out } = wiring();

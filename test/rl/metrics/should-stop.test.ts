@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IterationResult } from '../../../rl/metrics/iteration-result.js';
-import { shouldStop, stopProgress } from '../../../rl/metrics/should-stop.js';
+import { hasStopCriterion, shouldStop, stopProgress } from '../../../rl/metrics/should-stop.js';
 
 const result: IterationResult = {
   iteration: 10,
@@ -30,6 +30,18 @@ describe('shouldStop', () => {
     expect(shouldStop({ envSteps: 5000, episodeReturnMean: 500 }, result)?.criterion).toBe('envSteps');
     expect(shouldStop({ timeMs: 2500 }, result)?.criterion).toBe('timeMs');
     expect(shouldStop({ episodeReturnMean: 175 }, result)?.message).toBe('episodeReturnMean 180 >= 175');
+  });
+
+  it('rounds the values in its message (returns to 0.01, times to a ms)', () => {
+    const odd = { ...result, episodeReturnMean: 475.123456789, timeMs: 60012.345678 };
+    expect(shouldStop({ episodeReturnMean: 475 }, odd)?.message).toBe('episodeReturnMean 475.12 >= 475');
+    expect(shouldStop({ timeMs: 60000 }, odd)?.message).toBe('timeMs 60012 >= 60000');
+    expect(shouldStop({ episodeReturnMean: 475 }, odd)?.value).toBe(475.123456789);
+  });
+
+  it('knows whether any criterion is set', () => {
+    expect(hasStopCriterion({})).toBe(false);
+    expect(hasStopCriterion({ timeMs: 1 })).toBe(true);
   });
 
   it('never stops on a return before any episode finished', () => {

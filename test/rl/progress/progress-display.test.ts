@@ -39,15 +39,23 @@ describe('ProgressDisplay', () => {
       stream: new FakeStream(),
       stop: { envSteps: 20_480, episodeReturnMean: 475 },
     });
-    // 4096 of 20480 steps (20%) in 2 s: 8 s to go.
+    // 4096 of 20480 steps (20%) in 2 s: at most 8 s to go (the return target may end it sooner).
     expect(display.formatLine(result(2))).toBe(
+      'iter 2 | steps 4,096 | return 102.0 | 12,346 steps/s | 0:02 | ETA <=0:08',
+    );
+    const budgetOnly = new ProgressDisplay({ stream: new FakeStream(), stop: { envSteps: 20_480 } });
+    expect(budgetOnly.formatLine(result(2))).toBe(
       'iter 2 | steps 4,096 | return 102.0 | 12,346 steps/s | 0:02 | ETA 0:08',
+    );
+    // The row that reaches the return target stops the run: no ETA to the budget on it.
+    expect(display.formatLine(result(2, { episodeReturnMean: 480 }))).toBe(
+      'iter 2 | steps 4,096 | return 480.0 | 12,346 steps/s | 0:02',
     );
     expect(
       display.formatLine(
         result(1, { evaluation: { episodeReturnMean: 500, episodeLenMean: 500, episodes: 10 } }),
       ),
-    ).toBe('iter 1 | steps 2,048 | return - | eval 500.0 | 12,346 steps/s | 0:01 | ETA 0:09');
+    ).toBe('iter 1 | steps 2,048 | return - | eval 500.0 | 12,346 steps/s | 0:01 | ETA <=0:09');
     const noBudget = new ProgressDisplay({ stream: new FakeStream(), stop: { episodeReturnMean: 475 } });
     expect(noBudget.formatLine(result(2))).toBe(
       'iter 2 | steps 4,096 | return 102.0 | 12,346 steps/s | 0:02',
@@ -72,7 +80,6 @@ describe('ProgressDisplay', () => {
     clock = 1300;
     display.update(result(4)); // throttled, shown at finish
     display.finish({
-      runDir: 'runs/x',
       checkpointDir: 'runs/x/checkpoints/4',
       reason: { criterion: 'iterations', threshold: 4, value: 4, message: 'iterations 4 >= 4' },
     });
@@ -81,8 +88,8 @@ describe('ProgressDisplay', () => {
         'training ppo on CartPole-v1; run directory runs/x',
         'iter 1 | steps 2,048 | return - | 12,346 steps/s | 0:01 | ETA 0:03',
         'iter 3 | steps 6,144 | return 103.0 | 12,346 steps/s | 0:03 | ETA 0:01',
-        'iter 4 | steps 8,192 | return 104.0 | 12,346 steps/s | 0:04 | ETA 0:00',
-        'done: iterations 4 >= 4; results in runs/x; checkpoint runs/x/checkpoints/4',
+        'iter 4 | steps 8,192 | return 104.0 | 12,346 steps/s | 0:04',
+        'done: iterations 4 >= 4; checkpoint runs/x/checkpoints/4',
         '',
       ].join('\n'),
     );
@@ -96,11 +103,12 @@ describe('ProgressDisplay', () => {
     display.update(result(1));
     display.update(result(2));
     display.message('checkpoint saved');
-    display.finish({ runDir: 'runs/x' });
+    display.finish({ runnerRestarts: 2 });
     const lines = stream.text.trim().split('\n');
     expect(lines.map((l) => JSON.parse(l))).toEqual([result(1), result(2)]);
     expect(info.text).toBe(
-      'training ppo on CartPole-v1; run directory runs/x\ncheckpoint saved\nstopped; results in runs/x\n',
+      'training ppo on CartPole-v1; run directory runs/x\ncheckpoint saved\n' +
+        'stopped; env runners rebuilt 2 times (see the log)\n',
     );
   });
 
@@ -114,13 +122,13 @@ describe('ProgressDisplay', () => {
     display.logSink()('warn', 'runner', 'restarted runner 1');
     clock = 400;
     display.update(result(3));
-    display.finish({ runDir: 'runs/x', interrupted: true });
+    display.finish({ interrupted: true });
     expect(stream.text).toBe(
       '\r\x1b[2Kiter 1 | steps 2,048 | return' +
         '\r\x1b[2Kiter 2 | steps 4,096 | return' +
         '\r\x1b[2K[tsrl warn] runner: restarted runner 1\n' +
         '\r\x1b[2Kiter 3 | steps 6,144 | return' +
-        '\ninterrupted; results in runs/x\n',
+        '\ninterrupted\n',
     );
   });
 });

@@ -78,6 +78,30 @@ describe('rl env', () => {
     await running;
   });
 
+  it('serve: serves a built-in id such as CartPole-v1 (as the README shows)', async () => {
+    const stop = new AbortController();
+    const { cli, out } = program(stop.signal);
+    const address = freshAddress('ipc');
+    const running = cli.parseAsync([
+      'node',
+      'rl',
+      'env',
+      'serve',
+      '--env',
+      'CartPole-v1',
+      '--address',
+      address,
+    ]);
+    running.catch(() => undefined);
+    for (let i = 0; i < 200 && !out().includes('serving'); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(out()).toContain(`serving CartPole-v1 x1 on ${address}`);
+    const env = await ZmqVectorEnv.connect(address, { timeoutMs: 5000 });
+    expect(env.obsSize).toBe(4);
+    await env.close();
+    stop.abort();
+    await running;
+  });
+
   it.skipIf(pythonMissing() !== undefined)('serve: runs the Python server for a .py module', async () => {
     const stop = new AbortController();
     const { cli, out } = program(stop.signal);
