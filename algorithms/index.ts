@@ -1,5 +1,6 @@
 /**
- * The algorithm registry: every built-in {@link AlgorithmDefinition} by name (one line each).
+ * The algorithm registry: every built-in {@link AlgorithmDefinition} by name (PPO, DQN, SAC,
+ * APEX-DQN; one line each).
  */
 import type { AnyAlgorithmDefinition } from '../rl/algorithm.js';
 import { didYouMean } from '../rl/config/did-you-mean.js';

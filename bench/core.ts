@@ -3,21 +3,14 @@
  * put, get and wait, and GB/s for moving a 100 MB Float32Array between processes, next to Ray's
  * published figures. Run: `node --import tsx bench/core.ts` (prints JSON) or call {@link benchCore}.
  */
+
+import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { get, init, put, remoteClass, remoteFunction, shutdown, wait } from '../core/index.js';
+import { RAY_MICROBENCHMARK, type RecordedFigure } from './recorded.js';
 
-// Ray 2.22 release logs, `ray microbenchmark` on one 64-core m5.16xlarge (see /work/shared/FACTS.md).
-const RAY = {
-  tasksSync: 971,
-  tasksAsync: 8194,
-  actorCallsSync: 2096,
-  actorCallsAsync: 9063,
-  nToNActorCallsAsync: 27_700,
-  getCalls: 10_300,
-  putCalls: 5200,
-  waitOn1kRefs: 5.0,
-  putGigabytes: 20.1,
-} as const;
+// Ray's published figures, recorded (source and machine in each): a ratio to them compares machines.
+const RAY = RAY_MICROBENCHMARK;
 
 /** A task that does nothing (exported: workers find it by URL and name). */
 export const noop = remoteFunction(import.meta.url, 'noop', () => 0);
@@ -73,21 +66,22 @@ export interface BenchCoreOptions {
 
 /**
  * Runs the microbenchmark in a fresh runtime (it calls `init` and `shutdown`; the runtime must not
- * be initialised). Returns, per measurement, `{ value, unit, ray, ratioToRay }`.
+ * be initialised). Returns the machine of this run and, per measurement, `{ value, unit,
+ * rayRecorded, ratioToRecordedRay }` (Ray's figure with its source and machine: not measured here).
  */
 export async function benchCore(options: BenchCoreOptions = {}): Promise<Record<string, unknown>> {
   const durationMs = options.durationMs ?? 1500;
   await init({ transport: options.transport ?? 'ipc' });
   const results: Record<
     string,
-    { value: number; unit: string; ray: number | null; ratioToRay: number | null }
+    { value: number; unit: string; rayRecorded: RecordedFigure | null; ratioToRecordedRay: number | null }
   > = {};
-  const record = (name: string, value: number, unit: string, ray: number | null): void => {
+  const record = (name: string, value: number, unit: string, ray: RecordedFigure | null): void => {
     results[name] = {
       value: Number(value.toPrecision(4)),
       unit,
-      ray,
-      ratioToRay: ray === null ? null : Number((value / ray).toFixed(2)),
+      rayRecorded: ray,
+      ratioToRecordedRay: ray === null ? null : Number((value / ray.value).toFixed(2)),
     };
   };
   try {
@@ -190,7 +184,11 @@ export async function benchCore(options: BenchCoreOptions = {}): Promise<Record<
   } finally {
     await shutdown();
   }
-  return { transport: options.transport ?? 'ipc', results };
+  return {
+    transport: options.transport ?? 'ipc',
+    machine: { cpus: cpus().length, loadAverage1m: loadavg()[0] },
+    results,
+  };
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

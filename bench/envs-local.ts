@@ -8,11 +8,13 @@
  *
  * Run: `npx tsx -e "import('./bench/envs-local.ts').then(async m => console.log(JSON.stringify(await m.benchEnvsLocal(), null, 2)))"`
  */
+import { cpus, loadavg } from 'node:os';
 import { BUILTIN_ENVS } from '../envs/builtin/index.js';
 import type { Env } from '../envs/env.js';
 import { SeededRng } from '../envs/rng.js';
 import type { SpaceValue } from '../envs/spaces/space.js';
 import { SyncVectorEnv } from '../envs/vector/sync-vector-env.js';
+import { GYMNASIUM_CARTPOLE } from './recorded.js';
 
 const NUM_VECTOR_ENVS = 16;
 const ACTION_POOL = 4096;
@@ -21,11 +23,8 @@ const TRIALS = 5;
 const TRIAL_S = 0.25;
 /** Steps run before measuring, so that the JIT has optimised the step. */
 const WARMUP_STEPS = 200_000;
-/**
- * Gymnasium 1.x CartPole-v1 via `gymnasium.make` (with its wrappers), one env, random actions, measured
- * on this kind of machine (shared/FACTS.md), not in this run: the issue asks for at least 20x this.
- */
-const GYMNASIUM_CARTPOLE_STEPS_PER_S = 145_000;
+/** Gymnasium's CartPole in Python, recorded (bench/recorded.ts): the issue asks for at least 20x this. */
+const GYMNASIUM_CARTPOLE_STEPS_PER_S = GYMNASIUM_CARTPOLE.value;
 
 interface Rate {
   wallStepsPerS: number;
@@ -127,12 +126,12 @@ export async function benchEnvsLocal(): Promise<Record<string, unknown>> {
   return {
     suite: 'envs-local',
     node: process.version,
+    machine: { cpus: cpus().length, loadAverage1m: loadavg()[0] },
     trials: TRIALS,
     numVectorEnvs: NUM_VECTOR_ENVS,
     envs,
-    gymnasiumCartPoleStepsPerS: GYMNASIUM_CARTPOLE_STEPS_PER_S,
-    gymnasiumCartPoleSource: 'shared/FACTS.md (Gymnasium 1.x, gymnasium.make, Python, this kind of machine)',
-    cartPoleSingleVsGymnasium:
+    gymnasiumCartPoleRecorded: GYMNASIUM_CARTPOLE,
+    cartPoleSingleVsRecordedGymnasium:
       cartPole === undefined
         ? null
         : Math.round((cartPole.single.cpuStepsPerS / GYMNASIUM_CARTPOLE_STEPS_PER_S) * 10) / 10,

@@ -14,20 +14,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { PACKAGE_ROOT } from '../rl/version.js';
+import { PYTHON_PEERS } from './recorded.js';
 
 const ROOT = PACKAGE_ROOT;
 const DEFAULT_PRESETS = ['cartpole-ppo.yaml', 'cartpole-dqn.yaml', 'pendulum-sac.yaml'];
-
-/**
- * Peers timed on this kind of machine (FACTS.md: CleanRL and Stable-Baselines3 on torch 1.13 CPU, one
- * thread; median seconds from launch and env steps to the same threshold). Python's torch cannot be
- * installed here, so these are recorded figures, not measured in this run.
- */
-const PEERS: Readonly<Record<string, Readonly<Record<string, { timeS: number; envSteps: number }>>>> = {
-  'cartpole-ppo.yaml': { cleanrl: { timeS: 19.4, envSteps: 176e3 }, sb3: { timeS: 5.9, envSteps: 34e3 } },
-  'cartpole-dqn.yaml': { cleanrl: { timeS: 31.7, envSteps: 269e3 } },
-  'pendulum-sac.yaml': { cleanrl: { timeS: 64.3, envSteps: 11.4e3 }, sb3: { timeS: 72.2, envSteps: 7.0e3 } },
-};
 
 /** One run of a preset. */
 export interface TrainRun {
@@ -118,7 +108,8 @@ export async function benchTrain(): Promise<Record<string, unknown>> {
       medianTimeS: median(reached.map((r) => r.timeS)),
       medianEnvSteps: median(reached.map((r) => r.envSteps)),
       runs,
-      peers: PEERS[file] ?? {},
+      // CleanRL and SB3, recorded on another day (source and machine in each figure): not this run.
+      peersRecorded: PYTHON_PEERS[file] ?? {},
     };
   }
   return { machine: { cpus: cpus().length, loadAverage1m: loadavg()[0] }, presets: results };

@@ -8,6 +8,7 @@
  * Accepts a single Env or a VectorEnv (remote vector envs are async, so the checker is too).
  */
 
+import { getLogLevel, setLogLevel } from '../core/logger.js';
 import { checkVectorEnv } from './check-vector-env.js';
 import type { Env, StepResult } from './env.js';
 import {
@@ -333,7 +334,16 @@ function checkStepAfterDone(env: Env, seed: number, trace: TraceStep[], problems
     let last: StepResult | undefined;
     for (let t = 1; t <= end; t++) last = env.step(env.actionSpace.sample(actionRng));
     if (last?.terminated !== true) return end;
-    const after = env.step(env.actionSpace.sample(actionRng));
+    // This step is the probe, not the user's mistake: silence the env's own "step after terminated"
+    // warning (Gymnasium's envs and ours log one), so the check reports it once, as a problem or not.
+    const level = getLogLevel();
+    setLogLevel('error');
+    let after: StepResult<SpaceValue>;
+    try {
+      after = env.step(env.actionSpace.sample(actionRng));
+    } finally {
+      setLogLevel(level);
+    }
     if (after.terminated !== true) {
       problems.add(
         'step-after-done',

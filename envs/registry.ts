@@ -6,8 +6,8 @@
  * - a module path exporting an Env class or a factory function: `./my-env.ts`, `/abs/env.js`,
  *   `file:///abs/env.js`, with an optional `:ExportName` suffix (`./envs.ts:GridWorld`). Without one the
  *   default export is used, else the module's only exported function. Relative paths are resolved
- *   against the current working directory. A `.ts` module needs Node running with a TypeScript loader
- *   (tsx, as the tests do); the built `rl` runs plain Node and imports `.js` modules.
+ *   against the current working directory. A `.ts` module is loaded with tsx when Node has no
+ *   TypeScript loader of its own (the built `rl` runs plain Node).
  * - an address with a registered prefix (`tcp://`, `ipc://`), handled by a resolver that another
  *   module plugs in with {@link registerEnvResolver} (envs/remote does so for the env protocol), which
  *   keeps this file free of imports from envs/remote.
@@ -176,20 +176,30 @@ function splitModuleId(id: string): { path: string; exportName: string | undefin
   return { path: id, exportName: undefined };
 }
 
+/**
+ * Imports an env module. Plain Node (the built `rl`) cannot load TypeScript: a `.ts`/`.mts`/`.cts`
+ * module it refuses is loaded with tsx's `tsImport` (a dependency of tsrl), which compiles that module
+ * and what it imports without changing how the rest of the process loads modules.
+ */
+async function importModule(url: string, path: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !/\.[mc]?ts$/.test(path)) throw e;
+    const { tsImport } = await import('tsx/esm/api');
+    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+  }
+}
+
 async function importFactory(id: string): Promise<EnvFactory> {
   const { path, exportName } = splitModuleId(id);
   const url = path.startsWith('file:') ? path : pathToFileURL(path).href;
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(url)) as Record<string, unknown>;
+    mod = await importModule(url, path);
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
-    // Plain Node (the built `rl`) cannot load TypeScript; say how to run it or what to name instead.
-    const hint =
-      (e as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION' && path.endsWith('.ts')
-        ? ' A .ts env needs a TypeScript loader: run `node --import tsx node_modules/tsrl/bin/rl.js ...`, or name the compiled .js file.'
-        : '';
-    throw new UnknownEnvError(`Env module '${path}' could not be imported (${url}): ${reason}.${hint}`, {
+    throw new UnknownEnvError(`Env module '${path}' could not be imported (${url}): ${reason}.`, {
       cause: e,
     });
   }

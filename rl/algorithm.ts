@@ -15,8 +15,6 @@
  * On-policy (PPO): sample fragments from every runner, one learner update over them, broadcast weights.
  * Off-policy (DQN, SAC): the iteration owns a replay buffer (returned by `getState` for checkpoints),
  * adds the fragments, samples minibatches for `trainingIntensity` updates and syncs weights every K steps.
- * APEX-DQN: runners with per-runner exploration (`RunnerContext.runnerIndex`) push to replay actors;
- * the iteration drives them asynchronously with `EnvRunnerGroup.sampleAsync`-style calls of its own.
  */
 import type { ObjectRef } from '../core/index.js';
 import type { SeededRng } from '../envs/rng.js';
@@ -135,10 +133,13 @@ export interface Learner {
    * prioritized replay; the result crosses processes, so the learner may be an actor.
    */
   updateWithTdErrors?(batch: SampleBatch, info: UpdateInfo): Promise<TdUpdateResult> | TdUpdateResult;
-  /** The current policy weights, as env runners need them. */
-  getWeights(): NamedWeights;
+  /**
+   * The current policy weights, as env runners need them (a promise where they are read back from a
+   * device asynchronously).
+   */
+  getWeights(): Promise<NamedWeights> | NamedWeights;
   /** The full state for checkpoints. */
-  getState(): LearnerState;
+  getState(): Promise<LearnerState> | LearnerState;
   /** Restores {@link getState}'s result. @throws TypeError when it does not fit the model. */
   setState(state: LearnerState): void;
   /** Frees backend memory. */

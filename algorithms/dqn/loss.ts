@@ -36,7 +36,7 @@ export interface DqnLossTerms {
 
 /**
  * Q(s, a) for the taken actions as sum(q * onehot(a)). tf.gather would be the obvious choice, but its
- * gradient fails on the wasm backend (FACTS.md: UnsortedSegmentSum is not registered there).
+ * gradient fails on the wasm backend (docs/measurements.md: UnsortedSegmentSum is not registered there).
  */
 export function selectActionValues(tf: Tf, qValues: tfjs.Tensor2D, actions: tfjs.Tensor1D): tfjs.Tensor1D {
   const numActions = qValues.shape[1];

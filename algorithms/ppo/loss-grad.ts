@@ -1,7 +1,7 @@
 /**
  * The gradient of the PPO loss (./loss.ts) with respect to the network outputs, in closed form and
  * plain JS: per row it is a handful of flops, so computing it here saves the ~300 small tfjs kernels
- * that autodiff of the loss costs per minibatch (FACTS.md: ~3-5 us per op). The learner backpropagates
+ * that autodiff of the loss costs per minibatch (docs/measurements.md: ~3-5 us per op). The learner backpropagates
  * these output gradients through the MLPs with a few matMuls. `test/algorithms/ppo/loss-grad.test.ts`
  * checks every number against tfjs autodiff of `ppoLoss`.
  *
@@ -25,7 +25,7 @@ export interface HeadGradInputs {
   readonly head: Float32Array;
   /** [k] log std of the gaussian head. */
   readonly logStd?: Float32Array;
-  /** [B, A] one-hot actions (categorical) or [B, k] continuous actions. */
+  /** [B] action indexes (categorical) or [B, k] continuous actions. */
   readonly actions: Float32Array;
   readonly oldLogProbs: Float32Array;
   readonly advantages: Float32Array;
@@ -72,18 +72,19 @@ export function ppoHeadGrads(headKind: ActionHead, x: HeadGradInputs, c: PpoLoss
     const o = i * A;
     let logp = 0;
     let entropy = 0;
+    let lse = 0;
     if (headKind.kind === 'categorical') {
       let max = -Infinity;
       for (let j = 0; j < A; j++) max = Math.max(max, x.head[o + j]!);
       let z = 0;
       for (let j = 0; j < A; j++) z += Math.exp(x.head[o + j]! - max);
-      const lse = max + Math.log(z);
+      lse = max + Math.log(z);
       for (let j = 0; j < A; j++) {
         const lp = x.head[o + j]! - lse;
         p[j] = Math.exp(lp);
         entropy -= p[j]! * lp;
-        logp += x.actions[o + j]! * lp;
       }
+      logp = x.head[o + x.actions[i]!]! - lse;
     } else {
       for (let j = 0; j < A; j++) {
         const u = (x.actions[o + j]! - x.head[o + j]!) * Math.exp(-x.logStd![j]!);
@@ -104,10 +105,12 @@ export function ppoHeadGrads(headKind: ActionHead, x: HeadGradInputs, c: PpoLoss
     const dLogp = (pg1 >= pg2 ? -adv * ratio : 0) / B;
 
     if (headKind.kind === 'categorical') {
+      const a = x.actions[i]!;
       for (let j = 0; j < A; j++) {
-        const lp = Math.log(p[j]!);
+        // log p_j from the logits, not log(p_j): p_j underflows to 0 for saturated logits.
+        const lp = x.head[o + j]! - lse;
         // d(pg)/dz + d(-entCoef * H)/dz (the mean's 1/B folded in).
-        dHead[o + j] = dLogp * (x.actions[o + j]! - p[j]!) + (c.entCoef / B) * p[j]! * (lp + entropy);
+        dHead[o + j] = dLogp * ((j === a ? 1 : 0) - p[j]!) + (c.entCoef / B) * p[j]! * (lp + entropy);
       }
     } else {
       for (let j = 0; j < A; j++) {

@@ -4,8 +4,10 @@
  * details of Huang et al. 2022, "The 37 Implementation Details of Proximal Policy Optimization"
  * (https://iclr-blog-track.github.io/2022/03/25/ppo-implementation-details/), cited as "37 details #n".
  *
- * Everything here is a pure function: tensors in, tensors out, no state. The learner
- * (`./learner.ts`) wraps `ppoLoss` in a gradient tape; `ppoStats` computes the diagnostics outside it.
+ * Everything here is a pure function: tensors in, tensors out, no state. The device learner
+ * (`./device-gradients.ts`) differentiates `ppoLoss`; the plain-JS fast path for small MLPs
+ * (`./loss-grad.ts`) is its closed-form gradient, tested against autodiff of `ppoLoss` in the clipped,
+ * saturated and value-clipped regimes (test/algorithms/ppo/loss-grad.test.ts).
  */
 import type * as tfjs from '@tensorflow/tfjs';
 
@@ -54,6 +56,10 @@ export interface PpoLossTerms {
   vLoss: tfjs.Scalar;
   /** Mean entropy. [] */
   entropyLoss: tfjs.Scalar;
+  /** KL(pi_old || pi) estimated with k3 = mean((r - 1) - log r) (http://joschu.net/blog/kl-approx.html; 37 details #12). [] */
+  approxKl: tfjs.Scalar;
+  /** Fraction of rows whose ratio left [1 - clipCoef, 1 + clipCoef]. [] */
+  clipFrac: tfjs.Scalar;
 }
 
 /**
@@ -89,33 +95,14 @@ export function ppoLoss(tf: Tf, x: PpoLossInputs, c: PpoLossCoefs): PpoLossTerms
   const entropyLoss = tf.mean(x.entropy) as tfjs.Scalar;
 
   const loss = tf.add(tf.sub(pgLoss, tf.mul(c.entCoef, entropyLoss)), tf.mul(c.vfCoef, vLoss)) as tfjs.Scalar;
-  return { loss, pgLoss, vLoss, entropyLoss };
-}
 
-/** Diagnostics of one minibatch, as plain numbers. */
-export interface PpoStats {
-  /** KL(pi_old || pi) estimated with k3 = mean((r - 1) - log r) (http://joschu.net/blog/kl-approx.html; 37 details #12). */
-  approxKl: number;
-  /** Fraction of rows whose ratio left [1 - clipCoef, 1 + clipCoef]. */
-  clipFrac: number;
-}
-
-/**
- * approx KL and clip fraction from the log-probs, computed in plain JS (no tensors, no tape).
- * @param newLogProbs log pi_theta(a|s) [B]
- * @param oldLogProbs log pi_theta_old(a|s) [B]
- */
-export function ppoStats(newLogProbs: Float32Array, oldLogProbs: Float32Array, clipCoef: number): PpoStats {
-  const n = newLogProbs.length;
-  let kl = 0;
-  let clipped = 0;
-  for (let i = 0; i < n; i++) {
-    const logRatio = (newLogProbs[i] as number) - (oldLogProbs[i] as number);
-    const ratio = Math.exp(logRatio);
-    kl += ratio - 1 - logRatio;
-    if (Math.abs(ratio - 1) > clipCoef) clipped++;
-  }
-  return { approxKl: n > 0 ? kl / n : 0, clipFrac: n > 0 ? clipped / n : 0 };
+  // Diagnostics (not part of the loss): CleanRL computes them in the same loop, under no_grad.
+  const logRatio = tf.sub(x.newLogProbs, x.oldLogProbs);
+  const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)) as tfjs.Scalar;
+  const clipFrac = tf.mean(
+    tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), c.clipCoef), 'float32'),
+  ) as tfjs.Scalar;
+  return { loss, pgLoss, vLoss, entropyLoss, approxKl, clipFrac };
 }
 
 /**

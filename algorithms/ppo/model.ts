@@ -3,7 +3,7 @@
  * Categorical logits (Discrete) or the mean of a diagonal Gaussian with a state-independent log std
  * (Box, cleanrl/ppo_continuous_action.py), and a critic giving V(s). Weights are plain
  * {@link NamedWeights} in a fixed order; this file has the layout, the seeded init and a plain-JS
- * batched forward pass for env runners (tfjs costs ~3-5 us per op, FACTS.md; JS wins at small batch).
+ * batched forward pass for env runners (tfjs costs ~3-5 us per op, docs/measurements.md; JS wins at small batch).
  */
 import { SeededRng } from '../../envs/rng.js';
 import type { SpaceJson } from '../../envs/spaces/space.js';

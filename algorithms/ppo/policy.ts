@@ -5,11 +5,10 @@
  */
 import type { SeededRng } from '../../envs/rng.js';
 import type { InferencePolicy, PolicyOutput } from '../../rl/algorithm.js';
+import { Categorical, DiagGaussian } from '../../rl/distributions/index.js';
 import type { NamedWeights } from '../../rl/models/named-weights.js';
 import { Columns } from '../../rl/sample-batch/columns.js';
 import { type ActorCriticSpec, JsMlp, LOG_STD, layersOf } from './model.js';
-
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** The PPO policy for env runners (see the module comment). */
 export class PpoPolicy implements InferencePolicy {
@@ -34,54 +33,31 @@ export class PpoPolicy implements InferencePolicy {
   act(obs: Float32Array, numRows: number, explore: boolean, rng: SeededRng, out: PolicyOutput): void {
     const head = this.actor.forward(obs, numRows); // [N, A] logits or means
     const logProbs = out.extras[Columns.LOG_PROBS]!;
-    const values = out.extras[Columns.VALUE_PREDS]!;
-    const v = this.critic.forward(obs, numRows); // [N, 1]
-    values.set(v.subarray(0, numRows));
+    out.extras[Columns.VALUE_PREDS]!.set(this.critic.forward(obs, numRows).subarray(0, numRows));
+    // The samplers and their log-probs are rl/distributions' (the plain-JS half of that math).
     if (this.spec.head.kind === 'categorical') {
       const A = this.spec.head.numActions;
-      for (let r = 0; r < numRows; r++) {
-        const o = r * A;
-        let max = -Infinity;
-        let argmax = 0;
-        for (let a = 0; a < A; a++) {
-          if (head[o + a]! > max) {
-            max = head[o + a]!;
-            argmax = a;
-          }
-        }
-        let z = 0;
-        for (let a = 0; a < A; a++) z += Math.exp(head[o + a]! - max);
-        const logZ = max + Math.log(z);
-        let action = argmax;
-        if (explore) {
-          // Inverse-CDF sampling of softmax(logits).
-          let u = rng.next() * z;
-          action = A - 1;
-          for (let a = 0; a < A; a++) {
-            u -= Math.exp(head[o + a]! - max);
-            if (u < 0) {
-              action = a;
-              break;
-            }
-          }
-        }
-        out.actions[r] = action;
-        logProbs[r] = head[o + action]! - logZ;
-      }
+      Categorical.sampleInto(
+        head.subarray(0, numRows * A),
+        numRows,
+        A,
+        rng,
+        out.actions as Int32Array,
+        logProbs,
+        !explore,
+      );
     } else {
       const k = this.spec.head.actionSize;
-      for (let r = 0; r < numRows; r++) {
-        let lp = 0;
-        for (let j = 0; j < k; j++) {
-          const mean = head[r * k + j]!;
-          const logStd = this.logStd[j]!;
-          const eps = explore ? rng.normal() : 0;
-          out.actions[r * k + j] = mean + Math.exp(logStd) * eps;
-          // log N(a; mean, std) = -0.5 eps^2 - log std - 0.5 log(2 pi), with eps = (a - mean) / std.
-          lp += -0.5 * eps * eps - logStd - HALF_LOG_2PI;
-        }
-        logProbs[r] = lp;
-      }
+      DiagGaussian.sampleInto(
+        head.subarray(0, numRows * k),
+        this.logStd,
+        numRows,
+        k,
+        rng,
+        out.actions as Float32Array,
+        logProbs,
+        !explore,
+      );
     }
   }
 

@@ -2,7 +2,7 @@
  * The ZAP handler (ZeroMQ authentication protocol, https://rfc.zeromq.org/spec/27/) that admits a CURVE
  * client only when its long-term public key is the cluster key of the socket's ZAP domain. libzmq asks
  * the REP socket bound at `inproc://zeromq.zap.01` of the socket's context; one gate serves every
- * cluster socket of the process (each with its own domain), so it is reference-counted.
+ * cluster socket of the process (each with its own domain).
  */
 import { Reply } from 'zeromq';
 import { createLogger } from '../logger.js';
@@ -48,21 +48,36 @@ async function serve(rep: Reply): Promise<void> {
   }
 }
 
+async function bindGate(): Promise<Reply> {
+  const rep = new Reply();
+  // A gate closed just before releases the inproc endpoint asynchronously: retry for up to ~2 s.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await rep.bind(ZAP_ENDPOINT);
+      break;
+    } catch (err) {
+      if (attempt >= 40 || (err as { code?: string }).code !== 'EADDRINUSE') {
+        rep.close();
+        throw err;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  void serve(rep);
+  return rep;
+}
+
 /** Admits clients holding `publicKeyZ85` on sockets with ZAP domain `domain`; returns the release. */
 export async function openZapGate(domain: string, publicKeyZ85: string): Promise<() => void> {
   const key = z85Decode(publicKeyZ85);
   if (key === undefined) throw new Error('ZAP gate: the cluster public key is not Z85');
   allowedByDomain.set(domain, key);
-  opening ??= (async () => {
-    const rep = new Reply();
-    await rep.bind(ZAP_ENDPOINT);
-    void serve(rep);
-    return rep;
-  })();
+  opening ??= bindGate();
   const rep = await opening;
   return () => {
     allowedByDomain.delete(domain);
     if (allowedByDomain.size === 0 && opening !== undefined) {
+      // Closed when unused, so it does not keep the process alive.
       opening = undefined;
       rep.close();
     }

@@ -1,12 +1,12 @@
 /**
  * The one place that loads TensorFlow.js and picks its backend.
  *
- * Importing `@tensorflow/tfjs` costs ~300-600 ms (FACTS.md), so nothing in tsrl imports it at module top
+ * Importing `@tensorflow/tfjs` costs ~300-600 ms (docs/measurements.md), so nothing in tsrl imports it at module top
  * level: code calls {@link initBackend} (or {@link getTf}) once, then {@link requireTf} synchronously.
  * Type-only imports of `@tensorflow/tfjs` are free and fine everywhere.
  *
  * Order for `backend: 'auto'`: `@tensorflow/tfjs-node-gpu` (when installed; with a usable GPU), then
- * `@tensorflow/tfjs-node`, then wasm (SIMD), then cpu. tfjs-node(-gpu) are optional peer dependencies
+ * `@tensorflow/tfjs-node`, then wasm (SIMD), then cpu. tfjs-node(-gpu) are not dependencies of tsrl
  * (docs/gpu.md): they are imported by a name held in a variable so that TypeScript and bundlers do not
  * require them, and a failed import just moves on to the next backend.
  */
@@ -130,7 +130,7 @@ async function attempt(tf: Tf, name: Exclude<BackendChoice, 'auto'>, requireGpu:
         };
       const usingGpu = (tf.backend() as { isUsingGpuDevice?: unknown }).isUsingGpuDevice === true;
       if (name === 'tfjs-node-gpu' && requireGpu && !usingGpu) {
-        // tfjs-node-gpu without CUDA runs its CPU kernels silently (FACTS.md). It has registered the
+        // tfjs-node-gpu without CUDA runs its CPU kernels silently (docs/measurements.md). It has registered the
         // `tensorflow` backend, so tfjs-node cannot register it again: run those native CPU kernels.
         return {
           info: { ...base, tfBackend: 'tensorflow' },

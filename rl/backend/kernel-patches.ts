@@ -1,5 +1,5 @@
 /**
- * Fills gaps of TensorFlow.js 4.22 that RL losses hit (FACTS.md), registered once by `initBackend`:
+ * Fills gaps of TensorFlow.js 4.22 that RL losses hit (docs/measurements.md), registered once by `initBackend`:
  *
  * - wasm has no `Conv2DBackpropFilter` kernel, so a CNN cannot train on wasm; a plain-JS NHWC kernel
  *   (the direct sum dW[r, c, i, o] = sum_{b, y, x} X[b, y*s + r - pad, x*s + c - pad, i] * dY[b, y, x, o])

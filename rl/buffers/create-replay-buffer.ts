@@ -1,6 +1,6 @@
 /**
  * The replay interface an off-policy algorithm codes against, and the factory that picks the uniform
- * or the prioritized buffer from config, so DQN/SAC/APEX-DQN need no branch on the buffer kind
+ * or the prioritized buffer from config, so DQN and SAC need no branch on the buffer kind
  * except where priorities are updated.
  */
 import type { Rng } from '../../envs/spaces/space.js';

@@ -34,7 +34,7 @@ export function createProgram(wiring: CliWiring): Command {
   registerTrainCommand(program, wiring);
   registerEvaluateCommand(program, wiring);
   registerEnvCommand(program, { stdout: wiring.stdout, stderr: wiring.stderr });
-  registerClusterCommand(program);
+  registerClusterCommand(program, { stdout: wiring.stdout, stderr: wiring.stderr });
   registerBenchCommand(program, wiring);
   // Subcommands inherit the error handling and output of the root.
   for (const command of program.commands) {

@@ -24,7 +24,7 @@ export class Categorical {
   /**
    * log pi(a | s) for int32 `actions` [B] -> [B].
    * Written as sum(logSoftmax * oneHot) rather than gather: on wasm the gradient of `tf.gather`
-   * fails (UnsortedSegmentSum is not registered, FACTS.md).
+   * fails (UnsortedSegmentSum is not registered, docs/measurements.md).
    */
   logProb(actions: Tensor1D): Tensor1D {
     const tf = requireTf();

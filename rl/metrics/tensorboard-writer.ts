@@ -1,5 +1,5 @@
 /**
- * A minimal TensorBoard event-file writer for scalars (no npm package writes them; see FACTS.md).
+ * A minimal TensorBoard event-file writer for scalars (no npm package writes them; the format: docs/measurements.md).
  *
  * File format, from TensorFlow's sources:
  * - records are TFRecord-framed (tensorflow/core/lib/io/record_writer.cc): uint64 length (LE),

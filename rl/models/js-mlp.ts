@@ -1,6 +1,6 @@
 /**
  * A plain-JS forward pass of an MLP from backend-independent weights, for small-batch policy
- * inference in env runners: tfjs costs ~3-5 us per op (FACTS.md), so at small batch a small MLP is
+ * inference in env runners: tfjs costs ~3-5 us per op (docs/measurements.md), so at small batch a small MLP is
  * faster in plain loops, and an env runner that uses it need not load tfjs at all (~0.3-0.6 s).
  * bench/backend.ts measures both; {@link PolicyForward} picks per batch size.
  */

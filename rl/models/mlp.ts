@@ -1,6 +1,6 @@
 /**
  * A multi-layer perceptron built from raw tf ops and `tf.variable` (not `tf.layers`: `model.predict`
- * adds 50-80 us per call, FACTS.md). `apply` is a pure function of the variables, usable inside
+ * adds 50-80 us per call, docs/measurements.md). `apply` is a pure function of the variables, usable inside
  * `tf.tidy` and inside an optimiser's loss function.
  */
 import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';

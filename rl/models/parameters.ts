@@ -42,6 +42,16 @@ export class Parameters {
     }));
   }
 
+  /** A copy of the weights, read asynchronously (works where synchronous reads fail: webgpu in Node). */
+  async read(): Promise<NamedWeights> {
+    const data = await Promise.all(this.variables.map((v) => v.data()));
+    return this.variables.map((v, i) => ({
+      name: this.names[i] as string,
+      shape: [...v.shape],
+      data: Float32Array.from(data[i] as Float32Array),
+    }));
+  }
+
   /**
    * Overwrites the weights.
    * @throws TypeError when names or shapes differ, naming the entry.

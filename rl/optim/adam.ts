@@ -240,6 +240,30 @@ export class Adam {
   }
 
   /**
+   * Clips and applies `grads` (one per variable, in order) at `learningRate`, on the device: nothing is
+   * read back, so it works where synchronous reads fail (webgpu in Node). Must run inside a tidy;
+   * returns the pre-clip global norm as a scalar tensor of that tidy.
+   */
+  applyGradientsOnDevice(grads: readonly (Tensor | null | undefined)[], learningRate: number): Scalar {
+    return this.applyGradientsInScope(grads, learningRate);
+  }
+
+  /** {@link getState} with asynchronous reads (one per moment vector). */
+  async readState(): Promise<AdamState> {
+    const [m, v] = await Promise.all([this.m.data(), this.v.data()]);
+    const split = (data: ArrayLike<number> & { slice(a: number, b: number): unknown }, prefix: string) => {
+      let offset = 0;
+      return this.variables.map((x, i) => {
+        const size = this.sizes[i] as number;
+        const slice = Float32Array.from((data as Float32Array).subarray(offset, offset + size));
+        offset += size;
+        return { name: `${prefix}/${this.names[i]}`, shape: [...x.shape], data: slice };
+      });
+    };
+    return { format: 'tsrl-adam/1', stepCount: this.stepCount, m: split(m, 'm'), v: split(v, 'v') };
+  }
+
+  /**
    * The update itself; must run inside a tidy. Returns the global norm (scalar tensor). A variable
    * without a gradient (null) counts as a zero gradient: its moments decay and momentum still moves it
    * (torch skips such parameters; in a fixed-architecture loss every variable has a gradient).

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { getLogLevel, setLogLevel, setLogSink } from '../../core/logger.js';
+import { CartPoleEnv } from '../../envs/builtin/cartpole.js';
 import { checkEnv } from '../../envs/check-env.js';
 import { checkEnvById } from '../../envs/check-env-by-id.js';
 import type { Env, ResetResult, StepResult } from '../../envs/env.js';
@@ -203,5 +205,22 @@ describe('checkEnv options', () => {
     await expect(checkEnv(new CountingEnv(), { seed: 0.5 })).rejects.toThrow(
       'options.seed (number 0.5) must be an integer',
     );
+  });
+});
+
+describe('checkEnv output', () => {
+  it('logs nothing of its own making: the deliberate step after terminated is not a user warning', async () => {
+    const lines: string[] = [];
+    const previousSink = setLogSink((level, scope, text) => lines.push(`${level} ${scope}: ${text}`));
+    const previousLevel = getLogLevel();
+    setLogLevel('info');
+    try {
+      const report = await checkEnv(new CartPoleEnv(), { numSteps: 300 });
+      expect(report.ok).toBe(true);
+    } finally {
+      setLogLevel(previousLevel);
+      setLogSink(previousSink);
+    }
+    expect(lines).toEqual([]);
   });
 });

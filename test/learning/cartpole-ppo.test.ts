@@ -12,8 +12,10 @@ describe('configs/cartpole-ppo.yaml', () => {
         envSteps: 10_240,
         episodeReturnMean: 100,
       });
-      expect(r.best).toBeGreaterThanOrEqual(r.expected.episodeReturnMean);
-      expect(r.last!.envSteps).toBeLessThanOrEqual(r.expected.withinEnvSteps! + 256);
+      // The env steps at which the windowed mean first reached the target (undefined: never reached);
+      // the run stops at the budget, so only a reached target can pass.
+      expect(r.reachedAtEnvSteps, `last window ${r.lastReturn}`).toBeDefined();
+      expect(r.reachedAtEnvSteps!).toBeLessThanOrEqual(r.expected.withinEnvSteps!);
     },
     FULL ? 600_000 : 180_000,
   );

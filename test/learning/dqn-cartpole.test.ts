@@ -12,8 +12,10 @@ describe('configs/cartpole-dqn.yaml', () => {
         envSteps: 12_032,
         episodeReturnMean: 100,
       });
-      expect(r.best).toBeGreaterThanOrEqual(r.expected.episodeReturnMean);
-      expect(r.last!.envSteps).toBeLessThanOrEqual(r.expected.withinEnvSteps! + 64);
+      // The env steps at which the windowed mean first reached the target (undefined: never reached);
+      // the run stops at the budget, so only a reached target can pass.
+      expect(r.reachedAtEnvSteps, `last window ${r.lastReturn}`).toBeDefined();
+      expect(r.reachedAtEnvSteps!).toBeLessThanOrEqual(r.expected.withinEnvSteps!);
     },
     FULL ? 900_000 : 180_000,
   );

@@ -2,19 +2,36 @@ import { describe, expect, it } from 'vitest';
 import { FULL, runPreset } from './run-preset.js';
 
 describe('configs/pendulum-ppo.yaml', () => {
-  it(
-    FULL
-      ? 'reaches its expect block (mean return -200)'
-      : 'learns: mean return >= -1100 within 61k env steps (seed 0)',
+  it.runIf(FULL)(
+    'reaches its expect block (mean return -200)',
     async () => {
-      // Reduced bar: a random policy scores about -1250 over a 20-episode window; seed 0 passed -1100
-      // by ~25k-45k env steps in the runs that tuned this preset.
       const r = await runPreset('ppo', 'configs/pendulum-ppo.yaml', {
         envSteps: 61_440,
-        episodeReturnMean: -1100,
+        episodeReturnMean: -200,
       });
-      expect(r.best).toBeGreaterThanOrEqual(r.expected.episodeReturnMean);
+      expect(r.reachedAtEnvSteps, `last window ${r.lastReturn}`).toBeDefined();
+      expect(r.reachedAtEnvSteps!).toBeLessThanOrEqual(r.expected.withinEnvSteps!);
     },
-    FULL ? 1_800_000 : 600_000,
+    1_800_000,
+  );
+
+  it.skipIf(FULL)(
+    'learns: the last 20-episode window is >= -800 after 61k env steps (seed 0)',
+    async () => {
+      // The bar comes from no-learning runs of this preset (training.lr=1e-12, 61,440 env steps, wasm,
+      // 2026-12-04): last windows -1303, -1235, -1243 (seeds 0-2); even their best windows were -1086,
+      // -1066, -1073. The learning run (seed 0) ended at -462. So the whole budget runs and the LAST
+      // window is asserted: a best window of a random policy clears a bar near -1100.
+      const r = await runPreset(
+        'ppo',
+        'configs/pendulum-ppo.yaml',
+        { envSteps: 61_440, episodeReturnMean: -800 },
+        { runFullBudget: true },
+      );
+      expect(r.last?.envSteps).toBe(61_440);
+      expect(r.lastReturn).not.toBeNull();
+      expect(r.lastReturn!).toBeGreaterThanOrEqual(-800);
+    },
+    600_000,
   );
 });

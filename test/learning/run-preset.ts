@@ -27,7 +27,10 @@ function ensureEnvs(): void {
 
 /** What a learning run reached. */
 export interface PresetOutcome {
-  readonly best: number;
+  /** Env steps at the first iteration whose windowed mean return reached the target; undefined if none did. */
+  readonly reachedAtEnvSteps: number | undefined;
+  /** The windowed mean return of the last iteration (null when no episode ended). */
+  readonly lastReturn: number | null;
   readonly last: IterationResult | undefined;
   /** Every iteration's row, in order. */
   readonly rows: readonly IterationResult[];
@@ -36,13 +39,15 @@ export interface PresetOutcome {
 
 /**
  * Trains `file` with `algo`; `reduced` replaces the stop block unless FULL (then the preset's own
- * `expect` is the bar); `extraSets` are `--set` overrides applied last.
+ * `expect` is the bar). The run stops at the target unless `runFullBudget` (then it uses the whole
+ * budget, for tests that assert the last window rather than the first one to reach the target).
+ * `sets` go after everything (the measurements of a no-learning run set `training.lr` here).
  */
 export async function runPreset(
   algo: string,
   file: string,
   reduced: { envSteps: number; episodeReturnMean: number },
-  extraSets: readonly string[] = [],
+  options: { runFullBudget?: boolean; sets?: readonly string[] } = {},
 ): Promise<PresetOutcome> {
   setLogLevel('warn');
   ensureEnvs();
@@ -56,15 +61,15 @@ export async function runPreset(
   const target = FULL ? expect.episodeReturnMean : reduced.episodeReturnMean;
   const budget = FULL ? (expect.withinEnvSteps ?? base.stop.envSteps) : reduced.envSteps;
   const sets = [
-    `stop.episodeReturnMean=${target}`,
+    options.runFullBudget === true ? `stop={envSteps: ${budget}}` : `stop.episodeReturnMean=${target}`,
     `stop.envSteps=${budget}`,
-    `expect.withinEnvSteps=${budget}`,
     'checkpoint.atEnd=false',
-    ...extraSets,
+    'checkpoint.intervalMs=0',
+    ...(options.sets ?? []),
   ];
   const config = resolveConfig({ schema, algo, file, sets });
   const dir = mkdtempSync(join(tmpdir(), `tsrl-learning-${algo}-`));
-  let best = Number.NEGATIVE_INFINITY;
+  let reachedAtEnvSteps: number | undefined;
   const rows: IterationResult[] = [];
   try {
     const result = await train(config, {
@@ -73,13 +78,15 @@ export async function runPreset(
       handleSigint: false,
       onIteration: (row) => {
         rows.push(row);
-        if (row.episodeReturnMean !== null) best = Math.max(best, row.episodeReturnMean);
+        const r = row.episodeReturnMean;
+        if (reachedAtEnvSteps === undefined && r !== null && r >= target) reachedAtEnvSteps = row.envSteps;
       },
     });
     return {
-      best,
-      last: result.last,
       rows,
+      reachedAtEnvSteps,
+      lastReturn: result.last?.episodeReturnMean ?? null,
+      last: result.last,
       expected: { episodeReturnMean: target, withinEnvSteps: budget },
     };
   } finally {

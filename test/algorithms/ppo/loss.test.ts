@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { normalizeAdvantages, type PpoLossCoefs, ppoLoss, ppoStats } from '../../../algorithms/ppo/loss.js';
+import { normalizeAdvantages, type PpoLossCoefs, ppoLoss } from '../../../algorithms/ppo/loss.js';
 
 // Hand-computed minibatch of 3 rows (see the comments for each expected value).
 // ratio = [1.1, 1.5, 0.5]; advantages = [1, 2, -1]; clipCoef 0.2 -> clip(ratio) = [1.1, 1.2, 0.8].
@@ -64,9 +64,10 @@ describe('ppoLoss', () => {
   });
 });
 
-describe('ppoStats', () => {
+describe('ppoLoss diagnostics', () => {
   it('computes the k3 KL estimate and the clip fraction', () => {
-    const s = ppoStats(Float32Array.from(newLogProbs), Float32Array.from(oldLogProbs), 0.2);
+    const t = terms(coefs);
+    const s = { approxKl: t.approxKl.dataSync()[0]!, clipFrac: t.clipFrac.dataSync()[0]! };
     // k3 = (r - 1) - log r = [0.1 - ln 1.1, 0.5 - ln 1.5, -0.5 - ln 0.5].
     const k3 = [0.1 - Math.log(1.1), 0.5 - Math.log(1.5), -0.5 - Math.log(0.5)];
     expect(s.approxKl).toBeCloseTo((k3[0]! + k3[1]! + k3[2]!) / 3, 6);

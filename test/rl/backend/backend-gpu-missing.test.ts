@@ -3,7 +3,7 @@ import { setLogLevel } from '../../../core/logger.js';
 import { initBackend, requireTf } from '../../../rl/backend/backend.js';
 
 // A tfjs-node-gpu without CUDA: it registers the `tensorflow` backend, which reports no GPU device
-// (FACTS.md: it then runs on the CPU silently). Faked with the cpu kernels under the native name.
+// (docs/measurements.md: it then runs on the CPU silently). Faked with the cpu kernels under the native name.
 vi.mock('@tensorflow/tfjs-node-gpu', async () => {
   const tf = await import('@tensorflow/tfjs');
   const { MathBackendCPU } = await import('@tensorflow/tfjs-backend-cpu');

@@ -117,9 +117,18 @@ describe('rl CLI', () => {
     expect(err.text).toContain('--algo is required');
   });
 
-  it('says plainly that cluster commands are not there yet and fails', async () => {
-    const { w, err } = wiring();
-    expect(await run(['cluster', 'start', '--head'], w)).toBe(1);
-    expect(err.text).toContain('not implemented yet');
+  it('rejects rl cluster start without a role, a join without the key, and bad --resources, naming them', async () => {
+    const a = wiring();
+    expect(await run(['cluster', 'start'], a.w)).toBe(2);
+    expect(a.err.text).toContain('needs either --head, or --address HOST:PORT with --key-file F');
+    const b = wiring();
+    expect(await run(['cluster', 'start', '--address', '10.0.0.1:6380'], b.w)).toBe(2);
+    expect(b.err.text).toContain('joining needs the cluster key: --key-file F');
+    const c = wiring();
+    expect(await run(['cluster', 'start', '--head', '--resources', '{"CPU": 2}'], c.w)).toBe(2);
+    expect(c.err.text).toContain('set CPU with --num-cpus');
+    const d = wiring();
+    expect(await run(['cluster', 'start', '--address', 'nowhere', '--key-file', 'k'], d.w)).toBe(2);
+    expect(d.err.text).toContain('--address must be HOST:PORT');
   });
 });

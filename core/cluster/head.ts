@@ -1,0 +1,238 @@
+/**
+ * The head of a cluster: the membership table (nodes, their resources and last reported load) and the
+ * failure detector. Heartbeats go both ways: the head sends one to every live node each
+ * `heartbeatMs`, each node sends its own with its load; a node the head has not heard from for
+ * `deadAfterMs` is declared dead (logged with the cause, reported by `status`, announced through
+ * `onNodeDead`). A dead node that speaks again is told it is unknown and must register afresh, as
+ * does every node after a head restart.
+ *
+ * Ordering: messages of one node are handled in arrival order; the failure check runs on the
+ * heartbeat timer, so a node is declared dead between `deadAfterMs` and `deadAfterMs + heartbeatMs`
+ * after its last message.
+ */
+import { randomUUID } from 'node:crypto';
+import { createLogger } from '../logger.js';
+import type { ClusterKey } from './cluster-key.js';
+import { ClusterServer, type PeerId } from './cluster-server.js';
+import type { ClusterStatus, NodeInfo, NodeLoad, NodeStatus, ToHead } from './protocol.js';
+
+const log = createLogger('cluster.head');
+
+/** Options of {@link Head.start}. */
+export interface HeadOptions {
+  /** Listen address; loopback when undefined. */
+  readonly bind?: string | undefined;
+  /** TCP port; 0 picks a free one. */
+  readonly port: number;
+  /** The cluster key; undefined runs plain (loopback only unless `allowPlain`). */
+  readonly key: ClusterKey | undefined;
+  readonly allowPlain?: boolean;
+  /** @default 500 */
+  readonly heartbeatMs?: number;
+  /** @default 5000 */
+  readonly deadAfterMs?: number;
+  /** This machine's own node, registered in the table without a connection (the head's resources). */
+  readonly localNode?: NodeInfo;
+}
+
+/** Head defaults: a heartbeat every 500 ms, dead after 5 s of silence (10 missed heartbeats). */
+export const DEFAULT_HEARTBEAT_MS = 500;
+export const DEFAULT_DEAD_AFTER_MS = 5000;
+
+const EMPTY_LOAD: NodeLoad = Object.freeze({
+  resourcesUsed: {},
+  numActors: 0,
+  numQueuedTasks: 0,
+  objectStoreBytes: 0,
+});
+
+interface Member {
+  info: NodeInfo;
+  /** Undefined for the head's own node. */
+  peer: PeerId | undefined;
+  state: 'alive' | 'dead';
+  load: NodeLoad;
+  lastSeenMs: number;
+  deathCause?: string;
+}
+
+/** See the module comment. */
+export class Head {
+  readonly headId = `head-${randomUUID().slice(0, 8)}`;
+  private readonly members = new Map<string, Member>();
+  private readonly startedMs = Date.now();
+  private server!: ClusterServer;
+  private timer: NodeJS.Timeout | undefined;
+  private seq = 0;
+  private readonly deadListeners: ((node: NodeStatus) => void)[] = [];
+  private stopRequested: (() => void) | undefined;
+  private readonly heartbeatMs: number;
+  private readonly deadAfterMs: number;
+
+  private constructor(opts: HeadOptions) {
+    this.heartbeatMs = opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    this.deadAfterMs = opts.deadAfterMs ?? DEFAULT_DEAD_AFTER_MS;
+    if (!(this.heartbeatMs > 0 && this.deadAfterMs > this.heartbeatMs)) {
+      throw new Error(
+        `deadAfterMs (${this.deadAfterMs}) must exceed heartbeatMs (${this.heartbeatMs}), and both be > 0`,
+      );
+    }
+    if (opts.localNode !== undefined) {
+      this.members.set(opts.localNode.nodeId, {
+        info: opts.localNode,
+        peer: undefined,
+        state: 'alive',
+        load: EMPTY_LOAD,
+        lastSeenMs: Date.now(),
+      });
+    }
+  }
+
+  /** Binds and starts the heartbeat timer. @throws Error from the bind policy or the bind */
+  static async start(opts: HeadOptions): Promise<Head> {
+    const head = new Head(opts);
+    head.server = await ClusterServer.listen(
+      { bind: opts.bind, port: opts.port, key: opts.key, allowPlain: opts.allowPlain ?? false },
+      (peer, { message }) => head.handle(peer, message),
+    );
+    head.timer = setInterval(() => head.tick(), head.heartbeatMs);
+    log.info(
+      `listening on ${head.server.address.host}:${head.server.address.port} (${opts.key ? 'CURVE' : 'plain'})`,
+    );
+    return head;
+  }
+
+  /** Where the head listens. */
+  get address(): { host: string; port: number } {
+    return this.server.address;
+  }
+
+  /** Calls `listener` whenever a node is declared dead. */
+  onNodeDead(listener: (node: NodeStatus) => void): void {
+    this.deadListeners.push(listener);
+  }
+
+  /** Calls `listener` when a client asks the cluster to stop (`rl cluster stop`). */
+  onStopRequested(listener: () => void): void {
+    this.stopRequested = listener;
+  }
+
+  private handle(peer: PeerId, m: ToHead): void {
+    const now = Date.now();
+    switch (m.t) {
+      case 'register': {
+        const previous = this.members.get(m.node.nodeId);
+        if (previous?.peer === undefined && previous !== undefined) {
+          throw new Error(`node id ${m.node.nodeId} is the head's own node`);
+        }
+        if (previous?.state === 'dead') log.info(`node ${m.node.nodeId} rejoined after being declared dead`);
+        this.members.set(m.node.nodeId, {
+          info: m.node,
+          peer,
+          state: 'alive',
+          load: EMPTY_LOAD,
+          lastSeenMs: now,
+        });
+        log.info(`node ${m.node.nodeId} joined from ${m.node.host} (${formatResources(m.node.resources)})`);
+        void this.server.send(peer, {
+          t: 'welcome',
+          nodeId: m.node.nodeId,
+          headId: this.headId,
+          heartbeatMs: this.heartbeatMs,
+          deadAfterMs: this.deadAfterMs,
+        });
+        return;
+      }
+      case 'heartbeat': {
+        const member = this.members.get(m.nodeId);
+        if (member === undefined || member.state === 'dead' || member.peer !== peer) {
+          void this.server.send(peer, { t: 'unknown-node', nodeId: m.nodeId });
+          return;
+        }
+        member.lastSeenMs = now;
+        member.load = m.load;
+        return;
+      }
+      case 'leave': {
+        const member = this.members.get(m.nodeId);
+        if (member !== undefined && member.peer === peer) {
+          this.members.delete(m.nodeId);
+          log.info(`node ${m.nodeId} left`);
+        }
+        return;
+      }
+      case 'status':
+        void this.server.send(peer, { t: 'status-reply', req: m.req, status: this.status() });
+        return;
+      case 'stop': {
+        log.info('stop requested: stopping every node, then the head');
+        const sent: Promise<void>[] = [];
+        for (const member of this.members.values()) {
+          if (member.peer !== undefined && member.state === 'alive')
+            sent.push(this.server.send(member.peer, { t: 'stop' }));
+        }
+        sent.push(this.server.send(peer, { t: 'ok', req: m.req }));
+        // The listener closes the socket: only once every stop and the reply are handed to ZeroMQ.
+        void Promise.all(sent).then(() => this.stopRequested?.());
+        return;
+      }
+    }
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    this.seq++;
+    for (const [nodeId, member] of this.members) {
+      if (member.peer === undefined) {
+        member.lastSeenMs = now;
+        continue;
+      }
+      if (member.state !== 'alive') continue;
+      const silentMs = now - member.lastSeenMs;
+      if (silentMs > this.deadAfterMs) {
+        member.state = 'dead';
+        member.deathCause = `no heartbeat for ${silentMs} ms (limit ${this.deadAfterMs} ms)`;
+        log.warn(`node ${nodeId} (${member.info.host}) declared dead: ${member.deathCause}`);
+        const status = this.nodeStatus(member, now);
+        for (const listener of this.deadListeners) listener(status);
+        continue;
+      }
+      void this.server.send(member.peer, { t: 'heartbeat', seq: this.seq });
+    }
+  }
+
+  private nodeStatus(member: Member, now: number): NodeStatus {
+    return {
+      ...member.info,
+      state: member.state,
+      load: member.load,
+      lastSeenMsAgo: now - member.lastSeenMs,
+      ...(member.deathCause === undefined ? {} : { deathCause: member.deathCause }),
+    };
+  }
+
+  /** The membership table and counters, as `rl cluster status` shows them. */
+  status(): ClusterStatus {
+    const now = Date.now();
+    return {
+      headId: this.headId,
+      address: `${this.server.address.host}:${this.server.address.port}`,
+      curve: this.server.curve,
+      uptimeMs: now - this.startedMs,
+      nodes: [...this.members.values()].map((m) => this.nodeStatus(m, now)),
+      ...this.server.stats(),
+    };
+  }
+
+  /** Stops the timer and closes the socket (nodes notice the silence). */
+  close(): void {
+    clearInterval(this.timer);
+    this.server.close();
+  }
+}
+
+/** `CPU 4, GPU 1` */
+export function formatResources(r: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(r).map(([k, v]) => `${k} ${v}`);
+  return parts.length === 0 ? 'no resources' : parts.join(', ');
+}

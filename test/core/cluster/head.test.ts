@@ -1,0 +1,160 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClusterClient } from '../../../core/cluster/cluster-client.js';
+import { generateClusterKey } from '../../../core/cluster/cluster-key.js';
+import { Head } from '../../../core/cluster/head.js';
+import { fetchClusterStatus, requestClusterStop } from '../../../core/cluster/head-request.js';
+import { NodeAgent } from '../../../core/cluster/node-agent.js';
+import type { NodeInfo, NodeStatus } from '../../../core/cluster/protocol.js';
+import { type LogSink, setLogSink } from '../../../core/logger.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+const quiet: LogSink = () => {};
+setLogSink(quiet);
+
+const key = generateClusterKey();
+const load = { resourcesUsed: { CPU: 1 }, numActors: 2, numQueuedTasks: 3, objectStoreBytes: 4 };
+
+async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!(await cond()) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  return cond();
+}
+
+async function startHead(port = 0, deadAfterMs = 400): Promise<Head> {
+  const head = await Head.start({
+    port,
+    key,
+    heartbeatMs: 50,
+    deadAfterMs,
+    localNode: { nodeId: 'head-node', host: '127.0.0.1', pid: process.pid, resources: { CPU: 2 } },
+  });
+  cleanups.push(() => head.close());
+  return head;
+}
+
+function agent(head: Head, nodeId: string, headTimeoutMs = 60_000): NodeAgent {
+  const node: NodeInfo = { nodeId, host: '127.0.0.1', pid: process.pid, resources: { CPU: 4, GPU: 1 } };
+  const a = NodeAgent.start({ head: head.address, key, node, load: () => load, headTimeoutMs });
+  cleanups.push(() => void a.leave());
+  return a;
+}
+
+const alive = (head: Head) =>
+  head
+    .status()
+    .nodes.filter((n) => n.state === 'alive')
+    .map((n) => n.nodeId)
+    .sort();
+
+describe('cluster head: membership and failure detection', () => {
+  it('registers nodes with their resources and load, and reports them to a status request', async () => {
+    const head = await startHead();
+    agent(head, 'n1');
+    agent(head, 'n2');
+    expect(await until(() => alive(head).length === 3)).toBe(true);
+    expect(
+      await until(() =>
+        head.status().nodes.every((n) => n.nodeId === 'head-node' || n.load.numQueuedTasks === 3),
+      ),
+    ).toBe(true);
+    const status = await fetchClusterStatus(head.address, key);
+    expect(status.curve).toBe(true);
+    const n1 = status.nodes.find((n) => n.nodeId === 'n1');
+    expect(n1).toMatchObject({ state: 'alive', resources: { CPU: 4, GPU: 1 }, load });
+    expect(status.nodes.find((n) => n.nodeId === 'head-node')?.resources).toEqual({ CPU: 2 });
+  });
+
+  it('declares a silent node dead after deadAfterMs, and takes it back when it registers again', async () => {
+    const head = await startHead();
+    const dead: NodeStatus[] = [];
+    head.onNodeDead((n) => dead.push(n));
+    // A node that registers and then never sends a heartbeat (as if frozen or cut off).
+    const silent = ClusterClient.connect({ head: head.address, key }, { message: () => {} });
+    cleanups.push(() => silent.close());
+    const started = Date.now();
+    await silent.send({
+      t: 'register',
+      node: { nodeId: 'frozen', host: '127.0.0.1', pid: 1, resources: {} },
+    });
+    expect(await until(() => dead.length === 1)).toBe(true);
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(400);
+    expect(dead[0]).toMatchObject({ nodeId: 'frozen', state: 'dead' });
+    expect(dead[0]?.deathCause).toMatch(/no heartbeat for \d+ ms \(limit 400 ms\)/);
+    // It speaks again: told it is unknown; it registers and is alive again.
+    const replies: string[] = [];
+    const back = ClusterClient.connect(
+      { head: head.address, key },
+      { message: ({ message }) => replies.push(message.t) },
+    );
+    cleanups.push(() => back.close());
+    await back.send({ t: 'heartbeat', nodeId: 'frozen', seq: 1, load });
+    expect(await until(() => replies.includes('unknown-node'))).toBe(true);
+    await back.send({ t: 'register', node: { nodeId: 'frozen', host: '127.0.0.1', pid: 1, resources: {} } });
+    expect(await until(() => alive(head).includes('frozen'))).toBe(true);
+  });
+
+  it('a live node agent is never declared dead, and a node that leaves is removed', async () => {
+    const head = await startHead(0, 800);
+    const dead: NodeStatus[] = [];
+    head.onNodeDead((n) => dead.push(n));
+    const a = agent(head, 'steady');
+    expect(await until(() => alive(head).includes('steady'))).toBe(true);
+    await new Promise((r) => setTimeout(r, 2000)); // 2.5x deadAfterMs, 40 heartbeats
+    expect(dead).toEqual([]);
+    await a.leave();
+    expect(await until(() => !head.status().nodes.some((n) => n.nodeId === 'steady'))).toBe(true);
+  });
+
+  it('nodes register again with a restarted head on the same port', async () => {
+    const first = await startHead();
+    const { port } = first.address;
+    const a = agent(first, 'survivor');
+    expect(await until(() => a.isRegistered)).toBe(true);
+    first.close();
+    const second = await startHead(port);
+    expect(second.headId).not.toBe(first.headId);
+    expect(await until(() => alive(second).includes('survivor'), 10_000)).toBe(true);
+  });
+
+  it('a node gives up with a clear error when no head answers', async () => {
+    const head = await startHead();
+    const { port } = head.address;
+    head.close();
+    const a = NodeAgent.start({
+      head: { host: '127.0.0.1', port },
+      key,
+      node: { nodeId: 'lonely', host: '127.0.0.1', pid: 1, resources: {} },
+      load: () => load,
+      headTimeoutMs: 300,
+    });
+    const end = await a.ended;
+    expect(end.reason).toBe('head-lost');
+    expect(end.reason === 'head-lost' && end.error.message).toMatch(
+      /no word from the cluster head at 127.0.0.1:\d+.*key file/,
+    );
+  });
+
+  it('stop reaches every node, then the head', async () => {
+    const head = await startHead();
+    let stopped = false;
+    head.onStopRequested(() => {
+      stopped = true;
+    });
+    const a = agent(head, 'n1');
+    expect(await until(() => a.isRegistered)).toBe(true);
+    await requestClusterStop(head.address, key);
+    expect(await a.ended).toEqual({ reason: 'stopped' });
+    expect(await until(() => stopped)).toBe(true);
+  });
+
+  it('a status request with the wrong key times out with a clear error', async () => {
+    const head = await startHead();
+    await expect(fetchClusterStatus(head.address, generateClusterKey(), 500)).rejects.toThrow(
+      /no reply from a cluster head at 127.0.0.1:\d+ within 500 ms.*key/,
+    );
+  });
+});
