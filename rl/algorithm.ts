@@ -19,6 +19,7 @@
 import type { ObjectRef } from '../core/index.js';
 import type { SeededRng } from '../envs/rng.js';
 import type { SpaceJson } from '../envs/spaces/space.js';
+import type { LearnerWorkload } from './backend/webgpu.js';
 import type { CommonConfig, TrainConfig } from './config/common.js';
 import type { ObjectSchema, RefineContext, Shape } from './config/schema.js';
 import type { MetricValue } from './metrics/iteration-result.js';
@@ -289,6 +290,11 @@ export interface AlgorithmDefinition<T extends Shape = Shape> {
   createPolicy(ctx: AlgorithmContext<TrainConfig<T>['training']>): Promise<InferencePolicy> | InferencePolicy;
   /** The learner (built in the learner's process, after the backend is initialised). */
   createLearner(ctx: AlgorithmContext<TrainConfig<T>['training']>): Promise<Learner> | Learner;
+  /**
+   * The size of one learner step, so that `backend: auto` can put big learners on a GPU
+   * (rl/backend/webgpu.ts `webGpuGains`). Omitted: the backend choice ignores the model's size.
+   */
+  learnerWorkload?(ctx: AlgorithmContext<TrainConfig<T>['training']>): LearnerWorkload;
   /** The iteration (built in the driver). */
   createIteration(ctx: AlgorithmContext<TrainConfig<T>['training']>): TrainingIteration;
 }

@@ -8,6 +8,7 @@ import { Dealer } from 'zeromq';
 import { createLogger } from '../logger.js';
 import { type HostPort, tcpEndpoint } from './bind-policy.js';
 import type { ClusterKey } from './cluster-key.js';
+import { curveClientOptions } from './curve-options.js';
 import {
   checkFromHead,
   DEFAULT_FRAME_LIMITS,
@@ -52,13 +53,7 @@ export class ClusterClient {
       maxMessageSize: limits.maxMessageBytes,
       reconnectInterval: 100,
       reconnectMaxInterval: 2000,
-      ...(opts.key === undefined
-        ? {}
-        : {
-            curveServerKey: opts.key.publicKey,
-            curvePublicKey: opts.key.publicKey,
-            curveSecretKey: opts.key.secretKey,
-          }),
+      ...curveClientOptions(opts.key),
     });
     dealer.connect(tcpEndpoint(opts.head));
     const client = new ClusterClient(dealer);

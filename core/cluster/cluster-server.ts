@@ -10,6 +10,7 @@ import { Router } from 'zeromq';
 import { createLogger } from '../logger.js';
 import { type HostPort, resolveBindHost, tcpEndpoint } from './bind-policy.js';
 import type { ClusterKey } from './cluster-key.js';
+import { curveServerOptions } from './curve-options.js';
 import {
   checkToHead,
   DEFAULT_FRAME_LIMITS,
@@ -81,14 +82,7 @@ export class ClusterServer {
     const router = new Router({
       linger: 0,
       maxMessageSize: limits.maxMessageBytes,
-      ...(opts.key === undefined
-        ? {}
-        : {
-            curveServer: true,
-            curveSecretKey: opts.key.secretKey,
-            curvePublicKey: opts.key.publicKey,
-            zapDomain,
-          }),
+      ...curveServerOptions(opts.key, zapDomain),
     });
     try {
       if (opts.key !== undefined) releaseGate = await openZapGate(zapDomain, opts.key.publicKey);

@@ -7,11 +7,16 @@ import { type EnvOptions, type EnvResolver, registerEnvResolver } from '../regis
 import { ZmqVectorEnv, type ZmqVectorEnvOptions } from './zmq-vector-env.js';
 
 export { type ActionLayout, actionLayout } from './action-codec.js';
-export { type EnvServer, serveVectorEnv } from './env-server.js';
+export {
+  type EnvServer,
+  type ServeVectorEnvOptions,
+  serveVectorEnv,
+  type VectorEnvFactory,
+} from './env-server.js';
 export { PROTOCOL_VERSION, type ServerErrorCode, type WireDtype } from './protocol.js';
 export { RemoteEnvError, type RemoteEnvErrorKind } from './remote-env-error.js';
 export { type ServeEnvOptions, serveEnv } from './serve-env.js';
-export { ZmqVectorEnv, type ZmqVectorEnvOptions } from './zmq-vector-env.js';
+export { type RenderedFrame, ZmqVectorEnv, type ZmqVectorEnvOptions } from './zmq-vector-env.js';
 
 const OPTION_KEYS = ['timeoutMs', 'connectTimeoutMs', 'shutdownServerOnClose'] as const;
 
@@ -43,12 +48,13 @@ export function remoteEnvOptions(options: EnvOptions | undefined): ZmqVectorEnvO
 export const zmqEnvResolver: EnvResolver = {
   name: 'env protocol (ZeroMQ)',
   async makeVectorEnv(id, numEnvs, options) {
-    const env = await ZmqVectorEnv.connect(id, remoteEnvOptions(options));
+    // A server with sessions builds `numEnvs` envs for this client; an older one has its own count.
+    const env = await ZmqVectorEnv.connect(id, { ...remoteEnvOptions(options), numEnvs });
     if (env.numEnvs !== numEnvs) {
       await env.close();
       throw new TypeError(
-        `the env server at ${id} steps ${env.numEnvs} envs per message but ${numEnvs} were asked for; ` +
-          `set numEnvs to ${env.numEnvs} or restart the server with --num-envs ${numEnvs}`,
+        `the env server at ${id} steps ${env.numEnvs} envs per message but ${numEnvs} were asked for ` +
+          `(it does not build envs per client); set numEnvs to ${env.numEnvs} or restart the server with --num-envs ${numEnvs}`,
       );
     }
     return env;

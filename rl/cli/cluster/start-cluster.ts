@@ -27,7 +27,7 @@ export interface StartOptions {
   readonly role: 'head' | 'node';
   /** Node: the head to join. */
   readonly address?: HostPort;
-  /** Node: the cluster key file. */
+  /** Node: the cluster key file; head: a key file to use instead of the state directory's. */
   readonly keyFile?: string;
   /** Head: port and listen address. */
   readonly port: number;
@@ -92,9 +92,11 @@ function refuseSecondHead(): void {
 
 async function runHead(opts: StartOptions, io: StartIo): Promise<void> {
   refuseSecondHead();
-  const keyFile = headKeyPath();
-  // Reused across head restarts, so nodes that hold the key reconnect.
-  const key = existsSync(keyFile) ? readClusterKeyFile(keyFile) : generateClusterKey();
+  // A given key file (e.g. a Kubernetes Secret) is used as is; otherwise the state directory's,
+  // created on first start and reused across head restarts so that nodes holding it reconnect.
+  const keyFile = opts.keyFile ?? headKeyPath();
+  const key =
+    existsSync(keyFile) || opts.keyFile !== undefined ? readClusterKeyFile(keyFile) : generateClusterKey();
   if (!existsSync(keyFile)) writeClusterKeyFile(keyFile, key);
   const bindHost = opts.bind ?? '127.0.0.1';
   const advertised =
@@ -216,7 +218,7 @@ async function daemonize(opts: StartOptions, argv: readonly string[], io: StartI
 export async function startCluster(opts: StartOptions, argv: readonly string[], io: StartIo): Promise<void> {
   if (!opts.block) {
     // The checks that need no network, in the foreground, so their errors print here.
-    if (opts.role === 'node' && opts.keyFile !== undefined) readClusterKeyFile(opts.keyFile);
+    if (opts.keyFile !== undefined) readClusterKeyFile(opts.keyFile);
     if (opts.role === 'head') refuseSecondHead();
     return daemonize(opts, argv, io);
   }

@@ -121,7 +121,10 @@ export function registerClusterCommand(program: Command, io: ClusterCommandIo): 
     .description('start a head (--head) or a node joining one (--address and --key-file), in the background')
     .option('--head', 'start the head of a new cluster (creates the cluster key on first start)')
     .option('--address <host:port>', 'the head a node joins, e.g. 10.0.0.1:6380')
-    .option('--key-file <path>', 'the cluster key file the head printed (needed to join)')
+    .option(
+      '--key-file <path>',
+      'node: the cluster key file the head printed (needed to join); head: use this key file',
+    )
     .option('--port <n>', 'head: TCP port to listen on (0 picks a free one)', parseNonNegativeInt, 6380)
     .option('--bind <ip>', 'head: address to listen on; 127.0.0.1 unless given (0.0.0.0 for every interface)')
     .option('--num-cpus <n>', 'CPUs this machine offers (default: all it has)', parsePositiveInt)
@@ -178,6 +181,19 @@ export function registerClusterCommand(program: Command, io: ClusterCommandIo): 
         startArgv(flags),
         io,
       );
+    });
+  cluster
+    .command('keygen')
+    .description('write a new cluster key file (owner-only), e.g. to store as a Kubernetes Secret')
+    .argument('<path>', 'where to write it (must not exist)')
+    .action(async (path: string) => {
+      const { existsSync } = await import('node:fs');
+      if (existsSync(path)) throw new UsageError(`${path} exists; choose another path or delete it first.`);
+      const { generateClusterKey, writeClusterKeyFile } = await import(
+        '../../../core/cluster/cluster-key.js'
+      );
+      writeClusterKeyFile(path, generateClusterKey());
+      io.stdout.write(`wrote a cluster key to ${path} (mode 600): whoever holds it can join the cluster\n`);
     });
   cluster
     .command('status')
