@@ -20,6 +20,8 @@ export interface EnvRunnerSpec {
   readonly seed: number;
   readonly explore: boolean;
   readonly recordNextObs: boolean;
+  /** Run the policy's runner-side `postprocess` (training runners). @default false */
+  readonly postprocess?: boolean;
 }
 
 /**
@@ -42,5 +44,6 @@ export async function buildEnvRunner(spec: EnvRunnerSpec): Promise<EnvRunner> {
     explore: spec.explore,
     seed: spec.seed,
     recordNextObs: spec.recordNextObs,
+    postprocess: spec.postprocess ?? false,
   });
 }
