@@ -18,6 +18,8 @@ export interface EnvRunnerSpec {
   readonly seed: number;
   readonly explore: boolean;
   readonly recordNextObs: boolean;
+  /** Run the policy's runner-side `postprocess` (training runners). @default false */
+  readonly postprocess?: boolean;
 }
 
 /**
@@ -40,5 +42,6 @@ export async function buildEnvRunner(spec: EnvRunnerSpec): Promise<EnvRunner> {
     explore: spec.explore,
     seed: spec.seed,
     recordNextObs: spec.recordNextObs,
+    postprocess: spec.postprocess ?? false,
   });
 }

@@ -48,6 +48,7 @@ export function trainingRunnerSpecs(
     seed: runnerSeed(config.seed, i),
     explore: true,
     recordNextObs,
+    postprocess: true,
   }));
 }
 
