@@ -15,7 +15,7 @@ import { envStepsPerSampleRound } from '../../rl/config/common.js';
 import { PPO_TRAINING, type PpoTraining, refinePpoConfig } from './config.js';
 import { ppoDeterministicNetwork } from './export.js';
 import { PpoLearner } from './learner.js';
-import { actionHeadFor, actorCriticSpec, initActorCritic } from './model.js';
+import { actionHeadFor, actorCriticSpec, initActorCritic, macsPerRow } from './model.js';
 import { PpoPolicy } from './policy.js';
 
 type PpoShape = (typeof PPO_TRAINING)['shape'];
@@ -66,6 +66,11 @@ export const ppo: AlgorithmDefinition<PpoShape> = {
       annealEnvSteps: annealHorizon(ctx),
       seed: ctx.config.seed,
     });
+  },
+  learnerWorkload(ctx) {
+    const spec = actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace);
+    const rows = Math.floor(envStepsPerSampleRound(ctx.config) / ctx.training.numMinibatches);
+    return { macsPerStep: rows * macsPerRow(spec) };
   },
   createIteration: () => new PpoIteration(),
   deterministicNetwork: (ctx, weights) =>

@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """Serve any Gymnasium-style env to tsrl over the tsrl env protocol (version 1).
 
-One file, needing only pyzmq, msgpack and numpy (Debian: python3-zmq, python3-msgpack, python3-numpy).
-The env is any object with Gymnasium's API: ``reset(seed=, options=) -> (obs, info)``,
-``step(action) -> (obs, reward, terminated, truncated, info)``, ``observation_space``,
-``action_space`` (Discrete, Box, MultiDiscrete, MultiBinary, Tuple, Dict, recognised by duck typing,
-so ``gymnasium.make(...)`` envs work unchanged) and optionally ``close()`` and ``spec``.
+One file, needing only pyzmq, msgpack and numpy (Debian: python3-zmq, python3-msgpack, python3-numpy):
+copy it anywhere, or ``pip install`` tsrl's envs/python folder for the ``tsrl_env`` package and the
+``tsrl-env`` command (the same code). The env is any object with Gymnasium's API:
+``reset(seed=, options=) -> (obs, info)``, ``step(action) -> (obs, reward, terminated, truncated, info)``,
+``observation_space``, ``action_space`` (Discrete, Box, MultiDiscrete, MultiBinary, Tuple, Dict,
+recognised by duck typing, so ``gymnasium.make(...)`` envs work unchanged) and optionally ``close()``,
+``render()`` (rgb_array) and ``spec``. Each client gets its own envs (several sessions per server).
 
 Usage::
 
     python3 tsrl_env_server.py --env my_module:MyEnv --address tcp://127.0.0.1:5555 --num-envs 4
-    python3 tsrl_env_server.py --env gymnasium:CartPole-v1 --num-envs 8
+    python3 tsrl_env_server.py --env gymnasium:CartPole-v1 --num-envs 8 --stepping subprocess
     python3 tsrl_env_server.py --env ./my_env.py:make_env --env-kwargs '{"size": 5}'
 
+From Python: ``serve(MyEnv, "ipc:///tmp/my-env.sock", num_envs=8)``.
 The protocol is specified in docs/env-protocol.md of the tsrl repository.
 """
 
@@ -24,8 +27,10 @@ import math
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
+from collections import OrderedDict
 
 try:
     import numpy as np
@@ -191,40 +196,50 @@ def _plain(obj):
     return str(obj)
 
 
-class VectorOfEnvs:
-    """N envs stepped together with same-step autoreset (tsrl's VectorEnv contract)."""
+class EnvLayout:
+    """What the protocol says about an env (spaces, action layout, spec), read once from one env."""
 
-    def __init__(self, make_env, num_envs, max_episode_steps=None):
-        self.envs = [make_env() for _ in range(num_envs)]
-        env = self.envs[0]
+    def __init__(self, env, max_episode_steps=None):
         self.obs_json = space_to_json(env.observation_space, "observation_space")
         self.act_json = space_to_json(env.action_space, "action_space")
         self.act_dtype, self.act_shape, self.act_accepted = action_layout(self.act_json)
         self.act_space = env.action_space
+        self.obs_size = flat_size(self.obs_json)
         spec = getattr(env, "spec", None)
         env_max = getattr(spec, "max_episode_steps", None)
-        self.max_episode_steps = max_episode_steps if max_episode_steps is not None else env_max
+        # A limit given to the server is applied by the server; the env's own limit is only reported.
         self.limit_here = max_episode_steps is not None
+        self.max_episode_steps = max_episode_steps if max_episode_steps is not None else env_max
         self.spec = {
             "id": str(getattr(spec, "id", None) or type(getattr(env, "unwrapped", env)).__name__),
             "max_episode_steps": None if self.max_episode_steps is None else int(self.max_episode_steps),
             "reward_threshold": getattr(spec, "reward_threshold", None),
         }
-        self.num_envs = num_envs
-        self.obs_size = flat_size(self.obs_json)
-        self.flatten = make_flattener(self.obs_json)
-        self.obs = np.zeros((num_envs, self.obs_size), np.float32)
-        self.final_obs = np.zeros((num_envs, self.obs_size), np.float32)
-        self.rewards = np.zeros(num_envs, np.float32)
-        self.terminated = np.zeros(num_envs, np.uint8)
-        self.truncated = np.zeros(num_envs, np.uint8)
-        self.steps = [0] * num_envs
+        mode = getattr(env, "render_mode", None)
+        self.render_mode = mode if isinstance(mode, str) else None
+
+
+class VectorOfEnvs:
+    """N envs stepped one after another with same-step autoreset (tsrl's VectorEnv contract).
+
+    ``out`` (optional) holds the arrays to write into (obs, final_obs, rewards, terminated, truncated),
+    so that a subprocess worker writes straight into memory shared with the server.
+    """
+
+    def __init__(self, envs, layout, out=None):
+        self.envs, self.layout = envs, layout
+        n = self.num_envs = len(envs)
+        self.flatten = make_flattener(layout.obs_json)
+        if out is None:
+            out = (np.zeros((n, layout.obs_size), np.float32), np.zeros((n, layout.obs_size), np.float32),
+                   np.zeros(n, np.float32), np.zeros(n, np.uint8), np.zeros(n, np.uint8))
+        self.obs, self.final_obs, self.rewards, self.terminated, self.truncated = out
+        self.steps = [0] * n
 
     def to_env_action(self, a):
-        t = self.act_json["type"]
-        if t == "Discrete":
+        if self.layout.act_json["type"] == "Discrete":
             return int(a)
-        dtype = getattr(self.act_space, "dtype", None) or a.dtype
+        dtype = getattr(self.layout.act_space, "dtype", None) or a.dtype
         return np.array(a, dtype=dtype)
 
     def reset(self, seed=None, options=None):
@@ -238,6 +253,7 @@ class VectorOfEnvs:
 
     def step(self, actions):
         infos = []
+        limit = self.layout.max_episode_steps if self.layout.limit_here else None
         self.terminated[:] = 0
         self.truncated[:] = 0
         for i, env in enumerate(self.envs):
@@ -247,7 +263,7 @@ class VectorOfEnvs:
                                 "(obs, reward, terminated, truncated, info)")
             obs, reward, terminated, truncated, info = result
             self.steps[i] += 1
-            if self.limit_here and self.steps[i] >= self.max_episode_steps:
+            if limit is not None and self.steps[i] >= limit:
                 truncated = True
             self.rewards[i] = reward
             if terminated or truncated:
@@ -259,11 +275,164 @@ class VectorOfEnvs:
             infos.append(info or {})
         return infos
 
+    def render(self, index=None):
+        """rgb_array frames [K, H, W, C] uint8 of env ``index`` (K = 1) or of every env."""
+        envs = self.envs if index is None else [self.envs[index]]
+        frames = []
+        for env in envs:
+            frame = env.render()
+            if frame is None:
+                raise RenderError("render() returned None: make the env with render_mode='rgb_array' "
+                                  "(for gymnasium ids, env kwargs {\"render_mode\": \"rgb_array\"})")
+            frame = np.asarray(frame)
+            if frame.ndim != 3 or frame.shape[2] not in (3, 4):
+                raise RenderError(f"render() returned an array of shape {frame.shape}; expected [H, W, 3] or [H, W, 4]")
+            frames.append(frame.astype(np.uint8, copy=False))
+        if any(f.shape != frames[0].shape for f in frames):
+            raise RenderError(f"the envs rendered frames of different shapes {[f.shape for f in frames]}; render one env")
+        return np.ascontiguousarray(np.stack(frames))
+
     def close(self):
         for env in self.envs:
             close = getattr(env, "close", None)
             if close is not None:
                 close()
+
+
+class RenderError(Exception):
+    """The env cannot render rgb_array frames (answered with code ``render``, the session unchanged)."""
+
+
+def _worker_main(conn, make_env, count, seed_offset, layout, shared):
+    """A subprocess stepping ``count`` envs into its rows of the shared arrays (fork start method)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
+    try:
+        vec = VectorOfEnvs([make_env() for _ in range(count)], layout, shared)
+    except Exception as exc:
+        conn.send(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+        return
+    conn.send(("ok", None))
+    while True:
+        try:
+            command, arg = conn.recv()
+        except EOFError:  # the server is gone
+            break
+        if command == "close":
+            vec.close()
+            break
+        try:
+            if command == "reset":
+                seed, options = arg
+                result = vec.reset(None if seed is None else seed + seed_offset, options)
+            elif command == "step":
+                result = vec.step(arg)
+            else:
+                result = vec.render(arg)
+            conn.send(("ok", result))
+        except Exception as exc:
+            kind = "render" if isinstance(exc, RenderError) else "error"
+            conn.send((kind, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+
+
+class SubprocVectorOfEnvs:
+    """N envs split over worker processes that step in parallel (as Gymnasium's AsyncVectorEnv).
+
+    Workers write observations, rewards and flags into shared memory; only actions and infos go
+    through pipes. Worth it when one env step costs more than the pipe round trip (~50-100 us).
+    """
+
+    def __init__(self, make_env, num_envs, num_workers, layout):
+        import multiprocessing as mp
+        ctx = mp.get_context("fork")  # the factory may be a closure: fork needs no pickling
+        self.layout, self.num_envs = layout, num_envs
+        o = layout.obs_size
+        raw = [ctx.RawArray("b", max(1, num_envs * size)) for size in (4 * o, 4 * o, 4, 1, 1)]
+        self.obs = np.frombuffer(raw[0], np.float32, num_envs * o).reshape(num_envs, o)
+        self.final_obs = np.frombuffer(raw[1], np.float32, num_envs * o).reshape(num_envs, o)
+        self.rewards = np.frombuffer(raw[2], np.float32, num_envs)
+        self.terminated = np.frombuffer(raw[3], np.uint8, num_envs)
+        self.truncated = np.frombuffer(raw[4], np.uint8, num_envs)
+        num_workers = max(1, min(num_workers, num_envs))
+        bounds = np.linspace(0, num_envs, num_workers + 1).astype(int).tolist()
+        self.chunks = [(bounds[k], bounds[k + 1]) for k in range(num_workers)]
+        self.pipes, self.procs = [], []
+        for a, b in self.chunks:
+            parent, child = ctx.Pipe()
+            shared = (self.obs[a:b], self.final_obs[a:b], self.rewards[a:b], self.terminated[a:b], self.truncated[a:b])
+            proc = ctx.Process(target=_worker_main, args=(child, make_env, b - a, a, layout, shared), daemon=True)
+            proc.start()
+            child.close()
+            self.pipes.append(parent)
+            self.procs.append(proc)
+        try:
+            self._gather()
+        except Exception:
+            self.close()
+            raise
+
+    def _gather(self):
+        """Each worker's result, in env order; raises the first worker's error after reading them all."""
+        results, failure = [], None
+        for pipe in self.pipes:
+            try:
+                reply = pipe.recv()
+            except EOFError:
+                reply = ("error", "a subprocess worker died", "")
+            if reply[0] == "ok":
+                results.append(reply[1])
+            elif failure is None:
+                failure = reply
+        if failure is not None:
+            raise (RenderError if failure[0] == "render" else WorkerError)(failure[1], failure[2] if len(failure) > 2 else "")
+        return results
+
+    def reset(self, seed=None, options=None):
+        for pipe in self.pipes:
+            pipe.send(("reset", (seed, options)))
+        return [info for part in self._gather() for info in part]
+
+    def step(self, actions):
+        for pipe, (a, b) in zip(self.pipes, self.chunks):
+            pipe.send(("step", actions[a:b]))
+        return [info for part in self._gather() for info in part]
+
+    def render(self, index=None):
+        if index is not None:
+            k = next(k for k, (a, b) in enumerate(self.chunks) if a <= index < b)
+            self.pipes[k].send(("render", index - self.chunks[k][0]))
+            reply = self.pipes[k].recv()
+            if reply[0] != "ok":
+                raise (RenderError if reply[0] == "render" else WorkerError)(reply[1], reply[2])
+            return reply[1]
+        for pipe in self.pipes:
+            pipe.send(("render", None))
+        parts = self._gather()
+        if any(p.shape[1:] != parts[0].shape[1:] for p in parts):
+            raise RenderError("the envs rendered frames of different shapes; render one env")
+        return np.concatenate(parts)
+
+    def close(self):
+        for pipe in self.pipes:
+            try:
+                pipe.send(("close", None))
+            except (BrokenPipeError, OSError):
+                pass
+        for proc in self.procs:
+            proc.join(timeout=2)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+        for pipe in self.pipes:
+            pipe.close()
+        self.pipes, self.procs = [], []
+
+
+class WorkerError(Exception):
+    """An env raised inside a subprocess worker; the message and the remote traceback travel."""
+
+    def __init__(self, message, remote_traceback=""):
+        super().__init__(message)
+        self.remote_traceback = remote_traceback
 
 
 # ---------------------------------------------------------------- the server
@@ -273,16 +442,21 @@ def wire_infos(infos):
     return infos if any(infos) else None
 
 
+def is_int(value):
+    """A msgpack integer (Python's bool is an int, and 1.0 == 1: both are refused)."""
+    return type(value) is int
+
+
 def read_array(header, frames, field, accepted, shape):
     d = header.get(field)
     if not isinstance(d, dict):
         raise ProtocolError("malformed", f"{field} must be an array descriptor {{dtype, shape, frame}}, got {d!r}", field)
     if d.get("dtype") not in accepted:
         raise ProtocolError("malformed", f"{field}.dtype must be one of {', '.join(accepted)}, got {d.get('dtype')!r}", f"{field}.dtype")
-    if list(d.get("shape") or []) != list(shape) or not isinstance(d.get("shape"), list):
+    if not isinstance(d.get("shape"), list) or d["shape"] != list(shape) or not all(is_int(s) for s in d["shape"]):
         raise ProtocolError("malformed", f"{field}.shape must be {list(shape)}, got {d.get('shape')!r}", f"{field}.shape")
     frame = d.get("frame")
-    if not isinstance(frame, int) or isinstance(frame, bool) or not 1 <= frame < len(frames):
+    if not is_int(frame) or not 1 <= frame < len(frames):
         raise ProtocolError("malformed", f"{field}.frame must name one of frames 1..{len(frames) - 1}, got {frame!r}", f"{field}.frame")
     dt = np.dtype(WIRE_DTYPES[d["dtype"]])
     need = int(np.prod(shape)) * dt.itemsize
@@ -291,17 +465,37 @@ def read_array(header, frames, field, accepted, shape):
     return np.frombuffer(frames[frame], dtype=dt).reshape(shape)
 
 
-class EnvServer:
-    """A ROUTER socket serving one VectorOfEnvs to one client session at a time."""
+class Session:
+    """One client's envs and its place in the state machine (docs/env-protocol.md, section 7)."""
 
-    def __init__(self, vec, address):
-        self.vec, self.address = vec, address
+    def __init__(self, vec):
+        self.vec, self.state = vec, "need_reset"
+
+
+class EnvServer:
+    """A ROUTER socket serving each client (peer) its own envs: several independent sessions.
+
+    ``make_env`` builds one env; ``layout`` describes it. ``num_envs`` is the default number of envs
+    of a session (a ``hello`` may ask for another, up to ``max_envs_per_session``). At most
+    ``max_sessions`` sessions live at once: a new one ends the least recently used, whose client is
+    then answered ``session``. With ``num_workers`` > 0 each session steps its envs in that many
+    subprocesses.
+    """
+
+    def __init__(self, make_env, layout, address, num_envs=1, max_sessions=16, max_envs_per_session=1024,
+                 num_workers=0, exit_with_parent=False, first_env=None):
+        self.make_env, self.layout, self.num_envs = make_env, layout, num_envs
+        self.max_sessions, self.max_envs_per_session, self.num_workers = max_sessions, max_envs_per_session, num_workers
+        self.sessions = OrderedDict()  # peer -> Session, least recently used first
+        self.ended = OrderedDict()  # peers whose session was ended to make room, to say so
+        self.spare = [] if first_env is None else [first_env]  # in-order envs of ended sessions, reused
+        self.parent_pid = os.getppid() if exit_with_parent else None
+        self.shutdown = False
         self.ctx = zmq.Context()
         self.sock = self.ctx.socket(zmq.ROUTER)
         self.sock.setsockopt(zmq.LINGER, 0)
         self.sock.bind(address)
         self.endpoint = self.sock.getsockopt(zmq.LAST_ENDPOINT).decode()
-        self.session, self.state = None, "await_hello"
 
     def pack(self, header, arrays=()):
         frames = [None]
@@ -314,106 +508,176 @@ class EnvServer:
     def handle(self, peer, frames):
         try:
             header = msgpack.unpackb(frames[0], raw=False, strict_map_key=False) if frames else None
+        except (msgpack.exceptions.StackError, RecursionError):
+            raise ProtocolError("malformed", "frame 0 nests arrays or maps deeper than the msgpack reader allows "
+                                "(a header is a flat map of plain values)") from None
         except Exception as exc:
-            raise ProtocolError("malformed", f"frame 0 is not valid msgpack ({exc})") from None
+            raise ProtocolError("malformed", f"frame 0 is not valid msgpack ({type(exc).__name__}: {exc})") from None
         if not isinstance(header, dict):
             raise ProtocolError("malformed", "frame 0 must be a msgpack map")
         rid, kind = header.get("id"), header.get("type")
-        if not isinstance(rid, int) or isinstance(rid, bool) or rid < 0:
+        if not is_int(rid) or rid < 0:
             raise ProtocolError("malformed", f"id must be an integer >= 0, got {rid!r}", "id")
         if kind == "hello":
             return self.hello(peer, rid, header)
-        if kind not in ("reset", "step", "close"):
-            raise ProtocolError("malformed", f"type must be one of hello, reset, step, close, got {kind!r}", "type", id=rid)
-        if self.session is None:
+        if kind not in ("reset", "step", "render", "close"):
+            raise ProtocolError("malformed", f"type must be one of hello, reset, step, render, close, got {kind!r}", "type", id=rid)
+        session = self.sessions.get(peer)
+        if session is None:
+            if peer in self.ended:
+                raise ProtocolError("session", f"this client's session was ended: {self.ended[peer]}; reconnect", None, id=rid)
             raise ProtocolError("state", f"{kind} before hello: send hello first", "type", id=rid)
-        if peer != self.session:
-            raise ProtocolError("session", "another client has taken over this server (newer hello); reconnect", None, id=rid)
+        self.sessions.move_to_end(peer)
         if kind == "reset":
-            return self.reset(rid, header)
+            return self.reset(session, rid, header)
         if kind == "step":
-            return self.step(rid, header, frames)
-        self.session, self.state = None, "await_hello"
+            return self.step(session, rid, header, frames)
+        if kind == "render":
+            return self.render(session, rid, header)
+        self.end_session(peer)
         if header.get("shutdown") is True:
             self.shutdown = True
         return self.pack({"type": "closed", "id": rid})
 
     def hello(self, peer, rid, header):
         version = header.get("protocol")
-        if version != PROTOCOL_VERSION:
-            raise ProtocolError("version", f"protocol {version!r} is not supported; this server speaks {PROTOCOL_VERSION}",
-                                "protocol", id=rid, supported=[PROTOCOL_VERSION])
-        self.session, self.state = peer, "need_reset"
-        v = self.vec
+        if not is_int(version) or version != PROTOCOL_VERSION:
+            raise ProtocolError("version", f"protocol {version!r} is not supported; this server speaks {PROTOCOL_VERSION} "
+                                "(an integer)", "protocol", id=rid, supported=[PROTOCOL_VERSION])
+        n = header.get("num_envs", None)
+        if n is None:
+            n = self.num_envs
+        elif not is_int(n) or not 1 <= n <= self.max_envs_per_session:
+            raise ProtocolError("malformed", f"num_envs must be an integer in 1..{self.max_envs_per_session} "
+                                f"(the server's --max-envs-per-session) or nil, got {n!r}", "num_envs", id=rid)
+        old = self.sessions.get(peer)
+        if old is not None and old.vec.num_envs == n:
+            old.state = "need_reset"  # the same client again: a new session on the same envs
+            self.sessions.move_to_end(peer)
+        else:
+            if old is not None:
+                self.end_session(peer)
+            while len(self.sessions) >= self.max_sessions:
+                lru = next(iter(self.sessions))
+                self.end_session(lru, f"the server holds at most {self.max_sessions} sessions (--max-sessions) "
+                                      "and a newer client needed room")
+            try:
+                vec = self.build(n)
+            except Exception as exc:
+                raise ProtocolError("env", f"making {n} envs raised {type(exc).__name__}: {exc}", None, id=rid,
+                                    traceback=getattr(exc, "remote_traceback", None) or traceback.format_exc()) from None
+            self.sessions[peer] = Session(vec)
+            self.ended.pop(peer, None)
+        lay = self.layout
         return self.pack({"type": "welcome", "id": rid, "protocol": PROTOCOL_VERSION, "peer": "tsrl_env_server.py",
-                          "num_envs": v.num_envs, "observation_space": v.obs_json, "action_space": v.act_json,
-                          "spec": v.spec})
+                          "num_envs": n, "observation_space": lay.obs_json, "action_space": lay.act_json,
+                          "spec": lay.spec, "render_mode": lay.render_mode, "sessions": True})
 
-    def reset(self, rid, header):
+    def build(self, n):
+        if self.num_workers > 0:
+            return SubprocVectorOfEnvs(self.make_env, n, self.num_workers, self.layout)
+        envs = [self.spare.pop() if self.spare else self.make_env() for _ in range(n)]
+        return VectorOfEnvs(envs, self.layout)
+
+    def end_session(self, peer, why=None):
+        session = self.sessions.pop(peer)
+        if why is not None:
+            self.ended[peer] = why
+            while len(self.ended) > 1024:
+                self.ended.popitem(last=False)
+        if isinstance(session.vec, VectorOfEnvs):
+            self.spare.extend(session.vec.envs)
+        else:
+            session.vec.close()
+
+    def reset(self, session, rid, header):
         seed, options = header.get("seed"), header.get("options")
-        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
-            raise ProtocolError("malformed", f"seed must be an integer or null, got {seed!r}", "seed", id=rid)
+        if seed is not None and (not is_int(seed) or seed < 0):
+            raise ProtocolError("malformed", f"seed must be an integer >= 0 or null, got {seed!r}", "seed", id=rid)
         if options is not None and not isinstance(options, dict):
             raise ProtocolError("malformed", f"options must be a map or null, got {options!r}", "options", id=rid)
-        self.state = "need_reset"
-        infos = self.run_env(rid, lambda: self.vec.reset(seed, options))
-        self.state = "running"
-        return self.pack({"type": "reset_result", "id": rid, "infos": wire_infos(infos)}, [("obs", self.vec.obs)])
+        session.state = "need_reset"
+        infos = self.run_env(session, rid, lambda: session.vec.reset(seed, options))
+        session.state = "running"
+        return self.pack({"type": "reset_result", "id": rid, "infos": wire_infos(infos)}, [("obs", session.vec.obs)])
 
-    def step(self, rid, header, frames):
-        if self.state != "running":
+    def step(self, session, rid, header, frames):
+        if session.state != "running":
             raise ProtocolError("state", "step before reset: reset first", "type", id=rid)
-        v = self.vec
+        v, lay = session.vec, self.layout
         try:
-            actions = read_array(header, frames, "actions", v.act_accepted, [v.num_envs] + v.act_shape)
+            actions = read_array(header, frames, "actions", lay.act_accepted, [v.num_envs] + lay.act_shape)
         except ProtocolError as exc:
             exc.extra["id"] = rid
             raise
-        bad = first_bad_action(v.act_json, actions)
+        bad = first_bad_action(lay.act_json, actions)
         if bad is not None:
             raise ProtocolError("invalid-action", f"actions[{bad}] = {actions[bad].tolist()} is outside the action space "
-                                f"{json.dumps(v.act_json)}; no env was stepped", f"actions[{bad}]", id=rid)
-        infos = self.run_env(rid, lambda: v.step(actions))
+                                f"{json.dumps(lay.act_json)}; no env was stepped", f"actions[{bad}]", id=rid)
+        infos = self.run_env(session, rid, lambda: v.step(actions))
         return self.pack({"type": "step_result", "id": rid, "infos": wire_infos(infos)},
                          [("obs", v.obs), ("rewards", v.rewards), ("terminated", v.terminated),
                           ("truncated", v.truncated), ("final_obs", v.final_obs)])
 
-    def run_env(self, rid, call):
+    def render(self, session, rid, header):
+        if session.state != "running":
+            raise ProtocolError("state", "render before reset: reset first", "type", id=rid)
+        index = header.get("index")
+        if index is not None and (not is_int(index) or not 0 <= index < session.vec.num_envs):
+            raise ProtocolError("malformed", f"index must be an env index in 0..{session.vec.num_envs - 1} or nil, "
+                                f"got {index!r}", "index", id=rid)
+        try:
+            frames = session.vec.render(index)
+        except RenderError as exc:
+            raise ProtocolError("render", str(exc), None, id=rid) from None
+        except Exception as exc:
+            raise ProtocolError("render", f"render() raised {type(exc).__name__}: {exc}", None, id=rid,
+                                traceback=getattr(exc, "remote_traceback", None) or traceback.format_exc()) from None
+        return self.pack({"type": "render_result", "id": rid}, [("frames", frames)])
+
+    def run_env(self, session, rid, call):
         try:
             return call()
         except Exception as exc:
-            self.state = "need_reset"
+            session.state = "need_reset"
             raise ProtocolError("env", f"the env raised {type(exc).__name__}: {exc}", None, id=rid,
-                                traceback=traceback.format_exc()) from None
+                                traceback=getattr(exc, "remote_traceback", None) or traceback.format_exc()) from None
 
     def stop(self, *_):
         """Ends serve() within a poll interval (used as the SIGINT/SIGTERM handler)."""
         self.shutdown = True
 
+    def parent_gone(self):
+        return self.parent_pid is not None and os.getppid() != self.parent_pid
+
     def serve(self):
-        self.shutdown = False
         poller = zmq.Poller()
         poller.register(self.sock, zmq.POLLIN)
-        while not self.shutdown:
-            # Poll with a timeout rather than block in recv, so that a signal can stop the loop cleanly.
-            if not poller.poll(200):
-                continue
-            frames = self.sock.recv_multipart()
-            peer, rest = frames[0], frames[1:]
-            delimiter = []
-            if rest and len(rest[0]) == 0:  # a REQ peer's empty delimiter: echo it back
-                delimiter, rest = [b""], rest[1:]
-            try:
-                reply = self.handle(peer, rest)
-            except ProtocolError as exc:
-                header = {"type": "error", "id": exc.extra.pop("id", None), "code": exc.code, "message": str(exc), "field": exc.field}
-                header.update(exc.extra)
-                reply = self.pack(header)
-            except Exception as exc:  # a bug here must not take the server down
-                reply = self.pack({"type": "error", "id": None, "code": "malformed", "message": f"server error: {exc!r}", "field": None})
-            # copy=True: the arrays are reused by the next step, so zmq must not keep references to them.
-            self.sock.send_multipart([peer] + delimiter + reply, copy=True)
-        self.close()
+        try:
+            while not self.shutdown:
+                # Poll with a timeout rather than block in recv, so that a signal can stop the loop cleanly
+                # and an orphaned server (its parent killed) notices and exits.
+                if not poller.poll(200):
+                    if self.parent_gone():
+                        break
+                    continue
+                frames = self.sock.recv_multipart()
+                peer, rest = frames[0], frames[1:]
+                delimiter = []
+                if rest and len(rest[0]) == 0:  # a REQ peer's empty delimiter: echo it back
+                    delimiter, rest = [b""], rest[1:]
+                try:
+                    reply = self.handle(peer, rest)
+                except ProtocolError as exc:
+                    header = {"type": "error", "id": exc.extra.pop("id", None), "code": exc.code, "message": str(exc), "field": exc.field}
+                    header.update({k: v for k, v in exc.extra.items() if v is not None})
+                    reply = self.pack(header)
+                except Exception as exc:  # a bug here must not take the server down
+                    reply = self.pack({"type": "error", "id": None, "code": "malformed", "message": f"server error: {exc!r}", "field": None})
+                # copy=True: the arrays are reused by the next step, so zmq must not keep references to them.
+                self.sock.send_multipart([peer] + delimiter + reply, copy=True)
+        finally:
+            self.close()
 
     def close(self):
         self.sock.close(0)
@@ -421,23 +685,32 @@ class EnvServer:
         path = self.endpoint[len("ipc://"):] if self.endpoint.startswith("ipc://") else None
         if path and not path.startswith("@") and os.path.exists(path):
             os.unlink(path)  # libzmq does not always remove the socket file it created
-        self.vec.close()
+        for peer in list(self.sessions):
+            self.end_session(peer)
+        for env in self.spare:
+            close = getattr(env, "close", None)
+            if close is not None:
+                close()
+        self.spare = []
 
 
-# ---------------------------------------------------------------- command line
+# ---------------------------------------------------------------- the Python API
 
 def load_env_factory(spec, kwargs):
-    """``module:attr``, ``path/file.py:attr`` or ``gymnasium:Env-v1`` -> a zero-argument env factory."""
+    """``module:attr``, ``path/file.py:attr`` or ``gymnasium:Env-v1`` -> a zero-argument env factory.
+
+    Raises ValueError naming what is wrong.
+    """
     target, sep, attr = spec.rpartition(":")
     if not sep or not target or not attr:
-        raise SystemExit(f"tsrl_env_server: --env {spec!r}: expected module:Class, path/to/file.py:factory or gymnasium:Env-v1")
+        raise ValueError(f"env {spec!r}: expected module:Class, path/to/file.py:factory or gymnasium:Env-v1")
     if target == "gymnasium":
-        import gymnasium  # noqa: only when asked for
+        import gymnasium  # only when asked for
         return lambda: gymnasium.make(attr, **kwargs)
     if target.endswith(".py"):
         path = os.path.abspath(target)
         if not os.path.isfile(path):
-            raise SystemExit(f"tsrl_env_server: --env {spec!r}: no file {path}")
+            raise ValueError(f"env {spec!r}: no file {path}")
         sys.path.insert(0, os.path.dirname(path))
         module_spec = importlib.util.spec_from_file_location(os.path.splitext(os.path.basename(path))[0], path)
         module = importlib.util.module_from_spec(module_spec)
@@ -447,70 +720,151 @@ def load_env_factory(spec, kwargs):
         module = importlib.import_module(target)
     factory = getattr(module, attr, None)
     if not callable(factory):
-        raise SystemExit(f"tsrl_env_server: --env {spec!r}: {target} has no callable {attr!r}")
+        raise ValueError(f"env {spec!r}: {target} has no callable {attr!r}")
     return lambda: factory(**kwargs)
 
 
-def bench_local(vec, steps):
+def _factory_of(env_or_factory, env_kwargs):
+    """(factory, first env): a spec string, a class or factory, or one env instance (served once)."""
+    if isinstance(env_or_factory, str):
+        factory = load_env_factory(env_or_factory, env_kwargs)
+        return factory, factory()
+    if isinstance(env_or_factory, type) or (callable(env_or_factory) and not hasattr(env_or_factory, "step")):
+        return (lambda: env_or_factory(**env_kwargs)), env_or_factory(**env_kwargs)
+    if hasattr(env_or_factory, "step") and hasattr(env_or_factory, "reset"):
+        if env_kwargs:
+            raise TypeError("serve: env_kwargs need a class or factory, not an env instance")
+
+        def no_more():
+            raise TypeError("serve() was given one env instance: it serves one env; pass a class or factory "
+                            "to serve more envs or sessions")
+        return no_more, env_or_factory
+    raise TypeError(f"serve: expected an env, a class or factory, or a 'module:Class' string, got {env_or_factory!r}")
+
+
+def serve(env_or_factory, address="tcp://127.0.0.1:5555", num_envs=1, *, env_kwargs=None, max_episode_steps=None,
+          stepping="in-order", num_workers=None, max_sessions=16, max_envs_per_session=1024,
+          exit_with_parent=False, announce=True):
+    """Serves an env to tsrl clients over the tsrl env protocol until a client asks for shutdown,
+    SIGINT/SIGTERM, or (with ``exit_with_parent``) the parent process ends. Blocks.
+
+    ``env_or_factory``: a Gymnasium-API env class or zero-argument factory (called with ``env_kwargs``),
+    a spec string (``gymnasium:CartPole-v1``, ``module:Class``, ``path/file.py:factory``), or one env
+    instance (then only one env is served). Each client gets its own ``num_envs`` envs (its ``hello``
+    may ask for another count). ``stepping="subprocess"`` steps each client's envs in ``num_workers``
+    processes (default: one per CPU, at most one per env).
+
+    With ``announce``, prints ``tsrl_env_server: serving <id> xN on <endpoint>`` once bound (tsrl
+    waits for this line when it starts the server).
+    """
+    if stepping not in ("in-order", "subprocess"):
+        raise ValueError(f"stepping must be 'in-order' or 'subprocess', got {stepping!r}")
+    for name, value in (("num_envs", num_envs), ("max_sessions", max_sessions), ("max_envs_per_session", max_envs_per_session)):
+        if not is_int(value) or value < 1:
+            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    factory, first = _factory_of(env_or_factory, dict(env_kwargs or {}))
+    layout = EnvLayout(first, max_episode_steps)
+    workers = 0
+    if stepping == "subprocess":
+        workers = num_workers if num_workers is not None else (os.cpu_count() or 1)
+        if not is_int(workers) or workers < 1:
+            raise ValueError(f"num_workers must be an integer >= 1, got {num_workers!r}")
+    server = EnvServer(factory, layout, address, num_envs, max_sessions, max_envs_per_session, workers,
+                       exit_with_parent, first_env=first if workers == 0 else None)
+    if workers > 0:
+        close = getattr(first, "close", None)
+        if close is not None:
+            close()
+    if announce:
+        print(f"tsrl_env_server: serving {layout.spec['id']} x{num_envs} on {server.endpoint}", flush=True)
+        if workers:
+            print(f"tsrl_env_server: each session steps its envs in up to {workers} subprocess workers", flush=True)
+    if threading.current_thread() is threading.main_thread():
+        # SIGINT and SIGTERM (as tsrl sends) end the loop and close the socket, removing an ipc:// file.
+        signal.signal(signal.SIGTERM, server.stop)
+        signal.signal(signal.SIGINT, server.stop)
+    server.serve()
+
+
+# ---------------------------------------------------------------- command line
+
+def bench_local(factory, num_envs, steps, num_workers=0):
     """Steps/s of the vector loop in-process (no ZeroMQ), random valid actions: the server's own speed."""
+    first = factory()
+    layout = EnvLayout(first)
+    if num_workers:
+        vec = SubprocVectorOfEnvs(factory, num_envs, num_workers, layout)
+    else:
+        vec = VectorOfEnvs([first] + [factory() for _ in range(num_envs - 1)], layout)
     rng = np.random.default_rng(0)
     vec.reset(seed=0)
-    sj = vec.act_json
+    sj = layout.act_json
     if sj["type"] == "Discrete":
-        batches = [rng.integers(sj["start"], sj["start"] + sj["n"], size=vec.num_envs).astype(np.int32) for _ in range(64)]
+        batches = [rng.integers(sj["start"], sj["start"] + sj["n"], size=num_envs).astype(np.int32) for _ in range(64)]
     else:
-        batches = [np.array([vec.act_space.sample() for _ in range(vec.num_envs)]) for _ in range(64)]
-    iterations = max(1, steps // vec.num_envs)
+        batches = [np.array([layout.act_space.sample() for _ in range(num_envs)]) for _ in range(64)]
+    iterations = max(1, steps // num_envs)
     start = time.perf_counter()
     for k in range(iterations):
         vec.step(batches[k % 64])
     seconds = time.perf_counter() - start
-    return {"numEnvs": vec.num_envs, "envSteps": iterations * vec.num_envs, "stepsPerSecond": iterations * vec.num_envs / seconds}
+    vec.close()
+    return {"numEnvs": num_envs, "envSteps": iterations * num_envs, "stepsPerSecond": iterations * num_envs / seconds}
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Serve a Gymnasium-style env over the tsrl env protocol v1.")
+    parser = argparse.ArgumentParser(prog="tsrl-env", description="Serve a Gymnasium-style env over the tsrl env protocol v1.")
     parser.add_argument("--env", required=True, help="module:Class, path/file.py:factory or gymnasium:Env-v1")
     parser.add_argument("--address", default="tcp://127.0.0.1:5555",
                         help="ZeroMQ address to bind (default tcp://127.0.0.1:5555; tcp://127.0.0.1:* picks a free port)")
-    parser.add_argument("--num-envs", type=int, default=1, help="copies of the env stepped per message (default 1)")
+    parser.add_argument("--num-envs", type=int, default=1, help="envs of each client session, unless its hello asks (default 1)")
     parser.add_argument("--env-kwargs", default="{}", help="JSON object of keyword arguments for the env factory")
     parser.add_argument("--max-episode-steps", type=int, default=None, help="truncate episodes after this many steps")
+    parser.add_argument("--stepping", choices=("in-order", "subprocess"), default="in-order",
+                        help="step a session's envs one after another (default) or in subprocess workers")
+    parser.add_argument("--num-workers", type=int, default=None, help="subprocess workers per session (default: CPU count)")
+    parser.add_argument("--max-sessions", type=int, default=16,
+                        help="clients served at once, each with its own envs; a newer one ends the least recently used (default 16)")
+    parser.add_argument("--max-envs-per-session", type=int, default=1024, help="most envs a hello may ask for (default 1024)")
+    parser.add_argument("--exit-with-parent", action="store_true", help="exit when the process that started this one ends")
     parser.add_argument("--bench-local", type=int, default=0, metavar="STEPS",
                         help="instead of serving, step the envs STEPS times in-process and print steps/s as JSON")
     args = parser.parse_args(argv)
-    if args.num_envs < 1:
-        parser.error(f"--num-envs must be an integer >= 1, got {args.num_envs}")
+    for name in ("num_envs", "max_sessions", "max_envs_per_session"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be an integer >= 1, got {getattr(args, name)}")
+    if args.num_workers is not None and args.num_workers < 1:
+        parser.error(f"--num-workers must be an integer >= 1, got {args.num_workers}")
+    if args.max_episode_steps is not None and args.max_episode_steps < 1:
+        parser.error(f"--max-episode-steps must be an integer >= 1, got {args.max_episode_steps}")
     try:
         kwargs = json.loads(args.env_kwargs)
     except json.JSONDecodeError as exc:
         parser.error(f"--env-kwargs must be a JSON object: {exc}")
     if not isinstance(kwargs, dict):
         parser.error(f"--env-kwargs must be a JSON object, got {args.env_kwargs}")
-    try:
-        vec = VectorOfEnvs(load_env_factory(args.env, kwargs), args.num_envs, args.max_episode_steps)
-    except ValueError as exc:  # a space the protocol cannot carry
-        sys.stderr.write(f"tsrl_env_server: {args.env}: {exc}\n")
-        sys.exit(2)
     if args.bench_local > 0:
-        print(json.dumps(bench_local(vec, args.bench_local)), flush=True)
+        try:
+            factory = load_env_factory(args.env, kwargs)
+        except ValueError as exc:
+            parser.error(str(exc))
+        workers = (args.num_workers or os.cpu_count() or 1) if args.stepping == "subprocess" else 0
+        print(json.dumps(bench_local(factory, args.num_envs, args.bench_local, workers)), flush=True)
         return
     if "://0.0.0.0" in args.address or "://*" in args.address:
         sys.stderr.write(f"tsrl_env_server: warning: {args.address} accepts connections from other machines; "
                          "the protocol has no authentication\n")
     try:
-        server = EnvServer(vec, args.address)
+        serve(args.env, args.address, args.num_envs, env_kwargs=kwargs, max_episode_steps=args.max_episode_steps,
+              stepping=args.stepping, num_workers=args.num_workers, max_sessions=args.max_sessions,
+              max_envs_per_session=args.max_envs_per_session, exit_with_parent=args.exit_with_parent)
+    except ValueError as exc:  # a bad --env, or a space the protocol cannot carry
+        sys.stderr.write(f"tsrl_env_server: {args.env}: {exc}\n")
+        sys.exit(2)
     except zmq.ZMQError as exc:
         sys.stderr.write(f"tsrl_env_server: cannot bind --address {args.address}: {exc} "
                          "(expected e.g. tcp://127.0.0.1:5555 or ipc:///tmp/env.sock; tcp://127.0.0.1:* picks a free port)\n")
         sys.exit(1)
-    print(f"tsrl_env_server: serving {vec.spec['id']} x{vec.num_envs} on {server.endpoint}", flush=True)
-
-    # SIGINT and SIGTERM (as `rl env serve` sends) end the loop and close the socket, which removes an
-    # ipc:// socket file.
-    signal.signal(signal.SIGTERM, server.stop)
-    signal.signal(signal.SIGINT, server.stop)
-    server.serve()
 
 
 if __name__ == "__main__":

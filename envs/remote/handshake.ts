@@ -15,6 +15,8 @@ const ERROR_KIND: Readonly<Record<ServerErrorCode, RemoteEnvErrorKind>> = {
   'invalid-action': 'invalid-action',
   env: 'env',
   session: 'disconnected',
+  busy: 'busy',
+  render: 'render',
 };
 
 /** The RemoteEnvError for a server `error` message: kind from its code, remote traceback appended. */
@@ -51,7 +53,7 @@ export class Handshake {
   nextId = 1;
   constructor(
     private readonly address: string,
-    private readonly options: { connectTimeoutMs: number },
+    private readonly options: { connectTimeoutMs: number; numEnvs?: number | undefined },
   ) {}
 
   async run(): Promise<{ socket: Dealer; welcome: Welcome }> {
@@ -75,6 +77,8 @@ export class Handshake {
           id,
           [FIELDS.protocol]: PROTOCOL_VERSION,
           [FIELDS.peer]: 'tsrl',
+          // Servers with sessions build this many envs for this client; older ones ignore it.
+          ...(this.options.numEnvs === undefined ? {} : { [FIELDS.numEnvs]: this.options.numEnvs }),
         }).frames(),
       );
       for (;;) {

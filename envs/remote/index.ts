@@ -7,11 +7,16 @@ import { type EnvOptions, type EnvResolver, registerEnvResolver } from '../regis
 import { ZmqVectorEnv, type ZmqVectorEnvOptions } from './zmq-vector-env.js';
 
 export { type ActionLayout, actionLayout } from './action-codec.js';
-export { type EnvServer, serveVectorEnv } from './env-server.js';
+export {
+  type EnvServer,
+  type ServeVectorEnvOptions,
+  serveVectorEnv,
+  type VectorEnvFactory,
+} from './env-server.js';
 export { PROTOCOL_VERSION, type ServerErrorCode, type WireDtype } from './protocol.js';
 export { RemoteEnvError, type RemoteEnvErrorKind } from './remote-env-error.js';
 export { type ServeEnvOptions, serveEnv } from './serve-env.js';
-export { ZmqVectorEnv, type ZmqVectorEnvOptions } from './zmq-vector-env.js';
+export { type RenderedFrame, ZmqVectorEnv, type ZmqVectorEnvOptions } from './zmq-vector-env.js';
 
 const OPTION_KEYS = ['timeoutMs', 'connectTimeoutMs', 'shutdownServerOnClose'] as const;
 
@@ -39,17 +44,33 @@ export function remoteEnvOptions(options: EnvOptions | undefined): ZmqVectorEnvO
   return out;
 }
 
+/**
+ * A server steps a fixed number of envs per message and the client asked for another number. Callers
+ * that know which setting chose `requested` (a config key) rethrow it naming that setting.
+ */
+export class NumEnvsMismatchError extends TypeError {
+  override readonly name = 'NumEnvsMismatchError';
+  constructor(
+    readonly address: string,
+    readonly served: number,
+    readonly requested: number,
+  ) {
+    super(
+      `the env server at ${address} steps ${served} envs per message but ${requested} were asked for ` +
+        `(it does not build envs per client); ask for ${served} or restart the server with --num-envs ${requested}`,
+    );
+  }
+}
+
 /** Resolves `tcp://...` and `ipc://...` env ids by connecting a ZmqVectorEnv. */
 export const zmqEnvResolver: EnvResolver = {
   name: 'env protocol (ZeroMQ)',
   async makeVectorEnv(id, numEnvs, options) {
-    const env = await ZmqVectorEnv.connect(id, remoteEnvOptions(options));
+    // A server with sessions builds `numEnvs` envs for this client; an older one has its own count.
+    const env = await ZmqVectorEnv.connect(id, { ...remoteEnvOptions(options), numEnvs });
     if (env.numEnvs !== numEnvs) {
       await env.close();
-      throw new TypeError(
-        `the env server at ${id} steps ${env.numEnvs} envs per message but ${numEnvs} were asked for; ` +
-          `set numEnvs to ${env.numEnvs} or restart the server with --num-envs ${numEnvs}`,
-      );
+      throw new NumEnvsMismatchError(id, env.numEnvs, numEnvs);
     }
     return env;
   },

@@ -36,15 +36,16 @@ export interface ArrayDescriptor {
 }
 
 /** Request types (client -> server). */
-export type RequestType = 'hello' | 'reset' | 'step' | 'close';
+export type RequestType = 'hello' | 'reset' | 'step' | 'render' | 'close';
 /** Reply types (server -> client). */
-export type ReplyType = 'welcome' | 'reset_result' | 'step_result' | 'closed' | 'error';
+export type ReplyType = 'welcome' | 'reset_result' | 'step_result' | 'render_result' | 'closed' | 'error';
 
 /** The reply type that answers each request type (besides `error`). */
 export const REPLY_FOR: Readonly<Record<RequestType, ReplyType>> = {
   hello: 'welcome',
   reset: 'reset_result',
   step: 'step_result',
+  render: 'render_result',
   close: 'closed',
 };
 
@@ -55,9 +56,19 @@ export const REPLY_FOR: Readonly<Record<RequestType, ReplyType>> = {
  * - `state`: the request is not allowed now (step before reset, anything but hello before hello).
  * - `invalid-action`: an action is outside the action space; no env was stepped.
  * - `env`: the env itself raised; the client must reset before stepping again.
- * - `session`: another client has taken over the server with a newer hello.
+ * - `session`: this client's session was ended (another client took it over, or the server needed room).
+ * - `busy`: a `hello` the server cannot give a session now (one vector env, held by another client).
+ * - `render`: the env cannot render rgb_array frames; the session is unchanged.
  */
-export type ServerErrorCode = 'malformed' | 'version' | 'state' | 'invalid-action' | 'env' | 'session';
+export type ServerErrorCode =
+  | 'malformed'
+  | 'version'
+  | 'state'
+  | 'invalid-action'
+  | 'env'
+  | 'session'
+  | 'busy'
+  | 'render';
 
 /** All server error codes, for validation. */
 export const SERVER_ERROR_CODES: readonly ServerErrorCode[] = [
@@ -67,6 +78,8 @@ export const SERVER_ERROR_CODES: readonly ServerErrorCode[] = [
   'invalid-action',
   'env',
   'session',
+  'busy',
+  'render',
 ];
 
 /** Field names of the wire messages (snake_case so that every language reads them naturally). */
@@ -93,6 +106,10 @@ export const FIELDS = {
   message: 'message',
   field: 'field',
   supported: 'supported',
+  renderMode: 'render_mode',
+  sessions: 'sessions',
+  index: 'index',
+  frames: 'frames',
 } as const;
 
 /** The spec as it travels in `welcome`: `max_episode_steps` is null for no limit. */

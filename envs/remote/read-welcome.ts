@@ -19,6 +19,10 @@ export interface Welcome {
   spec: EnvSpec;
   /** The server's self-description (e.g. `tsrl_env_server.py`), or `unknown`. */
   peer: string;
+  /** The env's render mode (`rgb_array` when it can send frames), or undefined. */
+  renderMode: string | undefined;
+  /** Whether the server gives each client its own envs (several sessions at once). */
+  sessions: boolean;
 }
 
 /** Thrown when the server speaks another protocol version. */
@@ -58,6 +62,9 @@ export function readWelcome(header: Header): Welcome {
     actionLayout: layout,
     spec: readSpec(header[FIELDS.spec]),
     peer: typeof peer === 'string' ? peer : 'unknown',
+    renderMode:
+      typeof header[FIELDS.renderMode] === 'string' ? (header[FIELDS.renderMode] as string) : undefined,
+    sessions: header[FIELDS.sessions] === true,
   };
 }
 

@@ -14,6 +14,9 @@
  * - `env`: the env raised on the server; reset (no reconnect needed).
  * - `invalid-action`: an action is outside the action space; nothing was stepped, fix the action.
  * - `closed`: the client was closed; connect a new one.
+ * - `busy`: the server refused a new session (it serves one vector env, held by another client).
+ *   Connect again later, or serve with a factory so that every client gets its own envs.
+ * - `render`: the env cannot render rgb_array frames; the session is unchanged.
  *
  * A simple rule for env runners: after any kind but `invalid-action` and `closed`, `reconnect()` then
  * `reset()` always works once the server is reachable.
@@ -25,7 +28,9 @@ export type RemoteEnvErrorKind =
   | 'version'
   | 'env'
   | 'invalid-action'
-  | 'closed';
+  | 'closed'
+  | 'busy'
+  | 'render';
 
 /** An error from a remote env (`ZmqVectorEnv`); `kind` says what happened, `field` which field was at fault. */
 export class RemoteEnvError extends Error {

@@ -8,12 +8,18 @@ import { SyncVectorEnv } from '../vector/sync-vector-env.js';
 import type { VectorEnv } from '../vector/vector-env.js';
 import { type EnvServer, serveVectorEnv } from './env-server.js';
 
-/** Options of {@link serveEnv}: exactly one of `vectorEnv`, `envFactory`, `id`. */
+/**
+ * Options of {@link serveEnv}: exactly one of `vectorEnv`, `envFactory`, `id`. With `envFactory` or
+ * `id` every client gets its own envs (`numEnvs` unless its `hello` asks for another count); a
+ * `vectorEnv` serves one client at a time.
+ */
 export interface ServeEnvOptions {
   /** Address to bind; `tcp://127.0.0.1:*` picks a free port (see {@link EnvServer.address}). @default 'tcp://127.0.0.1:5555' */
   address?: string;
-  /** Copies of the env stepped per message (with `envFactory` or `id`). @default 1 */
+  /** Envs of a client's session (with `envFactory` or `id`) unless its `hello` asks. @default 1 */
   numEnvs?: number;
+  /** Clients served at once (with `envFactory` or `id`). @default 16 */
+  maxSessions?: number;
   /** Builds one env. */
   envFactory?: () => Env;
   /** A registered env id or module path (see envs/registry.ts). */
@@ -37,16 +43,17 @@ export async function serveEnv(options: ServeEnvOptions): Promise<EnvServer> {
   const sources = [options.vectorEnv, options.envFactory, options.id].filter((x) => x !== undefined).length;
   if (sources !== 1)
     throw new TypeError(`serveEnv: give exactly one of vectorEnv, envFactory, id (got ${sources})`);
-  const vectorEnv = options.vectorEnv ?? (await buildVectorEnv(options, numEnvs));
-  return serveVectorEnv(vectorEnv, options.address);
-}
-
-async function buildVectorEnv(options: ServeEnvOptions, numEnvs: number): Promise<VectorEnv> {
+  if (options.vectorEnv !== undefined) return serveVectorEnv(options.vectorEnv, options.address);
   let factory = options.envFactory;
   if (factory === undefined) {
     const resolved = await resolveEnvFactory(options.id ?? '');
     factory = () => resolved(options.envOptions);
   }
   const make = factory;
-  return new SyncVectorEnv(Array.from({ length: numEnvs }, () => make));
+  const vectorEnvOf = async (n: number): Promise<VectorEnv> =>
+    new SyncVectorEnv(Array.from({ length: n }, () => make));
+  return serveVectorEnv(vectorEnvOf, options.address, {
+    numEnvs,
+    ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+  });
 }

@@ -135,10 +135,14 @@ export function readInt(header: Header, field: string, min = Number.MIN_SAFE_INT
   return value;
 }
 
-/** Reads an optional integer field: missing or null gives undefined. */
-export function readOptionalInt(header: Header, field: string): number | undefined {
+/** Reads an optional integer field, optionally bounded below: missing or null gives undefined. */
+export function readOptionalInt(
+  header: Header,
+  field: string,
+  min = Number.MIN_SAFE_INTEGER,
+): number | undefined {
   const value = header[field];
-  return value === undefined || value === null ? undefined : readInt(header, field);
+  return value === undefined || value === null ? undefined : readInt(header, field, min);
 }
 
 /** Reads an optional boolean field: missing or null gives `fallback`. */

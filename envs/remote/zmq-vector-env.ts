@@ -21,6 +21,7 @@ import { RemoteEnvError } from './remote-env-error.js';
 import {
   decodeHeader,
   type Header,
+  isPlainMap,
   MessageBuilder,
   readArray,
   readInfos,
@@ -31,6 +32,16 @@ import {
 
 const log = createLogger('env-remote');
 
+/** One rendered frame: rgb(a) pixels, row-major [height, width, channels]. */
+export interface RenderedFrame {
+  pixels: Uint8Array;
+  height: number;
+  width: number;
+  channels: 3 | 4;
+}
+
+const isPositiveInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x > 0;
+
 /** Options of {@link ZmqVectorEnv.connect}. */
 export interface ZmqVectorEnvOptions {
   /** Longest wait for any reply, in ms. @default 30000 */
@@ -39,12 +50,19 @@ export interface ZmqVectorEnvOptions {
   connectTimeoutMs?: number;
   /** Ask the server process to exit when this client closes. @default false */
   shutdownServerOnClose?: boolean;
+  /**
+   * Envs to ask the server for (sent in `hello`). A server with sessions builds this many for this
+   * client; an older server answers with its own count, which `numEnvs` then reports.
+   * @default the server's choice
+   */
+  numEnvs?: number;
 }
 
 interface ResolvedOptions {
   timeoutMs: number;
   connectTimeoutMs: number;
   shutdownServerOnClose: boolean;
+  numEnvs: number | undefined;
 }
 
 interface Pending {
@@ -67,7 +85,17 @@ function resolveOptions(options: ZmqVectorEnvOptions): ResolvedOptions {
     timeoutMs: check('timeoutMs', options.timeoutMs ?? 30_000),
     connectTimeoutMs: check('connectTimeoutMs', options.connectTimeoutMs ?? 10_000),
     shutdownServerOnClose: options.shutdownServerOnClose ?? false,
+    numEnvs: checkNumEnvs(options.numEnvs),
   };
+}
+
+function checkNumEnvs(numEnvs: number | undefined): number | undefined {
+  if (numEnvs !== undefined && (!Number.isSafeInteger(numEnvs) || numEnvs < 1)) {
+    throw new RangeError(
+      `ZmqVectorEnv.connect: options.numEnvs (${String(numEnvs)}) must be an integer >= 1`,
+    );
+  }
+  return numEnvs;
 }
 
 /** A remote vector env; create with {@link ZmqVectorEnv.connect}. */
@@ -77,6 +105,8 @@ export class ZmqVectorEnv implements VectorEnv {
   readonly singleActionSpace: Space;
   readonly spec: EnvSpec;
   readonly obsSize: number;
+  /** The env's render mode as the server reports it (`rgb_array`: {@link render} works). */
+  readonly renderMode: string | undefined;
   private socket: Dealer;
   private welcome: Welcome;
   private pending: Pending | undefined;
@@ -97,6 +127,7 @@ export class ZmqVectorEnv implements VectorEnv {
     this.singleActionSpace = welcome.actionSpace;
     this.spec = welcome.spec;
     this.obsSize = welcome.observationSpace.flatSize;
+    this.renderMode = welcome.renderMode;
   }
 
   /**
@@ -201,6 +232,42 @@ export class ZmqVectorEnv implements VectorEnv {
         finalObs: this.readObs(header, frames, FIELDS.finalObs),
         infos: readInfos(header, FIELDS.infos, n) as Info[],
       };
+    });
+  }
+
+  /**
+   * The current rgb_array frame of env `index` (after `reset()`), as the server renders it: raw
+   * uint8 pixels [height, width, channels] (3 or 4 channels), row-major.
+   * @throws RemoteEnvError `render` when the env cannot render (made without render_mode='rgb_array',
+   *   or a server without render support); the session stays usable.
+   */
+  async render(index = 0): Promise<RenderedFrame> {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= this.numEnvs) {
+      throw new RangeError(`ZmqVectorEnv.render: index (${String(index)}) must be in 0..${this.numEnvs - 1}`);
+    }
+    const { header, frames } = await this.request('render', { [FIELDS.index]: index });
+    return this.decode(() => {
+      const descriptor = header[FIELDS.frames];
+      const shape = isPlainMap(descriptor) ? descriptor['shape'] : undefined;
+      const dims = Array.isArray(shape) ? shape : [];
+      const [k, height, width, channels] = dims as unknown[];
+      if (
+        dims.length !== 4 ||
+        k !== 1 ||
+        !isPositiveInt(height) ||
+        !isPositiveInt(width) ||
+        (channels !== 3 && channels !== 4)
+      ) {
+        throw new WireFormatError(
+          `${FIELDS.frames}.shape`,
+          `frames.shape must be [1, height, width, 3 or 4], got ${show(shape)}`,
+        );
+      }
+      const pixels = readArray(header, FIELDS.frames, frames, {
+        dtypes: ['uint8'],
+        shape: [1, height, width, channels],
+      }) as Uint8Array;
+      return { pixels, height, width, channels };
     });
   }
 
@@ -357,7 +424,7 @@ export class ZmqVectorEnv implements VectorEnv {
     const type = header[FIELDS.type];
     if (type === 'error') {
       const error = serverError(this.address, header);
-      // 'session': another client took over; anything else the server answered leaves the session intact.
+      // 'session': this session ended; anything else the server answered leaves the session intact.
       this.fail(error, error.kind === 'disconnected');
     } else if (type !== REPLY_FOR[pending.type]) {
       this.fail(

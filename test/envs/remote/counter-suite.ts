@@ -216,19 +216,29 @@ export function describeCounterServer(name: string, start: Start, skip?: string)
           await server.kill();
         });
 
-        it('hands the server to a newer client and shuts down on close with shutdown', async () => {
+        it('gives every client its own envs (sessions), asks a client without hello for one, and shuts down on close with shutdown', async () => {
           const server = await start(freshAddress(transport));
           const a = await ZmqVectorEnv.connect(server.address, { timeoutMs: 5000 });
           await a.reset();
-          const b = await ZmqVectorEnv.connect(server.address, {
+          expect([...(await a.step([1, 1])).obs]).toEqual([1, 1]);
+          // A second client (another runner, evaluation) asks for 3 envs: its own, a's are untouched.
+          const b = await ZmqVectorEnv.connect(server.address, { timeoutMs: 5000, numEnvs: 3 });
+          expect(b.numEnvs).toBe(3);
+          await b.reset({ options: { start: 2 } });
+          expect([...(await b.step([0, 0, 0])).obs]).toEqual([3, 3, 3].map((t) => (t >= 3 ? 0 : t)));
+          expect([...(await a.step([1, 1])).obs]).toEqual([2, 2]);
+          await b.close();
+          // a's session lives on after b closed; a raw client without hello is told to send one.
+          expect([...(await a.step([1, 1])).obs]).toEqual([0, 0]);
+          const raw = new RawPeer(server.address);
+          expect((await raw.send({ type: 'step', id: 1 })).header).toMatchObject({ code: 'state' });
+          raw.close();
+          const c = await ZmqVectorEnv.connect(server.address, {
             timeoutMs: 5000,
             shutdownServerOnClose: true,
           });
-          const taken = await caught(a.step([0, 0]));
-          expect(taken.kind).toBe('disconnected');
-          expect(taken.message).toContain('taken over');
-          await b.reset();
-          await b.close();
+          await c.reset();
+          await c.close();
           expect(await server.exited).toBe(0);
           await a.close();
         });

@@ -49,15 +49,47 @@ describe('serveEnv', () => {
     await remote.close();
   });
 
-  it('says how to fix a numEnvs that differs from the server', async () => {
+  it('builds each client the envs it asks for; one served vector env says how to fix a mismatch', async () => {
     server = await serveEnv({
       envFactory: () => new CartPoleEnv(),
       numEnvs: 2,
       address: freshAddress('ipc'),
     });
+    const four = await makeVectorEnv(server.address, 4);
+    const one = await makeVectorEnv(server.address, 1);
+    expect([four.numEnvs, one.numEnvs]).toEqual([4, 1]);
+    expect((await four.reset({ seed: 1 })).obs.length).toBe(16);
+    await Promise.all([four.close(), one.close()]);
+    await server.close();
+    server = await serveEnv({
+      vectorEnv: new SyncVectorEnv([() => new CartPoleEnv(), () => new CartPoleEnv()]),
+      address: freshAddress('ipc'),
+    });
     await expect(makeVectorEnv(server.address, 4)).rejects.toThrow(
-      `steps 2 envs per message but 4 were asked for; set numEnvs to 2 or restart the server with --num-envs 4`,
+      `steps 2 envs per message but 4 were asked for (it does not build envs per client); ask for 2 or restart the server with --num-envs 4`,
     );
+  });
+
+  it('one served vector env: a second client is refused as busy while the first is active, then takes over when idle', async () => {
+    const { serveVectorEnv } = await import('../../../envs/remote/env-server.js');
+    const { ZmqVectorEnv } = await import('../../../envs/remote/zmq-vector-env.js');
+    server = await serveVectorEnv(new SyncVectorEnv([() => new CartPoleEnv()]), freshAddress('ipc'), {
+      takeoverAfterMs: 400,
+    });
+    const a = await ZmqVectorEnv.connect(server.address, { timeoutMs: 5000 });
+    await a.reset({ seed: 0 });
+    await expect(ZmqVectorEnv.connect(server.address, { connectTimeoutMs: 5000 })).rejects.toMatchObject({
+      kind: 'busy',
+    });
+    await a.step([1]);
+    await new Promise((done) => setTimeout(done, 500));
+    const b = await ZmqVectorEnv.connect(server.address, { timeoutMs: 5000 });
+    await b.reset({ seed: 0 });
+    await expect(a.step([1])).rejects.toMatchObject({
+      kind: 'disconnected',
+      message: expect.stringContaining('idle'),
+    });
+    await Promise.all([a.close(), b.close()]);
   });
 
   it('validates its options and the remote env options', async () => {

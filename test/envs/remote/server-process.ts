@@ -46,9 +46,13 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-/** Starts `command args` and waits (up to 20 s) for its `on <endpoint>` line. */
-export async function startServer(command: string, args: string[]): Promise<ServerProcess> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO });
+/** Starts `command args` (with `env`) and waits (up to 20 s) for its `on <endpoint>` line. */
+export async function startServer(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ServerProcess> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO, env });
   live.add(child);
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   void exited.then(() => live.delete(child));
@@ -98,7 +102,7 @@ export function startPythonCounter(address: string, fault = 'none', numEnvs = 2)
   ]);
 }
 
-/** The TS server (serveVectorEnv) over a CounterVectorEnv, in its own Node process. */
+/** The TS server (serveVectorEnv, a CounterVectorEnv per client), in its own Node process. */
 export function startTsCounter(address: string, fault = 'none', numEnvs = 2): Promise<ServerProcess> {
   return startServer(process.execPath, [
     '--import',
@@ -110,13 +114,15 @@ export function startTsCounter(address: string, fault = 'none', numEnvs = 2): Pr
   ]);
 }
 
-/** The TS server (serveVectorEnv) over a CounterVectorEnv in this process; `kill()` closes it. */
+/** The TS server (serveVectorEnv, a CounterVectorEnv per client) in this process; `kill()` closes it. */
 export async function startInProcessCounter(
   address: string,
   fault = 'none',
   numEnvs = 2,
 ): Promise<ServerProcess> {
-  const server = await serveVectorEnv(new CounterVectorEnv(numEnvs, fault as CounterFault), address);
+  const server = await serveVectorEnv(async (n) => new CounterVectorEnv(n, fault as CounterFault), address, {
+    numEnvs,
+  });
   inProcess.add(server);
   const exited = server.done.then(() => {
     inProcess.delete(server);
