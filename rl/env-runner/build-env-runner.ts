@@ -18,6 +18,8 @@ export interface EnvRunnerSpec {
   readonly seed: number;
   readonly explore: boolean;
   readonly recordNextObs: boolean;
+  /** The runner's index (training 0..N-1, evaluation 1000): picks its address from `env.addresses`. @default 0 */
+  readonly index?: number;
 }
 
 /**
@@ -31,7 +33,7 @@ export function runnerSeed(seed: number, index: number): number {
 /** Builds the runner (resets its envs). @throws as the env registry and the algorithm module do. */
 export async function buildEnvRunner(spec: EnvRunnerSpec): Promise<EnvRunner> {
   const def = await loadAlgorithm(spec.algorithm);
-  const env = await makeRunnerVectorEnv(spec.context.config.env, spec.numEnvs);
+  const env = await makeRunnerVectorEnv(spec.context.config.env, spec.numEnvs, spec.index ?? 0);
   const policy = await def.createPolicy(spec.context);
   return EnvRunner.create({
     env,

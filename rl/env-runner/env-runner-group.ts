@@ -10,6 +10,7 @@
  */
 import { type ActorHandle, get, kill, put } from '../../core/index.js';
 import { createLogger } from '../../core/logger.js';
+import { isServedEnvId } from '../../envs/vector/make-vector-env.js';
 import type { EpisodeSummary, Fragment } from '../algorithm.js';
 import type { NamedWeights } from '../models/named-weights.js';
 import { buildEnvRunner, type EnvRunnerSpec } from './build-env-runner.js';
@@ -38,7 +39,6 @@ export interface EnvRunnerGroupOptions {
 /** Longest wait between two rebuilds of a runner. */
 const MAX_BACKOFF_MS = 15_000;
 
-const isAddress = (id: string): boolean => id.startsWith('tcp://') || id.startsWith('ipc://');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -188,7 +188,9 @@ export class EnvRunnerGroup {
    */
   private async sampleInline(): Promise<RunnerSample> {
     const spec = this.specs[0]!;
-    if (!this.restartFailed || !isAddress(spec.context.config.env.id)) return this.inline!.sample();
+    const { env } = spec.context.config;
+    const served = isServedEnvId(env.id) || env.addresses.length > 0;
+    if (!this.restartFailed || !served) return this.inline!.sample();
     return this.retrying(
       'env runner 0',
       () => this.inline!.sample(),
