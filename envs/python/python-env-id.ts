@@ -25,7 +25,9 @@ export function parsePythonEnvId(id: string): PythonEnvId {
   if (id.startsWith('gymnasium:')) {
     const name = id.slice('gymnasium:'.length);
     if (!/^[A-Za-z0-9_][A-Za-z0-9_./:-]*$/.test(name)) {
-      throw new TypeError(`env.id (${id}): expected gymnasium:<registered id>, e.g. gymnasium:LunarLander-v3`);
+      throw new TypeError(
+        `env.id (${id}): expected gymnasium:<registered id>, e.g. gymnasium:LunarLander-v3`,
+      );
     }
     return { serverEnv: id, needs: ['gymnasium'] };
   }

@@ -12,12 +12,16 @@ import { createLogger } from '../../core/logger.js';
 const log = createLogger('python-env');
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** Beside this module in the sources; from dist/envs/python, the package's envs/python. */
-const SCRIPT_CANDIDATES = [join(HERE, 'tsrl_env_server.py'), join(HERE, '../../../envs/python/tsrl_env_server.py')];
+const SCRIPT_CANDIDATES = [
+  join(HERE, 'tsrl_env_server.py'),
+  join(HERE, '../../../envs/python/tsrl_env_server.py'),
+];
 
 /** The path of tsrl_env_server.py. @throws Error when the file is missing from the package. */
 export function pythonServerScript(): string {
   const found = SCRIPT_CANDIDATES.find((p) => existsSync(p));
-  if (found === undefined) throw new Error(`tsrl_env_server.py is missing (looked at ${SCRIPT_CANDIDATES.join(', ')})`);
+  if (found === undefined)
+    throw new Error(`tsrl_env_server.py is missing (looked at ${SCRIPT_CANDIDATES.join(', ')})`);
   return found;
 }
 
@@ -67,7 +71,8 @@ export class PythonServerProcess {
       this.stderrTail = this.stderrTail.slice(-20);
     });
     void this.exited.then((how) => {
-      if (!this.stopping) log.warn(`the Python env server (pid ${child.pid}, ${address}) ended unexpectedly (${how})`);
+      if (!this.stopping)
+        log.warn(`the Python env server (pid ${child.pid}, ${address}) ended unexpectedly (${how})`);
     });
   }
 

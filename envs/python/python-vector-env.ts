@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { createLogger } from '../../core/logger.js';
 import type { EnvSpec } from '../env.js';
 import type { EnvOptions } from '../registry.js';
+import { type RenderedFrame, ZmqVectorEnv } from '../remote/zmq-vector-env.js';
 import type { Space, SpaceValue } from '../spaces/space.js';
 import type { VectorEnv, VectorResetResult, VectorStepResult } from '../vector/vector-env.js';
-import { type RenderedFrame, ZmqVectorEnv } from '../remote/zmq-vector-env.js';
 import { findPython } from './find-python.js';
 import { parsePythonEnvId } from './python-env-id.js';
 import { PythonServerProcess } from './python-server-process.js';
@@ -67,13 +67,17 @@ export function pythonEnvOptions(options: EnvOptions | undefined): PythonEnvOpti
   };
   const python = o['python'];
   if (python !== undefined && (typeof python !== 'string' || python === ''))
-    throw new TypeError(`env.options.python (${JSON.stringify(python)}) must be the path of a Python interpreter`);
+    throw new TypeError(
+      `env.options.python (${JSON.stringify(python)}) must be the path of a Python interpreter`,
+    );
   const kwargs = o['kwargs'] ?? {};
   if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs))
     throw new TypeError(`env.kwargs (${JSON.stringify(kwargs)}) must be a map of keyword arguments`);
   const stepping = o['stepping'] ?? 'in-order';
   if (stepping !== 'in-order' && stepping !== 'subprocess')
-    throw new TypeError(`env.options.stepping (${JSON.stringify(stepping)}) must be 'in-order' or 'subprocess'`);
+    throw new TypeError(
+      `env.options.stepping (${JSON.stringify(stepping)}) must be 'in-order' or 'subprocess'`,
+    );
   return {
     python,
     kwargs: kwargs as Record<string, unknown>,
