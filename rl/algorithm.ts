@@ -16,8 +16,10 @@
  * Off-policy (DQN, SAC): the iteration owns a replay buffer (returned by `getState` for checkpoints),
  * adds the fragments, samples minibatches for `trainingIntensity` updates and syncs weights every K steps.
  */
+
 import type { SeededRng } from '../envs/rng.js';
 import type { SpaceJson } from '../envs/spaces/space.js';
+import type { LearnerWorkload } from './backend/webgpu.js';
 import type { CommonConfig, TrainConfig } from './config/common.js';
 import type { ObjectSchema, RefineContext, Shape } from './config/schema.js';
 import type { NamedWeights } from './models/named-weights.js';
@@ -209,6 +211,11 @@ export interface AlgorithmDefinition<T extends Shape = Shape> {
   createPolicy(ctx: AlgorithmContext<TrainConfig<T>['training']>): Promise<InferencePolicy> | InferencePolicy;
   /** The learner (built in the learner's process, after the backend is initialised). */
   createLearner(ctx: AlgorithmContext<TrainConfig<T>['training']>): Promise<Learner> | Learner;
+  /**
+   * The size of one learner step, so that `backend: auto` can put big learners on a GPU
+   * (rl/backend/webgpu.ts `webGpuGains`). Omitted: the backend choice ignores the model's size.
+   */
+  learnerWorkload?(ctx: AlgorithmContext<TrainConfig<T>['training']>): LearnerWorkload;
   /** The iteration (built in the driver). */
   createIteration(ctx: AlgorithmContext<TrainConfig<T>['training']>): TrainingIteration;
 }

@@ -99,6 +99,12 @@ export function layersOf(spec: ActorCriticSpec): { actor: Dense[]; critic: Dense
   return { actor: denseStack('pi', spec, headSize(spec.head), 0.01), critic: denseStack('vf', spec, 1, 1) };
 }
 
+/** Multiply-adds of one forward pass of the actor and the critic for one row. */
+export function macsPerRow(spec: ActorCriticSpec): number {
+  const { actor, critic } = layersOf(spec);
+  return [...actor, ...critic].reduce((n, l) => n + l.fanIn * l.fanOut, 0);
+}
+
 /** Name of the Gaussian head's log-std vector. */
 export const LOG_STD = 'pi.logStd';
 

@@ -14,7 +14,7 @@ import type {
 import { envStepsPerSampleRound } from '../../rl/config/common.js';
 import { PPO_TRAINING, type PpoTraining, refinePpoConfig } from './config.js';
 import { PpoLearner } from './learner.js';
-import { actionHeadFor, actorCriticSpec, initActorCritic } from './model.js';
+import { actionHeadFor, actorCriticSpec, initActorCritic, macsPerRow } from './model.js';
 import { PpoPolicy } from './policy.js';
 
 type PpoShape = (typeof PPO_TRAINING)['shape'];
@@ -65,6 +65,11 @@ export const ppo: AlgorithmDefinition<PpoShape> = {
       annealEnvSteps: annealHorizon(ctx),
       seed: ctx.config.seed,
     });
+  },
+  learnerWorkload(ctx) {
+    const spec = actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace);
+    const rows = Math.floor(envStepsPerSampleRound(ctx.config) / ctx.training.numMinibatches);
+    return { macsPerStep: rows * macsPerRow(spec) };
   },
   createIteration: () => new PpoIteration(),
 };

@@ -17,7 +17,8 @@ import { setWorkerContext, workerContext } from '../worker-context.js';
 import { BatchSender } from './batch-sender.js';
 import { type FromWorker, parseToWorker, type ToWorker, type WireValue } from './protocol.js';
 import { removeOrphanedSocket, startWatchdog } from './watchdog.js';
-import { WorkerClientStub } from './worker-client.js';
+import { WorkerClient } from './worker-client.js';
+import '../remote-class.js';
 
 const log = createLogger('core.worker');
 const address = process.env['TSRL_NODE_ADDRESS'];
@@ -38,7 +39,6 @@ const exitNow = (): never => {
 process.on('disconnect', exitNow);
 if (!process.connected || process.ppid !== parentPid) exitNow();
 startWatchdog(parentPid, address);
-setWorkerContext({ backend: new WorkerClientStub(), loading: undefined });
 
 const socket = new Dealer({
   routingId: `w${workerId}`,
@@ -48,6 +48,14 @@ const socket = new Dealer({
 });
 socket.connect(address);
 const sender = new BatchSender<FromWorker>((_peer, frames) => socket.send(frames));
+const client = new WorkerClient(sender, Number(workerId), takeQueuedTasks);
+setWorkerContext({ backend: client, loading: undefined });
+
+/** Hands back the tasks queued behind the running one (it blocks in `get`); none in an actor. */
+function takeQueuedTasks(): number[] {
+  if (actor !== undefined || taskQueue.length === 0) return [];
+  return taskQueue.splice(0).map((t) => t.m.id);
+}
 
 const functions = new Map<string, TaskFunction>();
 /** `ready`: the constructed instance once the constructor has finished (calls then skip an await). */
@@ -278,6 +286,14 @@ function handle(m: ToWorker, frames: readonly Uint8Array[]): void {
     case 'call':
       actorQueue.push({ m, frames });
       pumpActor();
+      break;
+    case 'obj':
+      client.onObject(m, frames);
+      break;
+    case 'names':
+      client.setNames(m.names);
+      break;
+    case 'cancel':
       break;
     case 'exit':
       exitNow();

@@ -5,15 +5,34 @@
  * level: code calls {@link initBackend} (or {@link getTf}) once, then {@link requireTf} synchronously.
  * Type-only imports of `@tensorflow/tfjs` are free and fine everywhere.
  *
- * Order for `backend: 'auto'`: `@tensorflow/tfjs-node-gpu` (when installed; with a usable GPU), then
- * `@tensorflow/tfjs-node`, then wasm (SIMD), then cpu. tfjs-node(-gpu) are not dependencies of tsrl
- * (docs/gpu.md): they are imported by a name held in a variable so that TypeScript and bundlers do not
- * require them, and a failed import just moves on to the next backend.
+ * Order for `backend: 'auto'`: webgpu when the learner is big enough to gain from a GPU
+ * ({@link webGpuGains}) and a WebGPU adapter exists (./webgpu.ts), then `@tensorflow/tfjs-node-gpu`
+ * (when installed; with a usable GPU), then `@tensorflow/tfjs-node`, then wasm (SIMD), then cpu.
+ * webgpu is an optional dependency, tfjs-node(-gpu) are not dependencies of tsrl (docs/gpu.md): they are imported by
+ * a name held in a variable so that TypeScript and bundlers do not require them, and a failed import
+ * just moves on to the next backend.
+ *
+ * tsrl patches kernels of TensorFlow.js 4.22 (./kernel-patches.ts, ./wasm-transposed-matmul.ts use its
+ * internals), so package.json pins 4.22.0 exactly and loading checks every tfjs package's version.
  */
+import { createRequire } from 'node:module';
 import type * as TfModule from '@tensorflow/tfjs';
 import { createLogger } from '../../core/logger.js';
 import { registerKernelPatches } from './kernel-patches.js';
 import { patchWasmTransposedMatMul } from './wasm-transposed-matmul.js';
+import {
+  describeAdapter,
+  type GpuAdapterInfo,
+  type LearnerWorkload,
+  probeWebGpu,
+  WEBGPU_INSTALL,
+  WEBGPU_MIN_MACS,
+  type WebGpuHost,
+  webGpuGains,
+} from './webgpu.js';
+
+/** The TensorFlow.js version tsrl's kernel patches are written against (package.json pins it). */
+export const TFJS_VERSION = '4.22.0';
 
 /** The `@tensorflow/tfjs` module type. */
 export type Tf = typeof TfModule;
@@ -45,6 +64,14 @@ export interface BackendOptions {
    * @default true
    */
   readonly quiet?: boolean;
+  /**
+   * The learner's step size, for `auto`: webgpu is tried first only when {@link webGpuGains} says a GPU
+   * gains (at least `WEBGPU_MIN_MACS` multiply-adds per minibatch forward pass).
+   * @default undefined (webgpu is not tried by `auto`)
+   */
+  readonly workload?: LearnerWorkload;
+  /** Where WebGPU comes from. @default the process (`navigator.gpu`, the `webgpu` package) */
+  readonly webGpuHost?: WebGpuHost;
 }
 
 /** What {@link initBackend} chose, and why. */
@@ -57,6 +84,8 @@ export interface BackendInfo {
   readonly usingGpu: boolean;
   /** True when the wasm backend runs with SIMD. */
   readonly simd: boolean;
+  /** The WebGPU adapter, on webgpu. */
+  readonly adapter?: GpuAdapterInfo;
   /** Why this backend was chosen, e.g. `tfjs-node-gpu not installed, tfjs-node not installed`. */
   readonly reason: string;
   /** The one line that was logged. */
@@ -84,10 +113,35 @@ export function parseBackendChoice(value: unknown, field = 'backend'): BackendCh
 /** Loads `@tensorflow/tfjs` (once) without choosing a backend. */
 async function loadTf(): Promise<Tf> {
   if (tfModule === undefined) {
-    tfModule = (await import('@tensorflow/tfjs')) as Tf;
-    registerKernelPatches(tfModule);
+    const tf = (await import('@tensorflow/tfjs')) as Tf;
+    checkVersion('@tensorflow/tfjs', tf.version_core);
+    registerKernelPatches(tf);
+    tfModule = tf;
   }
   return tfModule;
+}
+
+const requireHere = createRequire(import.meta.url);
+
+/** The installed version of a package, or undefined when it has none to read. */
+function installedVersion(pkg: string): string | undefined {
+  try {
+    return (requireHere(`${pkg}/package.json`) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Throws unless `version` is {@link TFJS_VERSION}: the kernel patches use 4.22's internals.
+ * @throws Error naming the package, both versions and the fix.
+ */
+export function checkVersion(pkg: string, version: string | undefined): void {
+  if (version === undefined || version === TFJS_VERSION) return;
+  throw new Error(
+    `${pkg} is ${version}, but tsrl needs ${TFJS_VERSION} exactly (its kernel patches in rl/backend/ use ` +
+      `4.22's internals): run \`npm ci\`, or npm install ${pkg}@${TFJS_VERSION}.`,
+  );
 }
 
 /** Imports an optional package whose name TypeScript must not resolve; undefined when absent. */
@@ -114,9 +168,14 @@ async function trySet(tf: Tf, name: string): Promise<boolean> {
   }
 }
 
-type Attempt = { info: Omit<BackendInfo, 'reason' | 'line'>; note?: string } | { why: string };
+type Attempt = { info: Omit<BackendInfo, 'reason' | 'line'>; note?: string } | { why: string; fix?: string };
 
-async function attempt(tf: Tf, name: Exclude<BackendChoice, 'auto'>, requireGpu: boolean): Promise<Attempt> {
+async function attempt(
+  tf: Tf,
+  name: Exclude<BackendChoice, 'auto'>,
+  requireGpu: boolean,
+  webGpuHost: WebGpuHost | undefined,
+): Promise<Attempt> {
   const base = { name, simd: false, usingGpu: false };
   switch (name) {
     case 'tfjs-node-gpu':
@@ -124,6 +183,7 @@ async function attempt(tf: Tf, name: Exclude<BackendChoice, 'auto'>, requireGpu:
       const pkg = `@tensorflow/${name}`;
       const loaded = await importOptional(pkg);
       if (!loaded.ok) return { why: `${name} ${loaded.why}` };
+      checkVersion(pkg, installedVersion(pkg));
       if (!(await trySet(tf, 'tensorflow')))
         return {
           why: `${name} did not register its backend (is its version the same as @tensorflow/tfjs ${tf.version_core}?)`,
@@ -142,17 +202,26 @@ async function attempt(tf: Tf, name: Exclude<BackendChoice, 'auto'>, requireGpu:
     case 'wasm': {
       const loaded = await importOptional('@tensorflow/tfjs-backend-wasm');
       if (!loaded.ok) return { why: `wasm backend ${loaded.why}` };
+      checkVersion('@tensorflow/tfjs-backend-wasm', installedVersion('@tensorflow/tfjs-backend-wasm'));
       // The wasm kernels exist only once the package is imported; wrap its slow transposed matMuls now.
       patchWasmTransposedMatMul(tf);
       if (!(await trySet(tf, 'wasm'))) return { why: 'wasm backend failed to initialise' };
       return { info: { ...base, tfBackend: 'wasm', simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') } };
     }
     case 'webgpu': {
-      const loaded = await importOptional('@tensorflow/tfjs-backend-webgpu');
-      if (!loaded.ok) return { why: `webgpu backend ${loaded.why}` };
-      if (!(await trySet(tf, 'webgpu')))
-        return { why: 'webgpu backend failed to initialise (no navigator.gpu?)' };
-      return { info: { ...base, tfBackend: 'webgpu', usingGpu: true } };
+      // navigator.gpu first: the tfjs backend registers itself only if it exists when imported.
+      const probe = await probeWebGpu(webGpuHost);
+      if (!probe.ok) return { why: `webgpu: ${probe.why}`, fix: probe.fix };
+      const pkg = '@tensorflow/tfjs-backend-webgpu';
+      const loaded = await importOptional(pkg);
+      if (!loaded.ok) return { why: `webgpu: ${pkg} ${loaded.why}`, fix: `Install it: ${WEBGPU_INSTALL}.` };
+      checkVersion(pkg, installedVersion(pkg));
+      if (!(await trySet(tf, 'webgpu'))) {
+        return {
+          why: `webgpu: the adapter ${describeAdapter(probe.adapter)} was found but tfjs's webgpu backend failed to start on it`,
+        };
+      }
+      return { info: { ...base, tfBackend: 'webgpu', usingGpu: true, adapter: probe.adapter } };
     }
     case 'cpu': {
       if (!(await trySet(tf, 'cpu'))) return { why: 'cpu backend failed' };
@@ -164,29 +233,40 @@ async function attempt(tf: Tf, name: Exclude<BackendChoice, 'auto'>, requireGpu:
 function describe(info: Omit<BackendInfo, 'reason' | 'line'>): string {
   if (info.name === 'wasm') return `wasm (${info.simd ? 'SIMD' : 'no SIMD'})`;
   if (info.name === 'tfjs-node-gpu') return `tfjs-node-gpu (${info.usingGpu ? 'GPU' : 'CPU kernels'})`;
+  if (info.adapter !== undefined) return `${info.name} (${describeAdapter(info.adapter)})`;
   return info.name;
 }
 
-async function choose(choice: BackendChoice, source: string, quiet: boolean): Promise<BackendInfo> {
+async function choose(choice: BackendChoice, source: string, options: BackendOptions): Promise<BackendInfo> {
   const tf = await loadTf();
-  if (quiet) tf.env().set('PROD', true);
+  if (options.quiet ?? true) tf.env().set('PROD', true);
   const finish = (info: Omit<BackendInfo, 'reason' | 'line'>, reason: string): BackendInfo => {
     const line = `backend ${describe(info)}: ${reason}`;
     log.info(line);
     return { ...info, reason, line };
   };
   if (choice !== 'auto') {
-    const result = await attempt(tf, choice, false);
+    const result = await attempt(tf, choice, false, options.webGpuHost);
     if ('info' in result) return finish(result.info, `requested by ${source}`);
     const fix =
       choice === 'tfjs-node' || choice === 'tfjs-node-gpu'
         ? ` Install it (npm install @tensorflow/${choice}@${tf.version_core}; see docs/gpu.md) or use backend 'auto'.`
-        : " Use backend 'auto' to pick one that works.";
+        : choice === 'webgpu'
+          ? `${result.fix !== undefined ? ` ${result.fix}` : ''} See docs/gpu.md, or use backend 'auto'.`
+          : " Use backend 'auto' to pick one that works.";
     throw new Error(`${source} asks for backend '${choice}', which cannot run: ${result.why}.${fix}`);
   }
   const reasons: string[] = [];
-  for (const name of ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const) {
-    const result = await attempt(tf, name, true);
+  const order: Exclude<BackendChoice, 'auto'>[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+  const workload = options.workload;
+  if (webGpuGains(workload)) order.unshift('webgpu');
+  else if (workload !== undefined) {
+    reasons.push(
+      `webgpu not tried (a learner step of ${(workload.macsPerStep / 1e6).toFixed(2)}M multiply-adds is under ${WEBGPU_MIN_MACS / 1e6}M: faster on the CPU)`,
+    );
+  }
+  for (const name of order) {
+    const result = await attempt(tf, name, true, options.webGpuHost);
     if ('why' in result) {
       reasons.push(result.why);
       continue;
@@ -220,7 +300,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   }
   if (pending !== undefined && pendingChoice === choice) return pending;
   pendingChoice = choice;
-  pending = choose(choice, source, options.quiet ?? true).then(
+  pending = choose(choice, source, options).then(
     (info) => {
       current = info;
       return info;

@@ -69,7 +69,10 @@ export interface TrainResult {
  */
 export async function train(config: CommonConfig, options: TrainOptions): Promise<TrainResult> {
   const { algorithm, runDir } = options;
-  await initBackend({ backend: config.backend });
+  // The context first (it needs no tfjs): the backend choice weighs the learner's size.
+  const ctx = await buildContext(config, algorithm);
+  const workload = algorithm.learnerWorkload?.(ctx);
+  await initBackend({ backend: config.backend, ...(workload !== undefined ? { workload } : {}) });
   log.info(`${algorithm.name} on ${config.env.id}, seed ${config.seed}`);
   if (!hasStopCriterion(config.stop)) {
     log.warn(
@@ -77,7 +80,6 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
         'the run trains until Ctrl-C; e.g. --stop-env-steps 100000.',
     );
   }
-  const ctx = await buildContext(config, algorithm);
   saveResolvedConfig(runDir, config);
 
   const useActors = config.envRunners.numEnvRunners > 0;

@@ -35,18 +35,23 @@ import {
   type CounterImpl,
   delayed,
   dieOnce,
+  fib,
+  firstReady,
   flaky,
   Gate,
   gpuEnv,
   handleId,
   makeArray,
+  makeRefs,
   misnamed,
   overwrite,
   span,
+  spawnCounter,
   square,
   sumAll,
   sumContainers,
   throwsNamed,
+  useActor,
   workerPid,
 } from './fixtures/defs.js';
 
@@ -187,6 +192,29 @@ export function runtimeSuite(label: string, options: InitOptions, transportOnly 
       const handle = new ActorHandle<CounterImpl>(123_456, { moduleUrl: 'file:///x.ts', exportName: 'X' });
       expect(await get(handleId.remote(handle))).toBe(123_456);
     });
+
+    it('runs nested tasks that block in get without deadlocking the pool (fib by tasks)', async () => {
+      expect(await get(fib.remote(5))).toBe(5);
+      expect(await get([fib.remote(3), fib.remote(4)])).toEqual([2, 3]);
+    }, 120_000);
+
+    it('returns refs made inside a task, and their objects outlive the task', async () => {
+      const [sq, boxed] = (await get(makeRefs.remote(6))) as [ObjectRef<number>, ObjectRef<object>];
+      expect(sq).toBeInstanceOf(ObjectRef);
+      expect(await get([sq, boxed])).toEqual([36, { made: 'inside' }]);
+    });
+
+    it('lets tasks call actors by handle and by name, create actors and wait', async () => {
+      const named = Counter.options({ name: 'nested-counter' }).remote(0);
+      expect(await get(useActor.remote(named, 'nested-counter'))).toEqual([1, 11]);
+      const made = await get(spawnCounter.remote(40));
+      expect(await get(made.call('inc', 2))).toBe(43);
+      const slow = delayed.remote(1, 2000);
+      // Refs in arguments are resolved; refs inside a stored value stay refs.
+      expect(await get(firstReady.remote(put({ refs: [slow, put(2)] })))).toBe(2);
+      kill(named);
+      kill(made);
+    }, 120_000);
 
     it('refuses what is not a ref in get and wait, naming what it got', async () => {
       await expect(get(5 as never)).rejects.toThrow(/get must be an ObjectRef .* got number 5/);

@@ -50,3 +50,24 @@ describe('PPO config defaults', () => {
     expect(resolveConfig({ schema, algo: 'ppo' }).training.lrSchedule).toBe('constant');
   });
 });
+
+describe('ppo.learnerWorkload', () => {
+  it('counts the minibatch rows times the actor and critic multiply-adds (CartPole 32-32: CPU-sized)', async () => {
+    const { ppo } = await import('../../../algorithms/ppo/ppo.js');
+    const { webGpuGains } = await import('../../../rl/backend/webgpu.js');
+    const ctx = {
+      obsSize: 4,
+      actionSpace: { type: 'Discrete', n: 2 },
+      training: { numMinibatches: 1 },
+      config: {
+        model: { hiddenSizes: [32, 32], activation: 'tanh' },
+        envRunners: { numEnvRunners: 0, rolloutFragmentLength: 32 },
+        env: { numEnvsPerRunner: 8 },
+      },
+    } as unknown as Parameters<NonNullable<typeof ppo.learnerWorkload>>[0];
+    // 256 rows x (4*32 + 32*32 + 32*2 + 4*32 + 32*32 + 32*1) = 256 x 2400.
+    const workload = ppo.learnerWorkload!(ctx);
+    expect(workload.macsPerStep).toBe(256 * 2400);
+    expect(webGpuGains(workload)).toBe(false);
+  });
+});
