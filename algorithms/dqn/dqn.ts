@@ -7,7 +7,7 @@
 import type { SpaceJson } from '../../envs/spaces/space.js';
 import type { AlgorithmContext, AlgorithmDefinition } from '../../rl/algorithm.js';
 import { OffPolicyIteration } from '../../rl/off-policy/off-policy-iteration.js';
-import { DQN_TRAINING, type DqnTraining, refineDqnConfig } from './config.js';
+import { DQN_TRAINING, type DqnTraining, epsilonAt, refineDqnConfig } from './config.js';
 import { DqnLearner } from './learner.js';
 import { numActionsOf, qNetSpec } from './model.js';
 import { DqnPolicy } from './policy.js';
@@ -62,6 +62,8 @@ export const dqn: AlgorithmDefinition<DqnShape> = {
         : {}),
       saveReplayBuffer: t.saveReplayBuffer,
       seed: ctx.config.seed,
+      // Uniform acting (epsilon 1) until the first gradient step, then the schedule.
+      exploration: (envSteps, gradSteps) => ({ epsilon: gradSteps === 0 ? 1 : epsilonAt(t, envSteps) }),
     });
   },
 };

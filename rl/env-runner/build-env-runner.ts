@@ -20,6 +20,8 @@ export interface EnvRunnerSpec {
   readonly recordNextObs: boolean;
   /** The runner's index (training 0..N-1, evaluation 1000): picks its address from `env.addresses`. @default 0 */
   readonly index?: number;
+  /** Run the policy's runner-side `postprocess` (training runners). @default false */
+  readonly postprocess?: boolean;
 }
 
 /**
@@ -42,5 +44,6 @@ export async function buildEnvRunner(spec: EnvRunnerSpec): Promise<EnvRunner> {
     explore: spec.explore,
     seed: spec.seed,
     recordNextObs: spec.recordNextObs,
+    postprocess: spec.postprocess ?? false,
   });
 }

@@ -49,6 +49,7 @@ export function trainingRunnerSpecs(
     explore: true,
     recordNextObs,
     index: i,
+    postprocess: true,
   }));
 }
 
