@@ -44,15 +44,33 @@ export function runnerEnvTarget(
 
 /**
  * Builds the vector env of runner `runnerIndex` (training runners 0..N-1; evaluation 1000).
+ * `numEnvsKey` is the config key that chose `numEnvs` (errors name it).
  * @throws UnknownEnvError (from the registry) naming the id, with a did-you-mean; TypeError as
- *   {@link runnerEnvTarget}.
+ *   {@link runnerEnvTarget}, or naming `numEnvsKey` when a remote server steps another number of
+ *   envs per message.
  */
 export async function makeRunnerVectorEnv(
   env: CommonConfig['env'],
   numEnvs: number,
+  numEnvsKey = 'env.numEnvsPerRunner',
   runnerIndex = 0,
 ): Promise<VectorEnv> {
   const { id, options: envOptions } = runnerEnvTarget(env, runnerIndex);
-  if (!env.normalizeObservations) return makeVectorEnv(id, numEnvs, { envOptions });
-  return makeVectorEnv(id, numEnvs, { envOptions, wrap: (e) => new NormalizeObservation(e) });
+  try {
+    if (!env.normalizeObservations) return await makeVectorEnv(id, numEnvs, { envOptions });
+    return await makeVectorEnv(id, numEnvs, { envOptions, wrap: (e) => new NormalizeObservation(e) });
+  } catch (error) {
+    throw namingNumEnvsKey(error, numEnvsKey);
+  }
+}
+
+/** A remote server's envs-per-message mismatch, told in terms of the config key that asked. */
+function namingNumEnvsKey(error: unknown, key: string): unknown {
+  const e = error as { name?: unknown; address?: unknown; served?: unknown; requested?: unknown };
+  if (e?.name !== 'NumEnvsMismatchError' || typeof e.served !== 'number') return error;
+  return new TypeError(
+    `${key} (${String(e.requested)}) must be the number of envs the server at ${String(e.address)} steps per ` +
+      `message (${e.served}): set ${key}=${e.served}, or restart the server with --num-envs ${String(e.requested)}.`,
+    { cause: error },
+  );
 }
