@@ -1,9 +1,10 @@
 /**
- * The algorithm registry: every built-in {@link AlgorithmDefinition} by name (PPO, DQN, SAC; one
- * line each).
+ * The algorithm registry: every built-in {@link AlgorithmDefinition} by name (PPO, DQN, SAC,
+ * APEX-DQN; one line each).
  */
 import type { AnyAlgorithmDefinition } from '../rl/algorithm.js';
 import { didYouMean } from '../rl/config/did-you-mean.js';
+import { apexDqn } from './apex-dqn/index.js';
 import { dqn } from './dqn/index.js';
 import { ppo } from './ppo/index.js';
 import { sac } from './sac/index.js';
@@ -13,6 +14,7 @@ export const ALGORITHMS: Readonly<Record<string, AnyAlgorithmDefinition>> = Obje
   [ppo.name]: ppo as AnyAlgorithmDefinition,
   [dqn.name]: dqn as unknown as AnyAlgorithmDefinition,
   [sac.name]: sac as unknown as AnyAlgorithmDefinition,
+  [apexDqn.name]: apexDqn as unknown as AnyAlgorithmDefinition,
 });
 
 /**
@@ -29,4 +31,4 @@ export function getAlgorithm(name: string): AnyAlgorithmDefinition {
   );
 }
 
-export { dqn, ppo, sac };
+export { apexDqn, dqn, ppo, sac };

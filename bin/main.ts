@@ -8,7 +8,7 @@ import type { CliWiring } from '../rl/cli/wiring.js';
 import { TSRL_VERSION } from '../rl/version.js';
 
 /** Kept here (not read from algorithms/) so `rl --help` loads no algorithm; a test keeps it in sync. */
-export const ALGORITHM_NAMES: readonly string[] = ['ppo', 'dqn', 'sac'];
+export const ALGORITHM_NAMES: readonly string[] = ['ppo', 'dqn', 'sac', 'apex-dqn'];
 
 /** The wiring of the real CLI, writing to the given streams (tests capture them). */
 export function createWiring(streams: Pick<CliWiring, 'stdout' | 'stderr'>): CliWiring {

@@ -50,6 +50,8 @@ export interface StoreHooks {
   onFree?(id: number): void;
   /** A ref to an object this store has never seen was decoded here (a borrow). */
   onBorrow?(id: number): void;
+  /** Whether a stored value keeps the refs inside it alive here (a worker's node does it instead). @default true */
+  readonly pinsInnerRefs?: boolean;
 }
 
 const PENDING: StoreState = { kind: 'pending' };
@@ -148,12 +150,17 @@ export class ObjectStore {
   /** Counts a value's bytes and keeps the refs inside it alive. */
   private accept(value: EncodedValue): void {
     this.usedBytes += value.sizeBytes;
-    for (const inner of value.refs) this.pin(inner);
+    if (this.hooks.pinsInnerRefs !== false) for (const inner of value.refs) this.pin(inner);
   }
 
   /** Frees space for `sizeBytes` more: collect dropped refs, then spill. @throws ObjectStoreFullError */
   private makeRoom(sizeBytes: number, keep?: number): void {
     if (this.usedBytes + sizeBytes <= this.limitBytes) return;
+    if (sizeBytes > this.limitBytes) {
+      throw new ObjectStoreFullError(
+        `object store full: one object of ${sizeBytes} bytes is larger than objectStoreMemoryBytes=${this.limitBytes}; raise init({ objectStoreMemoryBytes })`,
+      );
+    }
     reclaimDroppedRefs();
     if (this.usedBytes + sizeBytes <= this.limitBytes) return;
     let spillError: string | undefined;
@@ -275,7 +282,7 @@ export class ObjectStore {
       this.usedBytes -= entry.state.value.sizeBytes;
       inner = entry.state.value.refs;
     }
-    for (const r of inner) this.unpin(r);
+    if (this.hooks.pinsInnerRefs !== false) for (const r of inner) this.unpin(r);
     this.hooks.onFree?.(id);
   }
 

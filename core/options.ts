@@ -21,6 +21,11 @@ export interface TaskOptions extends ResourceOptions {
   readonly maxRetries?: number;
   /** Also retry (up to `maxRetries`) when the task throws: `true` for any error, or a list of error names. @default false */
   readonly retryExceptions?: boolean | readonly string[];
+  /**
+   * Fail the task with TaskTimeoutError once it has run this long (its worker is killed: JavaScript
+   * cannot interrupt a running function). @default no limit
+   */
+  readonly timeoutMs?: number;
 }
 
 /** Options of an actor class, per definition or per creation (`.options({...})`). */
@@ -43,6 +48,7 @@ export interface ResolvedTaskOptions {
   readonly resources: ResourceRequest;
   readonly maxRetries: number;
   readonly retryExceptions: boolean | readonly string[];
+  readonly timeoutMs?: number;
 }
 
 /** Actor options with every field resolved. */
@@ -55,7 +61,7 @@ export interface ResolvedActorOptions {
 }
 
 const RESOURCE_KEYS = ['numCpus', 'numGpus', 'resources'] as const;
-const TASK_KEYS: readonly string[] = [...RESOURCE_KEYS, 'maxRetries', 'retryExceptions'];
+const TASK_KEYS: readonly string[] = [...RESOURCE_KEYS, 'maxRetries', 'retryExceptions', 'timeoutMs'];
 const ACTOR_KEYS: readonly string[] = [
   ...RESOURCE_KEYS,
   'name',
@@ -126,11 +132,17 @@ export function resolveTaskOptions(where: string, options: TaskOptions): Resolve
       `${where}.retryExceptions must be a boolean or a list of error names, got ${String(re)}`,
     );
   }
-  return {
+  const resolved = {
     resources: resourcesOf(where, options, 1),
     maxRetries: retryCount(`${where}.maxRetries`, options.maxRetries ?? 3),
     retryExceptions: re,
   };
+  const t = options.timeoutMs;
+  if (t === undefined) return resolved;
+  if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) {
+    throw new TypeError(`${where}.timeoutMs must be a finite number of milliseconds > 0, got ${String(t)}`);
+  }
+  return { ...resolved, timeoutMs: t };
 }
 
 /** Resolves actor options. @throws TypeError on a bad option */

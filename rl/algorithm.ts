@@ -16,12 +16,13 @@
  * Off-policy (DQN, SAC): the iteration owns a replay buffer (returned by `getState` for checkpoints),
  * adds the fragments, samples minibatches for `trainingIntensity` updates and syncs weights every K steps.
  */
-
+import type { ObjectRef } from '../core/index.js';
 import type { SeededRng } from '../envs/rng.js';
 import type { SpaceJson } from '../envs/spaces/space.js';
 import type { LearnerWorkload } from './backend/webgpu.js';
 import type { CommonConfig, TrainConfig } from './config/common.js';
 import type { ObjectSchema, RefineContext, Shape } from './config/schema.js';
+import type { MetricValue } from './metrics/iteration-result.js';
 import type { NamedWeights } from './models/named-weights.js';
 import type { SampleBatch } from './sample-batch/sample-batch.js';
 
@@ -58,6 +59,19 @@ export interface PolicyOutput {
 }
 
 /**
+ * Exploration state the driver sends to env runners beside the weights (typed, never smuggled in as
+ * fake weights): each runner may get its own (APEX-DQN's per-runner epsilon). Validated on arrival
+ * by `validateRunnerControl` (rl/env-runner/runner-control.ts).
+ */
+export interface RunnerControl {
+  /**
+   * Probability that an action is drawn uniformly from the action space instead of from the policy:
+   * DQN's epsilon; SAC's warm-up (1 before learning starts, 0 after). In [0, 1].
+   */
+  readonly epsilon?: number;
+}
+
+/**
  * The policy an env runner runs, in plain JS or tfjs (the env runner does not care): batched over the
  * runner's vector envs. Built by {@link AlgorithmDefinition.createPolicy} inside the runner's process.
  */
@@ -76,12 +90,27 @@ export interface InferencePolicy {
    * bootstrap from V (the runner then adds `finalValuePreds` on truncation and `lastValues`).
    */
   values?(obs: Float32Array, numRows: number, out: Float32Array): void;
+  /**
+   * Runner-side postprocessing of each fragment before it leaves the runner (APEX-DQN: n-step
+   * transitions and their initial priorities from the runner's own Q-values). The result need not be
+   * time-major: return it with `numEnvs: 1`.
+   */
+  postprocess?(fragment: Fragment): Fragment;
+  /** Applies the driver's exploration state; policies without exploration knobs omit it. */
+  setControl?(control: RunnerControl): void;
   /** Frees backend memory, if any. */
   dispose?(): void;
 }
 
 /** Scalar learner statistics of one update, e.g. `{ policyLoss, vfLoss, approxKl, clipFrac }`. */
 export type LearnerStats = Record<string, number>;
+
+/** What {@link Learner.updateWithTdErrors} returns. */
+export interface TdUpdateResult {
+  readonly stats: LearnerStats;
+  /** [B] TD error y - Q(s, a) of every row of the minibatch, before the update (new priorities). */
+  readonly tdErrors: Float32Array;
+}
 
 /** The state a learner saves in checkpoints: backend-independent weights and optimiser state. */
 export interface LearnerState {
@@ -99,6 +128,12 @@ export interface LearnerState {
 export interface Learner {
   /** One update over the given fragments (on-policy) or minibatch (off-policy). */
   update(fragments: readonly Fragment[], info: UpdateInfo): Promise<LearnerStats> | LearnerStats;
+  /**
+   * One update on one replay minibatch that also returns each row's TD error, from which prioritized
+   * replay computes new priorities (Schaul et al. 2016). Defined by learners of algorithms with
+   * prioritized replay; the result crosses processes, so the learner may be an actor.
+   */
+  updateWithTdErrors?(batch: SampleBatch, info: UpdateInfo): Promise<TdUpdateResult> | TdUpdateResult;
   /**
    * The current policy weights, as env runners need them (a promise where they are read back from a
    * device asynchronously).
@@ -147,6 +182,31 @@ export interface IterationOutcome {
   readonly episodes: EpisodeSummary;
   /** Learner statistics (averaged when there were several updates). */
   readonly learner: LearnerStats;
+  /** Extra metrics of the iteration (APEX-DQN: replay sizes per shard, return per epsilon). */
+  readonly metrics?: Readonly<Record<string, MetricValue>>;
+}
+
+/**
+ * A sampled fragment where it lies: in this process (inline runner), or in the object store under the
+ * ref of the runner actor's `sample` call. Learner actors and replay actors take the ref as an argument
+ * and read the data from the store; the driver only routes it.
+ */
+export type SampledFragment =
+  | { readonly kind: 'local'; readonly fragment: Fragment }
+  | { readonly kind: 'ref'; readonly ref: ObjectRef<unknown>; readonly numEnvs: number };
+
+/** What one sampling call returns. */
+export interface SampleRound {
+  /** One per sample that arrived (one per runner when sampling synchronously). */
+  readonly fragments: readonly SampledFragment[];
+  readonly episodes: EpisodeSummary;
+  readonly envSteps: number;
+  /** Index of the runner each fragment came from (parallel to `fragments`). */
+  readonly runnerIndexes: readonly number[];
+  /** Weight versions each fragment's policy was behind the latest published version (parallel to `fragments`). */
+  readonly weightLags: readonly number[];
+  /** Episode returns per runner that produced them (parallel to `episodes.returns`). */
+  readonly episodeRunners: readonly number[];
 }
 
 /**
@@ -154,12 +214,29 @@ export interface IterationOutcome {
  * Every method may run remote actors underneath; none of them blocks the event loop.
  */
 export interface IterationServices {
-  /** Samples one fragment from every healthy runner (restarting failed ones) and returns them with episodes. */
-  sample(): Promise<{ fragments: Fragment[]; episodes: EpisodeSummary; envSteps: number }>;
-  /** Runs one learner update over `fragments`. */
-  update(fragments: readonly Fragment[], info: UpdateInfo): Promise<LearnerStats>;
-  /** Sends the learner's current weights to every runner (put once, one ref for all). */
+  /** Number of env runners (1 when the runner is inline). */
+  readonly numRunners: number;
+  /** True when runners are actors (they sample in other processes or, in local mode, as actors). */
+  readonly runnersAreActors: boolean;
+  /**
+   * Samples one fragment from every healthy runner (restarting failed ones). With `async` (runner
+   * actors only; off-policy algorithms), every runner keeps one sample call in flight and this returns
+   * the samples that are ready (at least one), resubmitting those runners at once.
+   */
+  sample(options?: { readonly async?: boolean }): Promise<SampleRound>;
+  /** Reads fragments into this process (refs are fetched from the object store). */
+  resolve(fragments: readonly SampledFragment[]): Promise<Fragment[]>;
+  /** Runs one learner update over `fragments` (refs go to learner actors as refs). */
+  update(fragments: readonly SampledFragment[], info: UpdateInfo): Promise<LearnerStats>;
+  /**
+   * One update on a replay minibatch, returning TD errors for new priorities.
+   * @throws TypeError when the algorithm's learner has no `updateWithTdErrors`.
+   */
+  updateWithTdErrors(batch: SampleBatch, info: UpdateInfo): Promise<TdUpdateResult>;
+  /** Publishes the learner's current weights: put once per version; runners pull them with their next sample call. */
   syncWeights(): Promise<void>;
+  /** Sets the runners' exploration state: one for all, or one per runner (in runner order). */
+  setRunnerControl(control: RunnerControl | readonly RunnerControl[]): void;
 }
 
 /** Extra checkpoint state of an iteration; arrays are saved as raw blobs, not JSON. */
@@ -183,6 +260,8 @@ export interface TrainingIteration {
   getState?(): IterationState;
   /** Restores {@link getState}'s result (as read back: validate it). @throws TypeError on malformed state. */
   setState?(state: IterationState): void;
+  /** Stops what the iteration started (APEX-DQN's replay shards); called once when the run ends. */
+  close?(): void | Promise<void>;
 }
 
 /** Options env runners are built with, derived by the algorithm from its config. */
@@ -218,6 +297,34 @@ export interface AlgorithmDefinition<T extends Shape = Shape> {
   learnerWorkload?(ctx: AlgorithmContext<TrainConfig<T>['training']>): LearnerWorkload;
   /** The iteration (built in the driver). */
   createIteration(ctx: AlgorithmContext<TrainConfig<T>['training']>): TrainingIteration;
+  /**
+   * The deterministic action network from a checkpoint's weights, for `rl export`; algorithms
+   * without it cannot be exported.
+   * @throws TypeError when the weights do not fit.
+   */
+  deterministicNetwork?(
+    ctx: AlgorithmContext<TrainConfig<T>['training']>,
+    weights: NamedWeights,
+  ): DenseNetwork;
+}
+
+/**
+ * The deterministic action network of a policy as a stack of dense layers, for export to other
+ * runtimes (`rl export`): `x -> act_i(x @ kernel_i + bias_i)`, then the head picks the action.
+ */
+export interface DenseNetwork {
+  /** Length of the flattened observation. */
+  readonly inputSize: number;
+  readonly layers: readonly {
+    /** [fanIn, fanOut] row-major. */
+    readonly kernel: Float32Array;
+    readonly bias: Float32Array;
+    readonly fanIn: number;
+    readonly fanOut: number;
+    readonly activation: 'tanh' | 'relu' | 'elu' | 'sigmoid' | 'linear';
+  }[];
+  /** `argmax`: the output is one score per Discrete action; `identity`: the output is the Box action (clip it to the bounds). */
+  readonly head: 'argmax' | 'identity';
 }
 
 /** A definition with its training shape erased, as registries and the driver hold them. */

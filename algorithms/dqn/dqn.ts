@@ -7,7 +7,8 @@
 import type { SpaceJson } from '../../envs/spaces/space.js';
 import type { AlgorithmContext, AlgorithmDefinition } from '../../rl/algorithm.js';
 import { OffPolicyIteration } from '../../rl/off-policy/off-policy-iteration.js';
-import { DQN_TRAINING, type DqnTraining, refineDqnConfig } from './config.js';
+import { DQN_TRAINING, type DqnTraining, epsilonAt, refineDqnConfig } from './config.js';
+import { dqnDeterministicNetwork } from './export.js';
 import { DqnLearner } from './learner.js';
 import { numActionsOf, qNetSpec } from './model.js';
 import { DqnPolicy } from './policy.js';
@@ -33,6 +34,9 @@ export const dqn: AlgorithmDefinition<DqnShape> = {
   createPolicy(ctx) {
     const { spec, numActions } = specOf(ctx);
     return new DqnPolicy(spec, numActions, ctx.training.dueling);
+  },
+  deterministicNetwork(ctx, weights) {
+    return dqnDeterministicNetwork(specOf(ctx).spec, ctx.training.dueling, weights);
   },
   createLearner(ctx) {
     const { spec, numActions } = specOf(ctx);
@@ -62,6 +66,8 @@ export const dqn: AlgorithmDefinition<DqnShape> = {
         : {}),
       saveReplayBuffer: t.saveReplayBuffer,
       seed: ctx.config.seed,
+      // Uniform acting (epsilon 1) until the first gradient step, then the schedule.
+      exploration: (envSteps, gradSteps) => ({ epsilon: gradSteps === 0 ? 1 : epsilonAt(t, envSteps) }),
     });
   },
 };

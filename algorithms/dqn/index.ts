@@ -3,11 +3,10 @@
 export {
   OffPolicyIteration,
   type OffPolicyIterationOptions,
-  TD_ERRORS,
 } from '../../rl/off-policy/off-policy-iteration.js';
 export { DQN_TRAINING, type DqnTraining, epsilonAt, refineDqnConfig } from './config.js';
 export { dqn } from './dqn.js';
 export { DqnLearner, type DqnLearnerOptions } from './learner.js';
 export { dqnLoss, dqnTarget, duelingQ, huber, selectActionValues } from './loss.js';
-export { EPSILON, numActionsOf, Q_NET, Q_TARGET, qNetSpec } from './model.js';
+export { numActionsOf, Q_NET, Q_TARGET, qNetSpec } from './model.js';
 export { DqnPolicy } from './policy.js';

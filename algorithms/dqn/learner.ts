@@ -2,23 +2,29 @@
  * DQN's learner: one Adam step per minibatch on the importance-weighted Huber TD loss of ./loss.ts
  * (double-Q, n-step targets computed outside the gradient tape), global grad-norm clipping, and the
  * target network updated every `targetUpdateInterval` env steps (hard copy, or Polyak with tau < 1, as
- * CleanRL dqn.py). Writes |TD| into the minibatch's `tdErrors` column when the iteration asks for it
- * (prioritized replay, ./off-policy-iteration.ts).
+ * CleanRL dqn.py). `updateWithTdErrors` also returns each row's TD error, from which prioritized replay
+ * computes new priorities (rl/off-policy/off-policy-iteration.ts).
  *
  * Per step: 6 small uploads, ~3 fused matMuls per network pass, one readback (loss, norm, mean Q).
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Fragment, Learner, LearnerState, LearnerStats, UpdateInfo } from '../../rl/algorithm.js';
+import type {
+  Fragment,
+  Learner,
+  LearnerState,
+  LearnerStats,
+  TdUpdateResult,
+  UpdateInfo,
+} from '../../rl/algorithm.js';
 import { requireTf } from '../../rl/backend/backend.js';
 import { Mlp, type MlpSpec } from '../../rl/models/mlp.js';
 import { type NamedWeights, validateNamedWeights } from '../../rl/models/named-weights.js';
-import { TD_ERRORS } from '../../rl/off-policy/off-policy-iteration.js';
 import { Adam } from '../../rl/optim/adam.js';
 import { Columns } from '../../rl/sample-batch/columns.js';
 import type { SampleBatch } from '../../rl/sample-batch/sample-batch.js';
-import { type DqnTraining, epsilonAt } from './config.js';
+import type { DqnTraining } from './config.js';
 import { dqnLoss, dqnTarget, duelingQ } from './loss.js';
-import { EPSILON, Q_NET, Q_TARGET, weightsUnder } from './model.js';
+import { Q_NET, Q_TARGET, weightsUnder } from './model.js';
 
 /** Options of {@link DqnLearner}. */
 export interface DqnLearnerOptions {
@@ -63,30 +69,46 @@ export class DqnLearner implements Learner {
     this.envSteps = info.envSteps;
     const sums = { loss: 0, qMean: 0, gradNorm: 0, tdAbsMean: 0 };
     for (const f of fragments) {
-      const r = this.step(f.batch);
+      const r = this.step(f.batch, false);
       sums.loss += r.loss;
       sums.gradNorm += r.gradNorm;
       sums.qMean += r.metrics['qMean'] ?? 0;
       sums.tdAbsMean += r.metrics['tdAbsMean'] ?? 0;
     }
     this.gradSteps += fragments.length;
-    let targetUpdated = 0;
-    if (this.envSteps - this.lastTargetEnvSteps >= this.t.targetUpdateInterval) {
-      // CleanRL dqn.py: target <- tau * online + (1 - tau) * target every target_network_frequency steps.
-      if (this.t.tau >= 1) this.target.copyFrom(this.online);
-      else this.target.polyakFrom(this.online, this.t.tau);
-      this.lastTargetEnvSteps = this.envSteps;
-      targetUpdated = 1;
-    }
     const n = Math.max(1, fragments.length);
     return {
       loss: sums.loss / n,
       qMean: sums.qMean / n,
       tdAbsMean: sums.tdAbsMean / n,
       gradNorm: sums.gradNorm / n,
-      epsilon: this.epsilon(),
-      targetUpdated,
+      targetUpdated: this.maybeUpdateTarget(),
     };
+  }
+
+  /** One update on one minibatch; returns the TD error of every row (before the update). */
+  updateWithTdErrors(batch: SampleBatch, info: UpdateInfo): TdUpdateResult {
+    this.envSteps = info.envSteps;
+    const r = this.step(batch, true);
+    this.gradSteps += 1;
+    const stats: LearnerStats = {
+      loss: r.loss,
+      qMean: r.metrics['qMean'] ?? 0,
+      tdAbsMean: r.metrics['tdAbsMean'] ?? 0,
+      gradNorm: r.gradNorm,
+      targetUpdated: this.maybeUpdateTarget(),
+    };
+    return { stats, tdErrors: r.tdErrors! };
+  }
+
+  /** Updates the target network when `targetUpdateInterval` env steps have passed; 1 when it did. */
+  private maybeUpdateTarget(): number {
+    if (this.envSteps - this.lastTargetEnvSteps < this.t.targetUpdateInterval) return 0;
+    // CleanRL dqn.py: target <- tau * online + (1 - tau) * target every target_network_frequency steps.
+    if (this.t.tau >= 1) this.target.copyFrom(this.online);
+    else this.target.polyakFrom(this.online, this.t.tau);
+    this.lastTargetEnvSteps = this.envSteps;
+    return 1;
   }
 
   /** Q(s, .) [B, A] of a network. */
@@ -100,8 +122,8 @@ export class DqnLearner implements Learner {
     return duelingQ(tf, value, advantages);
   }
 
-  /** One Adam step on one minibatch. */
-  private step(batch: SampleBatch) {
+  /** One Adam step on one minibatch; with `withTd`, also the rows' TD errors [B]. */
+  private step(batch: SampleBatch, withTd: boolean) {
     const tf = this.tf;
     const B = batch.count;
     const D = this.spec.inputSize;
@@ -113,8 +135,8 @@ export class DqnLearner implements Learner {
       ? tf.tensor1d(batch.float32(Columns.WEIGHTS))
       : tf.ones([B]);
     const inputs: tfjs.Tensor[] = [obs, nextObs, actions, weights];
-    const tdOut = batch.has(TD_ERRORS) ? batch.float32(TD_ERRORS) : undefined;
     let td: tfjs.Tensor | undefined;
+    let tdErrors: Float32Array | undefined;
     try {
       const targets = tf.tidy(() =>
         dqnTarget(tf, {
@@ -128,13 +150,13 @@ export class DqnLearner implements Learner {
         }),
       );
       inputs.push(targets);
-      return this.adam.step(() => {
+      const result = this.adam.step(() => {
         const terms = dqnLoss(
           tf,
           { qValues: this.q(this.online, obs), actions, targets, weights },
           this.t.huberDelta,
         );
-        if (tdOut !== undefined) td = tf.keep(terms.tdErrors);
+        if (withTd) td = tf.keep(terms.tdErrors);
         return {
           loss: terms.loss,
           metrics: {
@@ -143,25 +165,16 @@ export class DqnLearner implements Learner {
           },
         };
       });
+      if (td !== undefined) tdErrors = (td.dataSync() as Float32Array).slice();
+      return { ...result, tdErrors };
     } finally {
-      if (td !== undefined) {
-        tdOut!.set(td.dataSync() as Float32Array);
-        td.dispose();
-      }
+      td?.dispose();
       for (const x of inputs) x.dispose();
     }
   }
 
-  /** Epsilon for the runners: 1 (uniform acting) until the first gradient step, then the schedule. */
-  private epsilon(): number {
-    return this.gradSteps === 0 ? 1 : epsilonAt(this.t, this.envSteps);
-  }
-
   getWeights(): NamedWeights {
-    return [
-      ...this.online.getWeights(),
-      { name: EPSILON, shape: [1], data: Float32Array.of(this.epsilon()) },
-    ];
+    return this.online.getWeights();
   }
 
   getState(): LearnerState {

@@ -2,8 +2,7 @@
  * DQN's Q-network layout: one MLP (rl/models/mlp.ts, weights `q/dense<i>/kernel|bias`) whose head gives
  * Q(s, .) [A], or with `dueling` [1 + A]: V(s) in column 0 and the advantages A(s, .) after it, combined
  * by Wang et al. 2016 eq. 9 (a linear V head and a linear A head on a shared torso; the paper splits the
- * torso's last hidden layer into two streams as well). The learner broadcasts the exploration epsilon
- * with the weights as `explore/epsilon` [1].
+ * torso's last hidden layer into two streams as well).
  */
 import type { SpaceJson } from '../../envs/spaces/space.js';
 import type { ModelConfig } from '../../rl/algorithm.js';
@@ -14,8 +13,6 @@ import type { NamedWeights } from '../../rl/models/named-weights.js';
 export const Q_NET = 'q';
 /** Weight-name prefix of the target Q-network (checkpoints only). */
 export const Q_TARGET = 'qTarget';
-/** Name of the epsilon entry broadcast with the weights. */
-export const EPSILON = 'explore/epsilon';
 
 /**
  * The number of discrete actions.

@@ -1,22 +1,23 @@
 /**
  * DQN's runner-side policy: a plain-JS forward pass of the Q-network over the runner's N envs, then
  * epsilon-greedy (Mnih et al. 2015): with probability epsilon a uniform action, else argmax_a Q(s, a).
- * Epsilon arrives with the weights (`explore/epsilon`, set by the learner from the lifetime env steps,
- * so every runner and a resumed run agree); `explore` false is greedy (evaluation).
+ * Epsilon arrives as runner control (`setControl`, sent by the iteration from the lifetime env steps,
+ * so every runner and a resumed run agree; APEX-DQN gives each runner its own); `explore` false is
+ * greedy (evaluation), and so is a policy that never got a control (`rl evaluate`).
  */
 import type { SeededRng } from '../../envs/rng.js';
-import type { InferencePolicy, PolicyOutput } from '../../rl/algorithm.js';
+import type { InferencePolicy, PolicyOutput, RunnerControl } from '../../rl/algorithm.js';
 import { JsMlp } from '../../rl/models/js-mlp.js';
 import type { MlpSpec } from '../../rl/models/mlp.js';
 import type { NamedWeights } from '../../rl/models/named-weights.js';
-import { EPSILON, Q_NET, weightsUnder } from './model.js';
+import { Q_NET, weightsUnder } from './model.js';
 
 /** The DQN policy for env runners (see the module comment). */
 export class DqnPolicy implements InferencePolicy {
   readonly extraColumns: readonly string[] = [];
   private mlp: JsMlp | undefined;
   /** Current exploration epsilon. */
-  epsilon = 1;
+  epsilon = 0;
 
   /**
    * @param spec the Q-network's spec ({@link qNetSpec})
@@ -34,9 +35,11 @@ export class DqnPolicy implements InferencePolicy {
     const layers = JsMlp.layersFromWeights(this.spec, weightsUnder(weights, Q_NET), Q_NET);
     if (this.mlp === undefined) this.mlp = new JsMlp(layers, this.spec.activation);
     else this.mlp.setLayers(layers);
-    const eps = weights.find((w) => w.name === EPSILON)?.data[0];
-    // A checkpoint's weights (rl evaluate) carry no epsilon: act greedily then.
-    this.epsilon = eps ?? 0;
+  }
+
+  /** Takes epsilon from the driver's control (validated on arrival). */
+  setControl(control: RunnerControl): void {
+    if (control.epsilon !== undefined) this.epsilon = control.epsilon;
   }
 
   act(obs: Float32Array, numRows: number, explore: boolean, rng: SeededRng, out: PolicyOutput): void {

@@ -13,7 +13,6 @@ export {
   type SacActionSpec,
   sacActionSpec,
   squashLogStd,
-  UNIFORM,
 } from './model.js';
 export { SacPolicy } from './policy.js';
 export { sac } from './sac.js';

@@ -20,15 +20,7 @@ import { Columns } from '../../rl/sample-batch/columns.js';
 import type { SampleBatch } from '../../rl/sample-batch/sample-batch.js';
 import type { SacTraining } from './config.js';
 import { defaultTargetEntropy, sacActorLoss, sacCriticLoss, sacTarget } from './loss.js';
-import {
-  ACTOR,
-  CRITIC_TARGETS,
-  CRITICS,
-  LOG_STD_MAX,
-  LOG_STD_MIN,
-  type SacActionSpec,
-  UNIFORM,
-} from './model.js';
+import { ACTOR, CRITIC_TARGETS, CRITICS, LOG_STD_MAX, LOG_STD_MIN, type SacActionSpec } from './model.js';
 
 /** Options of {@link SacLearner}. */
 export interface SacLearnerOptions {
@@ -206,8 +198,7 @@ export class SacLearner implements Learner {
   }
 
   getWeights(): NamedWeights {
-    const uniform = this.gradSteps === 0 ? 1 : 0;
-    return [...this.actor.getWeights(), { name: UNIFORM, shape: [1], data: Float32Array.of(uniform) }];
+    return this.actor.getWeights();
   }
 
   getState(): LearnerState {

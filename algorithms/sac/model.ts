@@ -16,8 +16,6 @@ export const LOG_STD_MAX = 2;
 export const ACTOR = 'pi';
 export const CRITICS = ['q1', 'q2'] as const;
 export const CRITIC_TARGETS = ['q1Target', 'q2Target'] as const;
-/** Name of the flag broadcast with the weights: 1 = act uniformly at random (before learning starts). */
-export const UNIFORM = 'explore/uniform';
 
 /** The Box action space's size and finite bounds. */
 export interface SacActionSpec {

@@ -1,22 +1,23 @@
 /**
  * SAC's runner-side policy: a plain-JS forward pass of the actor over the runner's N envs, then a
  * sample of the tanh-squashed Gaussian rescaled to the Box bounds (rl/distributions/squashed-gaussian.ts);
- * deterministic (evaluation) is tanh(mean), rescaled. Until the learner's first gradient step it acts
- * uniformly at random in the bounds (CleanRL and SB3 before `learning_starts`), told by `explore/uniform`.
+ * deterministic (evaluation) is tanh(mean), rescaled. With runner control `epsilon` (1 until the first
+ * gradient step, as CleanRL and SB3 before `learning_starts`) a row's action is uniform in the bounds.
  */
 import type { SeededRng } from '../../envs/rng.js';
-import type { InferencePolicy, PolicyOutput } from '../../rl/algorithm.js';
+import type { InferencePolicy, PolicyOutput, RunnerControl } from '../../rl/algorithm.js';
 import { SquashedGaussian } from '../../rl/distributions/squashed-gaussian.js';
 import { JsMlp } from '../../rl/models/js-mlp.js';
 import type { MlpSpec } from '../../rl/models/mlp.js';
 import type { NamedWeights } from '../../rl/models/named-weights.js';
-import { ACTOR, type SacActionSpec, squashLogStd, UNIFORM } from './model.js';
+import { ACTOR, type SacActionSpec, squashLogStd } from './model.js';
 
 /** The SAC policy for env runners (see the module comment). */
 export class SacPolicy implements InferencePolicy {
   readonly extraColumns: readonly string[] = [];
   private mlp: JsMlp | undefined;
-  private uniform = true;
+  /** Probability of a uniform action per row (runner control); 0 until told otherwise. */
+  private epsilon = 0;
   private mean = new Float32Array(0);
   private logStd = new Float32Array(0);
 
@@ -34,8 +35,11 @@ export class SacPolicy implements InferencePolicy {
     );
     if (this.mlp === undefined) this.mlp = new JsMlp(layers, this.spec.activation);
     else this.mlp.setLayers(layers);
-    // A checkpoint's weights (rl evaluate) carry no flag: use the actor then.
-    this.uniform = (weights.find((w) => w.name === UNIFORM)?.data[0] ?? 0) === 1;
+  }
+
+  /** Takes epsilon from the driver's control (validated on arrival). */
+  setControl(control: RunnerControl): void {
+    if (control.epsilon !== undefined) this.epsilon = control.epsilon;
   }
 
   act(obs: Float32Array, numRows: number, explore: boolean, rng: SeededRng, out: PolicyOutput): void {
@@ -43,10 +47,11 @@ export class SacPolicy implements InferencePolicy {
     const A = this.action.actionSize;
     const { low, high } = this.action.bounds;
     const actions = out.actions as Float32Array;
-    if (explore && this.uniform) {
-      for (let r = 0; r < numRows; r++) {
-        for (let d = 0; d < A; d++) actions[r * A + d] = low[d]! + rng.next() * (high[d]! - low[d]!);
-      }
+    const uniformRow = (r: number) => {
+      for (let d = 0; d < A; d++) actions[r * A + d] = low[d]! + rng.next() * (high[d]! - low[d]!);
+    };
+    if (explore && this.epsilon >= 1) {
+      for (let r = 0; r < numRows; r++) uniformRow(r);
       return;
     }
     const head = this.mlp.forward(obs, numRows); // [N, 2A]: mean, raw log std
@@ -71,5 +76,8 @@ export class SacPolicy implements InferencePolicy {
       !explore,
       this.action.bounds,
     );
+    if (explore && this.epsilon > 0) {
+      for (let r = 0; r < numRows; r++) if (rng.next() < this.epsilon) uniformRow(r);
+    }
   }
 }

@@ -63,6 +63,8 @@ export const sac: AlgorithmDefinition<SacShape> = {
       trainingIntensity: t.trainingIntensity,
       saveReplayBuffer: t.saveReplayBuffer,
       seed: ctx.config.seed,
+      // Uniform actions until the first gradient step (CleanRL sac_continuous_action.py, SB3 learning_starts).
+      exploration: (_envSteps, gradSteps) => ({ epsilon: gradSteps === 0 ? 1 : 0 }),
     });
   },
 };

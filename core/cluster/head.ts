@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { createLogger } from '../logger.js';
 import type { ClusterKey } from './cluster-key.js';
 import { ClusterServer, type PeerId } from './cluster-server.js';
+import { PackageStore } from './package-store.js';
 import type { ClusterStatus, NodeInfo, NodeLoad, NodeStatus, ToHead } from './protocol.js';
 
 const log = createLogger('cluster.head');
@@ -64,6 +65,7 @@ export class Head {
   private server!: ClusterServer;
   private timer: NodeJS.Timeout | undefined;
   private seq = 0;
+  private readonly packages = new PackageStore();
   private readonly deadListeners: ((node: NodeStatus) => void)[] = [];
   private stopRequested: (() => void) | undefined;
   private readonly heartbeatMs: number;
@@ -93,7 +95,7 @@ export class Head {
     const head = new Head(opts);
     head.server = await ClusterServer.listen(
       { bind: opts.bind, port: opts.port, key: opts.key, allowPlain: opts.allowPlain ?? false },
-      (peer, { message }) => head.handle(peer, message),
+      (peer, { message, payload }) => head.handle(peer, message, payload),
     );
     head.timer = setInterval(() => head.tick(), head.heartbeatMs);
     log.info(
@@ -117,7 +119,7 @@ export class Head {
     this.stopRequested = listener;
   }
 
-  private handle(peer: PeerId, m: ToHead): void {
+  private handle(peer: PeerId, m: ToHead, payload: readonly Uint8Array[]): void {
     const now = Date.now();
     switch (m.t) {
       case 'register': {
@@ -164,6 +166,26 @@ export class Head {
       case 'status':
         void this.server.send(peer, { t: 'status-reply', req: m.req, status: this.status() });
         return;
+      case 'put-package': {
+        const data = payload[0];
+        try {
+          if (data === undefined || payload.length !== 1)
+            throw new Error('put-package carries one payload frame');
+          this.packages.put(m.hash, data);
+          void this.server.send(peer, { t: 'ok', req: m.req });
+        } catch (err) {
+          void this.server.send(peer, { t: 'error', req: m.req, message: (err as Error).message });
+        }
+        return;
+      }
+      case 'get-package': {
+        const data = this.packages.get(m.hash);
+        if (data === undefined) {
+          const message = `the head holds no package ${m.hash} (the job uploads it first)`;
+          void this.server.send(peer, { t: 'error', req: m.req, message });
+        } else void this.server.send(peer, { t: 'package', req: m.req, hash: m.hash }, [data]);
+        return;
+      }
       case 'stop': {
         log.info('stop requested: stopping every node, then the head');
         const sent: Promise<void>[] = [];
@@ -220,6 +242,7 @@ export class Head {
       curve: this.server.curve,
       uptimeMs: now - this.startedMs,
       nodes: [...this.members.values()].map((m) => this.nodeStatus(m, now)),
+      ...this.packages.stats(),
       ...this.server.stats(),
     };
   }

@@ -8,6 +8,7 @@
  * {@link ProtocolViolation} that names the field; the receiver then drops that peer (see peer-guard.ts).
  */
 import { packr } from '../codec.js';
+import { isPackageHash } from './code-package.js';
 
 /** Bumped on any incompatible change of the messages below. */
 export const CLUSTER_PROTOCOL_VERSION = 1;
@@ -66,6 +67,9 @@ export interface ClusterStatus {
   readonly curve: boolean;
   readonly uptimeMs: number;
   readonly nodes: readonly NodeStatus[];
+  /** Code packages the head holds, and their bytes. */
+  readonly numPackages: number;
+  readonly packageBytes: number;
   /** Peers dropped for malformed messages, and handshakes refused for lacking the key. */
   readonly droppedPeers: number;
   readonly refusedHandshakes: number;
@@ -77,7 +81,10 @@ export type ToHead =
   | { readonly t: 'heartbeat'; readonly nodeId: string; readonly seq: number; readonly load: NodeLoad }
   | { readonly t: 'leave'; readonly nodeId: string }
   | { readonly t: 'status'; readonly req: number }
-  | { readonly t: 'stop'; readonly req: number };
+  | { readonly t: 'stop'; readonly req: number }
+  /** Store a code package (code-package.ts); payload: its bytes, one frame. */
+  | { readonly t: 'put-package'; readonly req: number; readonly hash: string }
+  | { readonly t: 'get-package'; readonly req: number; readonly hash: string };
 
 /** Head -> node or client. */
 export type FromHead =
@@ -95,6 +102,10 @@ export type FromHead =
   | { readonly t: 'stop' }
   | { readonly t: 'status-reply'; readonly req: number; readonly status: ClusterStatus }
   | { readonly t: 'ok'; readonly req: number }
+  /** A code package; payload: its bytes, one frame. */
+  | { readonly t: 'package'; readonly req: number; readonly hash: string }
+  /** A request that failed; `message` says why. */
+  | { readonly t: 'error'; readonly req: number; readonly message: string }
   /** The head dropped this peer; `reason` says what was wrong. */
   | { readonly t: 'dropped'; readonly reason: string };
 
@@ -181,6 +192,14 @@ function id(m: Record<string, unknown>, field: string): string {
   return v;
 }
 
+function packageHash(m: Record<string, unknown>): string {
+  const v = m['hash'];
+  if (typeof v !== 'string' || !isPackageHash(v)) {
+    throw new ProtocolViolation(`hash must be 64 lowercase hex characters (got ${show(v)})`);
+  }
+  return v;
+}
+
 function count(m: Record<string, unknown>, field: string, max = Number.MAX_SAFE_INTEGER): number {
   const v = m[field];
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) {
@@ -240,9 +259,12 @@ export function checkToHead(m: Record<string, unknown>): ToHead {
     case 'status':
     case 'stop':
       return { t: m['t'], req: count(m, 'req') };
+    case 'put-package':
+    case 'get-package':
+      return { t: m['t'], req: count(m, 'req'), hash: packageHash(m) };
     default:
       throw new ProtocolViolation(
-        `message type ${show(m['t'])} (expected register, heartbeat, leave, status or stop)`,
+        `message type ${show(m['t'])} (expected register, heartbeat, leave, status, stop, put-package or get-package)`,
       );
   }
 }
@@ -266,6 +288,11 @@ export function checkFromHead(m: Record<string, unknown>): FromHead {
       return { t: 'stop' };
     case 'ok':
       return { t: 'ok', req: count(m, 'req') };
+    case 'package':
+      return { t: 'package', req: count(m, 'req'), hash: packageHash(m) };
+    case 'error':
+      if (typeof m['message'] !== 'string') throw new ProtocolViolation('message must be a string');
+      return { t: 'error', req: count(m, 'req'), message: m['message'].slice(0, 2000) };
     case 'status-reply':
       // The head is the peer a node or client chose to trust (it holds the cluster key); the status
       // is shown, not acted on, so only its shape is checked.

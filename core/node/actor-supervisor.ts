@@ -7,12 +7,12 @@
  */
 import type { DefinitionSite } from '../backend.js';
 import type { EncodedValue } from '../codec.js';
-import type { ErrorPayload } from '../errors.js';
+import { cancelledPayload, type ErrorPayload } from '../errors.js';
 import type { ObjectRef } from '../object-ref.js';
 import type { ObjectStore } from '../object-store.js';
 import type { ResolvedActorOptions } from '../options.js';
 import type { Grant, ResourcePool } from '../resources.js';
-import { type FromWorker, toEncoded, type WireSite } from './protocol.js';
+import { type Reply, toEncoded, type WireSite } from './protocol.js';
 import { failedDep, readyValue } from './store-helpers.js';
 import type { WorkerPool, WorkerProcess } from './worker-pool.js';
 
@@ -53,6 +53,8 @@ export class ActorSupervisor {
   private readonly names = new Map<string, ActorRecord>();
   private waiting: ActorRecord[] = [];
   private nextId = 1;
+  /** Bumped whenever the table of named actors changes (the node then tells every worker). */
+  namesVersion = 0;
 
   constructor(
     private readonly store: ObjectStore,
@@ -63,8 +65,11 @@ export class ActorSupervisor {
     private readonly takeIdleWorker: () => WorkerProcess | undefined,
   ) {}
 
-  /** Registers an actor; it starts when its resources are free. @throws Error on a taken name or infeasible resources */
-  create(site: DefinitionSite, args: EncodedValue, options: ResolvedActorOptions): number {
+  /**
+   * Registers an actor; it starts when its resources are free. `id`: the id a worker chose for an
+   * actor it creates. @throws Error on a taken name or infeasible resources
+   */
+  create(site: DefinitionSite, args: EncodedValue, options: ResolvedActorOptions, id?: number): number {
     if (options.name !== undefined && this.names.has(options.name)) {
       throw new Error(
         `remoteClass ${site.exportName}: an actor named '${options.name}' is alive; pick another name`,
@@ -73,7 +78,7 @@ export class ActorSupervisor {
     const infeasible = this.resources.infeasible(options.resources);
     if (infeasible !== undefined) throw new Error(`actor ${site.exportName} ${infeasible}`);
     const actor: ActorRecord = {
-      id: this.nextId++,
+      id: id ?? this.nextId++,
       site,
       args,
       options,
@@ -89,7 +94,10 @@ export class ActorSupervisor {
     };
     for (const dep of args.deps) this.store.pin(dep);
     this.actors.set(actor.id, actor);
-    if (options.name !== undefined) this.names.set(options.name, actor);
+    if (options.name !== undefined) {
+      this.names.set(options.name, actor);
+      this.namesVersion++;
+    }
     this.waiting.push(actor);
     this.reschedule();
     return actor.id;
@@ -161,15 +169,80 @@ export class ActorSupervisor {
   /** Submits a call; its ref fails with ActorDiedError when the actor is dead. */
   call(actorId: number, method: string, args: EncodedValue): ObjectRef {
     const ref = this.store.createPending();
+    this.callWithId(actorId, method, args, ref.id);
+    return ref;
+  }
+
+  /** Submits a call whose result object `id` already exists (pending) in the store. */
+  callWithId(actorId: number, method: string, args: EncodedValue, id: number): void {
     const actor = this.actors.get(actorId);
     if (actor === undefined || actor.state === 'dead') {
-      this.store.fail(ref.id, actor?.died ?? died(`actor #${actorId} does not exist`));
-      return ref;
+      this.store.fail(id, actor?.died ?? died(`actor #${actorId} does not exist`));
+      return;
     }
     for (const dep of args.deps) this.store.pin(dep);
-    actor.queue.push({ id: ref.id, method, args, retriesLeft: actor.options.maxTaskRetries });
+    actor.queue.push({ id, method, args, retriesLeft: actor.options.maxTaskRetries });
     this.flush(actor);
-    return ref;
+  }
+
+  /**
+   * Cancels an actor call: a queued one is dropped; one sent to the worker has its ref failed now and
+   * is dropped there if it has not started. Returns false when `id` is no call of a live actor.
+   * @throws TypeError with `force` (an actor ends with kill(handle))
+   */
+  cancel(id: number, force: boolean): boolean {
+    for (const actor of this.actors.values()) {
+      const queued = actor.queue.findIndex((c) => c.id === id);
+      const inflight = actor.inflight.get(id);
+      if (queued < 0 && inflight === undefined) continue;
+      if (force) throw new TypeError('cancel: force is for tasks; end an actor with kill(handle)');
+      const what = `call ${actor.site.exportName}.${(inflight ?? actor.queue[queued])?.method}`;
+      if (queued >= 0) {
+        const [call] = actor.queue.splice(queued, 1) as [CallRecord];
+        this.settle(call, undefined, cancelledPayload(what));
+      } else if (inflight !== undefined) {
+        this.store.fail(id, cancelledPayload(what));
+        if (actor.worker !== undefined) this.pool.send(actor.worker, () => ({ t: 'cancel', id }));
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** Registers an actor a worker asked for that could not be created: its calls fail with `message`. */
+  createDead(
+    id: number,
+    site: DefinitionSite,
+    args: EncodedValue,
+    options: ResolvedActorOptions,
+    message: string,
+  ): void {
+    const actor: ActorRecord = {
+      id,
+      site,
+      args,
+      options: { ...options, name: undefined },
+      restartsLeft: 0,
+      state: 'dead',
+      worker: undefined,
+      grant: undefined,
+      constructSent: false,
+      queue: [],
+      inflight: new Map(),
+      died: died(message),
+      flushWaiting: false,
+    };
+    this.actors.set(id, actor);
+  }
+
+  /** The named actors now alive: [name, actorId, moduleUrl, exportName]. */
+  namesTable(): Array<[string, number, string, string]> {
+    return [...this.names].map(([name, a]) => [name, a.id, a.site.moduleUrl, a.site.exportName]);
+  }
+
+  /** Every live actor's worker (to tell them the named actors). */
+  workers(): WorkerProcess[] {
+    return [...this.byWorker.values()].flatMap((a) => (a.worker === undefined ? [] : [a.worker]));
   }
 
   private flush(actor: ActorRecord): void {
@@ -215,9 +288,9 @@ export class ActorSupervisor {
   }
 
   /** A reply from an actor worker. */
-  onMessage(worker: WorkerProcess, m: FromWorker, frames: readonly Uint8Array[]): void {
+  onMessage(worker: WorkerProcess, m: Reply, frames: readonly Uint8Array[]): void {
     const actor = this.byWorker.get(worker.id);
-    if (actor === undefined || m.t === 'ready' || actor.worker !== worker) return;
+    if (actor === undefined || actor.worker !== worker) return;
     if (m.id === -actor.id) {
       if (m.t === 'ok') actor.state = 'alive';
       else {
@@ -291,6 +364,7 @@ export class ActorSupervisor {
     actor.inflight.clear();
     if (actor.options.name !== undefined && this.names.get(actor.options.name) === actor) {
       this.names.delete(actor.options.name);
+      this.namesVersion++;
     }
     for (const dep of actor.args.deps) this.store.unpin(dep);
     if (actor.grant !== undefined) {

@@ -24,9 +24,11 @@ import {
 import { type Grant, ResourcePool } from '../resources.js';
 import type { ResolvedInitOptions } from '../runtime.js';
 import { type ActorRecord, ActorSupervisor } from './actor-supervisor.js';
-import type { FromWorker, WireSite } from './protocol.js';
+import { ClientRequests } from './client-requests.js';
+import type { Reply, WireSite } from './protocol.js';
 import { toEncoded } from './protocol.js';
 import { failedDep, readyValue, runtimePayload } from './store-helpers.js';
+import { TaskStops } from './task-stops.js';
 import { WorkerPool, type WorkerProcess } from './worker-pool.js';
 
 /** Tasks of one resource shape sent ahead to one busy worker. */
@@ -58,6 +60,10 @@ interface TaskRecord {
 interface TaskWorker {
   readonly proc: WorkerProcess;
   ready: boolean;
+  /** Runs a task with a time limit: nothing is queued behind it (it may be killed). */
+  exclusive: boolean;
+  /** Waiting in `get` inside a task: its CPU is lent to other tasks and nothing is queued on it. */
+  blocked: boolean;
   grant: Grant | undefined;
   leaseKey: string;
   readonly inflight: Map<number, TaskRecord>;
@@ -98,7 +104,12 @@ export class NodeBackend implements Backend {
   private readonly resources: ResourcePool;
   private readonly pool: WorkerPool;
   private readonly actors: ActorSupervisor;
+  private readonly clients: ClientRequests;
   private readonly maxTaskWorkers: number;
+  /** Task workers blocked in `get`: as many more may start, so nested work never deadlocks the pool. */
+  private blockedWorkers = 0;
+  private namesSent = 0;
+  private readonly stops: TaskStops;
   private queue: TaskRecord[] = [];
   private readonly taskWorkers = new Map<number, TaskWorker>();
   private waitingDeps = 0;
@@ -110,6 +121,7 @@ export class NodeBackend implements Backend {
 
   constructor(options: ResolvedInitOptions) {
     this.store = new ObjectStore(options.objectStoreMemoryBytes, options.spillDirectory);
+    this.stops = new TaskStops(this.store);
     this.resources = new ResourcePool(options.resources);
     this.maxTaskWorkers = Math.max(1, Math.ceil(options.resources['CPU'] ?? 1));
     this.pool = new WorkerPool(
@@ -117,6 +129,8 @@ export class NodeBackend implements Backend {
         onReady: (w) => this.onReady(w),
         onMessage: (w, m, frames) => this.onMessage(w, m, frames),
         onExit: (w, description) => this.onExit(w, description),
+        onRequest: (w, m, frames) => this.clients.handle(w, m, frames),
+        onRequeue: (w, ids) => this.requeue(w, ids),
       },
       options.transport,
     );
@@ -127,6 +141,59 @@ export class NodeBackend implements Backend {
       () => this.schedule(),
       () => this.takeIdleWorker(),
     );
+    this.clients = new ClientRequests(this.store, this.pool, this.actors, {
+      submitWithId: (id, site, args, opts) => this.submitWithId(id, site, args, opts),
+      block: (w) => this.block(w),
+      unblock: (w) => this.unblock(w),
+      requeue: (w, ids) => this.requeue(w, ids),
+      cancel: (id, force) => this.cancel(id, force, false),
+    });
+  }
+
+  /** A task worker waits in `get`: lend its CPU (Ray does the same) and queue nothing more on it. */
+  private block(proc: WorkerProcess): void {
+    const tw = this.taskWorkers.get(proc.id);
+    if (tw === undefined || tw.blocked) return;
+    tw.blocked = true;
+    this.blockedWorkers++;
+    if (tw.grant !== undefined) {
+      this.resources.release(tw.grant);
+      tw.grant = undefined;
+    }
+    this.schedule();
+  }
+
+  /** The worker's `get` returned: it runs on without a grant (briefly above the CPU count, as Ray). */
+  private unblock(proc: WorkerProcess): void {
+    const tw = this.taskWorkers.get(proc.id);
+    if (tw === undefined || !tw.blocked) return;
+    tw.blocked = false;
+    this.blockedWorkers--;
+  }
+
+  /** Tasks a worker handed back unstarted go to the front of the queue. */
+  private requeue(proc: WorkerProcess, ids: readonly number[]): void {
+    const tw = this.taskWorkers.get(proc.id);
+    if (tw === undefined) return;
+    const back: TaskRecord[] = [];
+    for (const id of ids) {
+      const task = tw.inflight.get(id);
+      if (task === undefined) continue;
+      tw.inflight.delete(id);
+      task.attempts--;
+      back.push(task);
+    }
+    this.queue.unshift(...back);
+    this.schedule();
+  }
+
+  /** Tells every worker the named actors when the table changed (before the tasks of this pass). */
+  private sendNames(): void {
+    if (this.actors.namesVersion === this.namesSent) return;
+    this.namesSent = this.actors.namesVersion;
+    const names = this.actors.namesTable();
+    const all = [...[...this.taskWorkers.values()].map((w) => w.proc), ...this.actors.workers()];
+    for (const w of all) if (w.pid !== undefined) this.pool.send(w, () => ({ t: 'names', names }));
   }
 
   /** Binds the node's socket and starts the task workers in the background (start-up is slow). */
@@ -155,8 +222,14 @@ export class NodeBackend implements Backend {
     options: ResolvedTaskOptions,
   ): ObjectRef {
     const ref = this.store.createPending();
+    this.submitWithId(ref.id, site, args, options);
+    return ref;
+  }
+
+  /** Submits a task whose result object `id` already exists (pending) in the store. */
+  submitWithId(id: number, site: DefinitionSite, args: EncodedValue, options: ResolvedTaskOptions): void {
     const task: TaskRecord = {
-      id: ref.id,
+      id,
       site,
       args,
       options,
@@ -167,8 +240,8 @@ export class NodeBackend implements Backend {
     };
     const infeasible = this.resources.infeasible(options.resources);
     if (infeasible !== undefined) {
-      this.store.fail(ref.id, runtimePayload(`task ${site.exportName} ${infeasible}`));
-      return ref;
+      this.store.fail(id, runtimePayload(`task ${site.exportName} ${infeasible}`));
+      return;
     }
     for (const dep of args.deps) this.store.pin(dep);
     let pending = 0;
@@ -186,10 +259,39 @@ export class NodeBackend implements Backend {
         });
       }
     }
-    return ref;
+  }
+
+  /**
+   * Cancels a task or actor call (see Backend.cancel). `strict`: a driver call, where `force` on an
+   * actor call is refused (a worker's request cannot be refused, so there it is ignored).
+   */
+  cancel(id: number, force: boolean, strict = true): void {
+    if (!this.store.isPending(id)) return;
+    if (this.actors.cancel(id, force && strict)) return;
+    const queued = this.queue.findIndex((t) => t.id === id);
+    if (queued >= 0) {
+      const [task] = this.queue.splice(queued, 1) as [TaskRecord];
+      this.stops.cancel(id, task.site);
+      this.finish(task, undefined, undefined);
+      return;
+    }
+    for (const tw of this.taskWorkers.values()) {
+      const task = tw.inflight.get(id);
+      if (task === undefined) continue;
+      this.stops.cancel(id, task.site);
+      if (force) this.pool.kill(tw.proc);
+      else this.pool.send(tw.proc, () => ({ t: 'cancel', id }));
+      return;
+    }
+    // Still waiting for its argument refs: `enqueue` drops it.
+    this.stops.cancel(id, { moduleUrl: '', exportName: 'waiting for its arguments' });
   }
 
   private enqueue(task: TaskRecord): void {
+    if (this.stops.has(task.id)) {
+      this.finish(task, undefined, undefined);
+      return;
+    }
     const failed = failedDep(this.store, task.args.deps);
     if (failed !== undefined) {
       this.finish(task, undefined, failed);
@@ -205,6 +307,7 @@ export class NodeBackend implements Backend {
     this.scheduled = true;
     queueMicrotask(() => {
       this.scheduled = false;
+      this.sendNames();
       this.actors.placePending();
       this.placeTasks();
     });
@@ -248,7 +351,7 @@ export class NodeBackend implements Backend {
   ): boolean {
     const req = task.options.resources;
     if (this.resources.fits(req, reserved)) {
-      const idle = this.findWorker((w) => w.ready && w.inflight.size === 0);
+      const idle = this.findWorker((w) => w.ready && !w.blocked && w.inflight.size === 0);
       const grant = idle === undefined ? undefined : this.resources.acquire(req);
       if (idle !== undefined && grant !== undefined) {
         idle.grant = grant;
@@ -256,14 +359,20 @@ export class NodeBackend implements Backend {
         this.dispatch(idle, task);
         return true;
       }
-      if (this.taskWorkers.size < this.maxTaskWorkers) {
+      if (this.taskWorkers.size < this.maxTaskWorkers + this.blockedWorkers) {
         this.spawnTaskWorker();
         return false;
       }
     }
-    if (anyReserved) return false;
+    if (anyReserved || task.options.timeoutMs !== undefined) return false;
     const busy = this.findWorker(
-      (w) => w.ready && w.grant !== undefined && w.leaseKey === key && w.inflight.size < this.depthOf(task),
+      (w) =>
+        w.ready &&
+        !w.blocked &&
+        !w.exclusive &&
+        w.grant !== undefined &&
+        w.leaseKey === key &&
+        w.inflight.size < this.depthOf(task),
     );
     if (busy === undefined) return false;
     this.dispatch(busy, task);
@@ -285,6 +394,8 @@ export class NodeBackend implements Backend {
       leaseKey: '',
       inflight: new Map(),
       lastReplyAtMs: 0,
+      blocked: false,
+      exclusive: false,
     });
   }
 
@@ -299,6 +410,11 @@ export class NodeBackend implements Backend {
     task.attempts++;
     task.dispatchedAtMs = performance.now();
     worker.inflight.set(task.id, task);
+    const limit = task.options.timeoutMs;
+    if (limit !== undefined) {
+      worker.exclusive = true;
+      this.stops.arm(task.id, task.site, limit, () => this.pool.kill(worker.proc));
+    }
     const deps =
       task.args.deps.length === 0 ? NO_DEPS : task.args.deps.map((id) => readyValue(this.store, id));
     const site = siteFormOf(task.site).wire;
@@ -316,14 +432,15 @@ export class NodeBackend implements Backend {
   private onReady(proc: WorkerProcess): void {
     this.startFailures = 0;
     const tw = this.taskWorkers.get(proc.id);
+    const names = this.actors.namesTable();
+    if (names.length > 0) this.pool.send(proc, () => ({ t: 'names', names }));
     if (tw !== undefined) {
       tw.ready = true;
       this.schedule();
     } else this.actors.onReady(proc);
   }
 
-  private onMessage(proc: WorkerProcess, m: FromWorker, frames: readonly Uint8Array[]): void {
-    if (m.t === 'ready') return;
+  private onMessage(proc: WorkerProcess, m: Reply, frames: readonly Uint8Array[]): void {
     const tw = this.taskWorkers.get(proc.id);
     if (tw === undefined) {
       this.actors.onMessage(proc, m, frames);
@@ -338,6 +455,17 @@ export class NodeBackend implements Backend {
     const prev = this.runMs.get(task.siteKey);
     this.runMs.set(task.siteKey, prev === undefined ? ranMs : 0.8 * prev + 0.2 * ranMs);
     tw.inflight.delete(m.id);
+    if (tw.inflight.size === 0) tw.exclusive = false;
+    if (this.stops.has(m.id)) {
+      this.finish(task, undefined, undefined);
+      if (tw.inflight.size === 0 && tw.grant !== undefined) {
+        this.resources.release(tw.grant);
+        tw.grant = undefined;
+      }
+      this.schedule();
+      return;
+    }
+    if (tw.inflight.size === 0 && tw.blocked) this.unblock(proc);
     if (tw.inflight.size === 0 && tw.grant !== undefined) {
       this.resources.release(tw.grant);
       tw.grant = undefined;
@@ -353,6 +481,7 @@ export class NodeBackend implements Backend {
   }
 
   private finish(task: TaskRecord, value: EncodedValue | undefined, error: ErrorPayload | undefined): void {
+    this.stops.done(task.id);
     if (value !== undefined) this.store.resolve(task.id, value);
     else if (error !== undefined) this.store.fail(task.id, error);
     for (const dep of task.args.deps) this.store.unpin(dep);
@@ -360,16 +489,19 @@ export class NodeBackend implements Backend {
 
   private onExit(proc: WorkerProcess, description: string): void {
     if (this.stopping) return;
+    this.clients.onExit(proc);
     const tw = this.taskWorkers.get(proc.id);
     if (tw === undefined) {
       this.actors.onExit(proc, description);
       return;
     }
     this.taskWorkers.delete(proc.id);
+    if (tw.blocked) this.unblock(proc);
     if (tw.grant !== undefined) this.resources.release(tw.grant);
     const retry: TaskRecord[] = [];
     for (const task of tw.inflight.values()) {
-      if (task.attempts <= task.options.maxRetries) retry.push(task);
+      if (this.stops.has(task.id)) this.finish(task, undefined, undefined);
+      else if (task.attempts <= task.options.maxRetries) retry.push(task);
       else {
         const message =
           `worker pid ${proc.proc.pid} running task ${task.site.exportName} died (${description}); ` +
@@ -418,6 +550,7 @@ export class NodeBackend implements Backend {
 
   async shutdown(): Promise<void> {
     this.stopping = true;
+    this.stops.clear();
     this.actors.stop();
     this.store.failAllPending({
       kind: 'object-lost',

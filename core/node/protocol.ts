@@ -1,5 +1,11 @@
 /**
- * Wire messages between a node and its workers (protocol version {@link PROTOCOL_VERSION}).
+ * Wire messages between a node and its workers (protocol version {@link PROTOCOL_VERSION}). Node
+ * addresses are ZeroMQ endpoints (`ipc://...` or `tcp://host:port`).
+ *
+ * Workers are full clients: besides replies, a worker sends requests (submit a task, create or call
+ * an actor, put, ask for objects, borrow and release refs, kill) with ids it makes itself
+ * (`workerId * 2^32 + n`), so its calls return refs at once; the node answers object requests with
+ * `obj` messages and keeps every worker's table of named actors current with `names`.
  *
  * One ZeroMQ multipart message carries a batch: frame 0 is msgpack of `{ v, m: Message[] }`, the
  * frames after it are the raw frames of the values in the batch; a {@link WireValue} names its frames
@@ -9,7 +15,7 @@ import { type EncodedValue, packr } from '../codec.js';
 import { type ErrorPayload, isErrorPayload } from '../errors.js';
 
 /** Bumped on any incompatible change of the messages below. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /**
  * A value on the wire: msgpack bytes plus `n` frames starting at batch frame `f`; `r`: ids of the refs
@@ -55,12 +61,75 @@ export type ToWorker =
       readonly deps: readonly WireValue[];
     }
   /** Exit now. */
-  | { readonly t: 'exit' };
+  | { readonly t: 'exit' }
+  /** The value (or error) of an object the worker asked for with `get`. */
+  | { readonly t: 'obj'; readonly id: number; readonly value?: WireValue; readonly error?: ErrorPayload }
+  /** The named actors now alive: [name, actorId, moduleUrl, exportName]. */
+  | { readonly t: 'names'; readonly names: readonly WireName[] }
+  /** Drop the tasks queued behind the running one that have not started, and say which (`requeue`). */
+  | { readonly t: 'cancel'; readonly id: number };
 
-/** Worker -> node. */
+/** A named actor: name, actor id, class module URL, export name. */
+export type WireName = readonly [name: string, actorId: number, moduleUrl: string, exportName: string];
+
+/** Resolved task options as a worker sends them (validated by the node). */
+export interface WireTaskOptions {
+  readonly resources: Readonly<Record<string, number>>;
+  readonly maxRetries: number;
+  readonly retryExceptions: boolean | readonly string[];
+  readonly timeoutMs?: number;
+}
+
+/** Resolved actor options as a worker sends them (validated by the node). */
+export interface WireActorOptions {
+  readonly resources: Readonly<Record<string, number>>;
+  readonly name?: string;
+  readonly maxRestarts: number;
+  readonly maxTaskRetries: number;
+  readonly maxConcurrency: number;
+}
+
+/** Worker -> node requests (a worker acting as a client of the runtime). */
+export type ClientRequest =
+  | {
+      readonly t: 'submit';
+      readonly id: number;
+      readonly site: WireSite;
+      readonly args: WireValue;
+      readonly opts: WireTaskOptions;
+    }
+  | {
+      readonly t: 'create';
+      readonly aid: number;
+      readonly site: WireSite;
+      readonly args: WireValue;
+      readonly opts: WireActorOptions;
+    }
+  | {
+      readonly t: 'acall';
+      readonly id: number;
+      readonly aid: number;
+      readonly method: string;
+      readonly args: WireValue;
+    }
+  | { readonly t: 'put'; readonly id: number; readonly value: WireValue }
+  /** Send `obj` for each id once settled; `requeue`: queued tasks handed back (the caller blocks). */
+  | { readonly t: 'get'; readonly ids: readonly number[]; readonly requeue: readonly number[] }
+  | { readonly t: 'borrow'; readonly ids: readonly number[] }
+  | { readonly t: 'release'; readonly ids: readonly number[] }
+  | { readonly t: 'kill'; readonly aid: number; readonly noRestart: boolean }
+  | { readonly t: 'cancel'; readonly id: number; readonly force: boolean };
+
+/** Worker -> node: replies (`ready`, `ok`, `err`, `requeue`) and client requests. */
 export type FromWorker =
+  | ClientRequest
   | { readonly t: 'ready'; readonly pid: number }
-  /** `ms`: how long the task ran in the worker (tasks only; sets the pipeline depth). */
+  /** Queued tasks the worker dropped unstarted (after a `cancel`), for the node to run elsewhere. */
+  | { readonly t: 'requeue'; readonly ids: readonly number[] }
+  | Reply;
+
+/** The result of a task, constructor or call. `ms`: how long a task ran (sets the pipeline depth). */
+export type Reply =
   | { readonly t: 'ok'; readonly id: number; readonly value: WireValue; readonly ms?: number }
   | { readonly t: 'err'; readonly id: number; readonly error: ErrorPayload; readonly ms?: number };
 
@@ -135,6 +204,113 @@ function checkValues(m: Record<string, unknown>, numFrames: number): void {
   if (!Array.isArray(deps) || !deps.every((d) => isWireValue(d, numFrames))) fail('deps', deps);
 }
 
+const isIds = (x: unknown): x is number[] => Array.isArray(x) && x.every((i) => typeof i === 'number');
+
+function isWireName(x: unknown): boolean {
+  return (
+    Array.isArray(x) &&
+    typeof x[0] === 'string' &&
+    typeof x[1] === 'number' &&
+    typeof x[2] === 'string' &&
+    typeof x[3] === 'string'
+  );
+}
+
+const CLIENT_TYPES = new Set([
+  'submit',
+  'create',
+  'acall',
+  'put',
+  'get',
+  'borrow',
+  'release',
+  'kill',
+  'cancel',
+]);
+
+function isSite(x: unknown): boolean {
+  return Array.isArray(x) && typeof x[0] === 'string' && typeof x[1] === 'string';
+}
+
+const isCount = (x: unknown): boolean =>
+  typeof x === 'number' && (Number.isInteger(x) || x === Infinity) && x >= 0;
+
+function isResources(x: unknown): boolean {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    Object.values(x).every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)
+  );
+}
+
+function checkTaskOptions(o: unknown): void {
+  const r = (typeof o === 'object' && o !== null ? o : {}) as Record<string, unknown>;
+  const re = r['retryExceptions'];
+  const t = r['timeoutMs'];
+  if (
+    !isResources(r['resources']) ||
+    !isCount(r['maxRetries']) ||
+    !(typeof re === 'boolean' || (Array.isArray(re) && re.every((n) => typeof n === 'string'))) ||
+    !(t === undefined || (typeof t === 'number' && t > 0))
+  ) {
+    fail('task options (resources, maxRetries, retryExceptions, timeoutMs)', o);
+  }
+}
+
+function checkActorOptions(o: unknown): void {
+  const r = (typeof o === 'object' && o !== null ? o : {}) as Record<string, unknown>;
+  const mc = r['maxConcurrency'];
+  if (
+    !isResources(r['resources']) ||
+    !(r['name'] === undefined || (typeof r['name'] === 'string' && r['name'] !== '')) ||
+    !isCount(r['maxRestarts']) ||
+    !isCount(r['maxTaskRetries']) ||
+    !(typeof mc === 'number' && Number.isInteger(mc) && mc >= 1)
+  ) {
+    fail('actor options (resources, name, maxRestarts, maxTaskRetries, maxConcurrency)', o);
+  }
+}
+
+function checkClientRequest(m: Record<string, unknown>, numFrames: number): void {
+  switch (m['t']) {
+    case 'submit':
+      if (typeof m['id'] !== 'number' || !isSite(m['site']) || !isWireValue(m['args'], numFrames))
+        fail('submit', m);
+      checkTaskOptions(m['opts']);
+      return;
+    case 'create':
+      if (typeof m['aid'] !== 'number' || !isSite(m['site']) || !isWireValue(m['args'], numFrames))
+        fail('create', m);
+      checkActorOptions(m['opts']);
+      return;
+    case 'acall':
+      if (
+        typeof m['id'] !== 'number' ||
+        typeof m['aid'] !== 'number' ||
+        typeof m['method'] !== 'string' ||
+        !isWireValue(m['args'], numFrames)
+      )
+        fail('acall', m);
+      return;
+    case 'put':
+      if (typeof m['id'] !== 'number' || !isWireValue(m['value'], numFrames)) fail('put', m);
+      return;
+    case 'get':
+      if (!isIds(m['ids']) || !isIds(m['requeue'])) fail('get', m);
+      return;
+    case 'borrow':
+    case 'release':
+      if (!isIds(m['ids'])) fail(String(m['t']), m);
+      return;
+    case 'kill':
+      if (typeof m['aid'] !== 'number' || typeof m['noRestart'] !== 'boolean') fail('kill', m);
+      return;
+    case 'cancel':
+      if (typeof m['id'] !== 'number' || typeof m['force'] !== 'boolean') fail('cancel', m);
+      return;
+  }
+}
+
 /** Parses and validates a batch sent to a worker (frames after the header). @throws TypeError */
 export function parseToWorker(frames: readonly Uint8Array[]): ReceivedBatch<ToWorker> {
   const messages = header(frames);
@@ -143,7 +319,17 @@ export function parseToWorker(frames: readonly Uint8Array[]): ReceivedBatch<ToWo
     if (typeof raw !== 'object' || raw === null) fail('message', raw);
     const m = raw as Record<string, unknown>;
     if (m['t'] === 'exit') continue;
+    if (m['t'] === 'names') {
+      if (!Array.isArray(m['names']) || !m['names'].every(isWireName)) fail('names', m['names']);
+      continue;
+    }
     if (typeof m['id'] !== 'number') fail('message id', m);
+    if (m['t'] === 'obj') {
+      const ok = m['value'] !== undefined && isWireValue(m['value'], data.length);
+      if (!ok && !isErrorPayload(m['error'])) fail('obj message (needs value or error)', m);
+      continue;
+    }
+    if (m['t'] === 'cancel') continue;
     if (m['t'] === 'task' || m['t'] === 'actor') {
       const site = m['site'];
       if (!Array.isArray(site) || typeof site[0] !== 'string' || typeof site[1] !== 'string')
@@ -170,7 +356,10 @@ export function parseFromWorker(frames: readonly Uint8Array[]): ReceivedBatch<Fr
     if (typeof raw !== 'object' || raw === null) fail('message', raw);
     const m = raw as Record<string, unknown>;
     if (m['ms'] !== undefined && typeof m['ms'] !== 'number') fail('ms', m['ms']);
-    if (m['t'] === 'ready') {
+    if (typeof m['t'] === 'string' && CLIENT_TYPES.has(m['t'])) checkClientRequest(m, data.length);
+    else if (m['t'] === 'requeue') {
+      if (!isIds(m['ids'])) fail('requeue ids', m['ids']);
+    } else if (m['t'] === 'ready') {
       if (typeof m['pid'] !== 'number') fail('pid', m['pid']);
     } else if (m['t'] === 'ok') {
       if (typeof m['id'] !== 'number' || !isWireValue(m['value'], data.length)) fail('ok message', m);

@@ -11,13 +11,14 @@ import { Dealer } from 'zeromq';
 import type { ActorClass, DefinitionSite, TaskFunction } from '../backend.js';
 import { decodeValue, encodeValue } from '../codec.js';
 import { loadDefinition } from '../definition.js';
-import { type ErrorPayload, toErrorPayload } from '../errors.js';
+import { cancelledPayload, type ErrorPayload, toErrorPayload } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { setWorkerContext, workerContext } from '../worker-context.js';
 import { BatchSender } from './batch-sender.js';
 import { type FromWorker, parseToWorker, type ToWorker, type WireValue } from './protocol.js';
 import { removeOrphanedSocket, startWatchdog } from './watchdog.js';
-import { WorkerClientStub } from './worker-client.js';
+import { WorkerClient } from './worker-client.js';
+import '../remote-class.js';
 
 const log = createLogger('core.worker');
 const address = process.env['TSRL_NODE_ADDRESS'];
@@ -38,7 +39,6 @@ const exitNow = (): never => {
 process.on('disconnect', exitNow);
 if (!process.connected || process.ppid !== parentPid) exitNow();
 startWatchdog(parentPid, address);
-setWorkerContext({ backend: new WorkerClientStub(), loading: undefined });
 
 const socket = new Dealer({
   routingId: `w${workerId}`,
@@ -48,6 +48,23 @@ const socket = new Dealer({
 });
 socket.connect(address);
 const sender = new BatchSender<FromWorker>((_peer, frames) => socket.send(frames));
+const client = new WorkerClient(sender, Number(workerId), takeQueuedTasks);
+setWorkerContext({ backend: client, loading: undefined });
+
+/** Drops a cancelled task or call that has not started (a running one finishes; the node drops it). */
+function dropQueued(id: number): void {
+  const t = taskQueue.findIndex((q) => q.m.id === id);
+  if (t >= 0) taskQueue.splice(t, 1);
+  const c = actorQueue.findIndex((q) => q.m.id === id);
+  if (c >= 0) actorQueue.splice(c, 1);
+  if (t >= 0 || c >= 0) replyError(id, cancelledPayload(`ObjectRef(${id})`));
+}
+
+/** Hands back the tasks queued behind the running one (it blocks in `get`); none in an actor. */
+function takeQueuedTasks(): number[] {
+  if (actor !== undefined || taskQueue.length === 0) return [];
+  return taskQueue.splice(0).map((t) => t.m.id);
+}
 
 const functions = new Map<string, TaskFunction>();
 /** `ready`: the constructed instance once the constructor has finished (calls then skip an await). */
@@ -278,6 +295,15 @@ function handle(m: ToWorker, frames: readonly Uint8Array[]): void {
     case 'call':
       actorQueue.push({ m, frames });
       pumpActor();
+      break;
+    case 'obj':
+      client.onObject(m, frames);
+      break;
+    case 'names':
+      client.setNames(m.names);
+      break;
+    case 'cancel':
+      dropQueued(m.id);
       break;
     case 'exit':
       exitNow();

@@ -14,9 +14,18 @@ import { Router } from 'zeromq';
 import type { EncodedValue } from '../codec.js';
 import { createLogger } from '../logger.js';
 import { BatchSender } from './batch-sender.js';
-import { type FromWorker, parseFromWorker, type ToWorker, type WireValue } from './protocol.js';
+import {
+  type ClientRequest,
+  parseFromWorker,
+  type Reply,
+  type ToWorker,
+  type WireValue,
+} from './protocol.js';
 
 const log = createLogger('core.node');
+
+/** Worker ids never repeat within a process: they prefix the object ids a worker makes. */
+let nextWorkerId = 1;
 
 /** One worker process. */
 export interface WorkerProcess {
@@ -33,7 +42,11 @@ export interface WorkerProcess {
 /** What the pool reports to its owner. */
 export interface PoolEvents {
   onReady(worker: WorkerProcess): void;
-  onMessage(worker: WorkerProcess, message: FromWorker, frames: readonly Uint8Array[]): void;
+  onMessage(worker: WorkerProcess, message: Reply, frames: readonly Uint8Array[]): void;
+  /** A worker acting as a client (nested tasks, actors, objects). */
+  onRequest(worker: WorkerProcess, request: ClientRequest, frames: readonly Uint8Array[]): void;
+  /** Queued tasks a worker dropped unstarted. */
+  onRequeue(worker: WorkerProcess, ids: readonly number[]): void;
   onExit(worker: WorkerProcess, description: string): void;
 }
 
@@ -56,7 +69,6 @@ export class WorkerPool {
   private readonly router = new Router({ linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: 0 });
   private readonly sender: BatchSender<ToWorker>;
   private readonly workers = new Map<string, WorkerProcess>();
-  private nextId = 1;
   private outstanding = 0;
   private receiving = false;
   private closing = false;
@@ -115,13 +127,18 @@ export class WorkerPool {
           log.error(`worker ${worker.id}: ${(error as Error).message}`);
           continue;
         }
-        worker.outstanding -= batch.messages.length;
-        this.outstanding -= batch.messages.length;
         for (const m of batch.messages) {
+          if (m.t === 'ready' || m.t === 'ok' || m.t === 'err' || m.t === 'requeue') {
+            const n = m.t === 'requeue' ? m.ids.length : 1;
+            worker.outstanding -= n;
+            this.outstanding -= n;
+          }
           if (m.t === 'ready') {
             worker.pid = m.pid;
             this.events.onReady(worker);
-          } else this.events.onMessage(worker, m, batch.frames);
+          } else if (m.t === 'ok' || m.t === 'err') this.events.onMessage(worker, m, batch.frames);
+          else if (m.t === 'requeue') this.events.onRequeue(worker, m.ids);
+          else this.events.onRequest(worker, m, batch.frames);
         }
       }
     } catch (error) {
@@ -134,7 +151,7 @@ export class WorkerPool {
   /** Starts a worker process; `env` adds variables (GPU ids). */
   spawn(env: Readonly<Record<string, string>>): WorkerProcess {
     if (this.closing) throw new Error('internal: spawn after the node began shutting down');
-    const id = this.nextId++;
+    const id = nextWorkerId++;
     const proc = spawn(process.execPath, [...this.launch.execArgv, this.launch.entry], {
       env: {
         ...process.env,
@@ -175,7 +192,7 @@ export class WorkerPool {
     if (worker.exited) return;
     this.sender.push(worker.routingId, (value) => {
       const m = build(value);
-      if (m.t !== 'exit') {
+      if (m.t === 'task' || m.t === 'actor' || m.t === 'call') {
         worker.outstanding++;
         this.outstanding++;
       }

@@ -1,18 +1,21 @@
 /**
- * The env runner as an actor on the core runtime: built from an {@link EnvRunnerSpec} in its worker,
- * `sample()` returns the plain sample (the runtime keeps it in the object store and hands back a ref),
- * `setWeights(ref)` takes the one ref the learner's weights were put under.
+ * The env runner as an actor on the core runtime: built from an {@link EnvRunnerSpec} in its worker.
+ * `sample(weights, control)` returns the plain sample; the runtime keeps it in the object store and
+ * the caller holds its ref, which it hands on (to a learner or replay actor) without reading it.
+ * `weights` is the ref of the latest published {@link VersionedWeights}, passed only when this runner
+ * is behind (one transfer per version); `control` is the exploration state. Each sample records the
+ * weights version it was sampled with.
  */
 import { remoteClass } from '../../core/index.js';
-import type { EpisodeSummary } from '../algorithm.js';
-import { type NamedWeights, validateNamedWeights } from '../models/named-weights.js';
 import { buildEnvRunner, type EnvRunnerSpec } from './build-env-runner.js';
 import type { EnvRunner, EnvRunnerState } from './env-runner.js';
+import { validateRunnerControl, validateVersionedWeights } from './runner-control.js';
 import { type RunnerSamplePlain, runnerSampleToPlain } from './runner-sample-codec.js';
 
 /** The actor's implementation (see the module comment). */
 export class EnvRunnerActorImpl {
   private readonly runner: Promise<EnvRunner>;
+  private weightsVersion = -1;
 
   constructor(spec: EnvRunnerSpec) {
     this.runner = buildEnvRunner(spec);
@@ -20,19 +23,22 @@ export class EnvRunnerActorImpl {
     this.runner.catch(() => undefined);
   }
 
-  /** One fragment of `rolloutFragmentLength` steps from every env. */
-  async sample(): Promise<RunnerSamplePlain> {
-    return runnerSampleToPlain(await (await this.runner).sample());
-  }
-
-  /** Runs `numEpisodes` episodes (explore as built) and returns their returns and lengths. */
-  async sampleEpisodes(numEpisodes: number): Promise<EpisodeSummary> {
-    return (await this.runner).sampleEpisodes(numEpisodes);
-  }
-
-  /** Replaces the policy weights. @throws TypeError when `weights` is not {@link NamedWeights}. */
-  async setWeights(weights: NamedWeights): Promise<void> {
-    (await this.runner).setWeights(validateNamedWeights(weights, 'setWeights(weights)'));
+  /**
+   * One fragment of `rolloutFragmentLength` steps from every env, after applying newer weights and
+   * the control when given.
+   * @throws TypeError when `weights` or `control` is malformed.
+   */
+  async sample(weights: unknown = null, control: unknown = null): Promise<RunnerSamplePlain> {
+    const runner = await this.runner;
+    if (weights !== null) {
+      const w = validateVersionedWeights(weights, 'sample(weights)');
+      if (w.version > this.weightsVersion) {
+        runner.setWeights(w.weights);
+        this.weightsVersion = w.version;
+      }
+    }
+    if (control !== null) runner.setControl(validateRunnerControl(control, 'sample(control)'));
+    return runnerSampleToPlain(await runner.sample(), this.weightsVersion);
   }
 
   /** The runner's resumable state. */

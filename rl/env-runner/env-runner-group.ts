@@ -1,20 +1,35 @@
 /**
  * The env runners of a run: either one runner inline in the driver (`numEnvRunners: 0`, as RLlib's
  * local env runner) or N {@link EnvRunnerActor}s on the core runtime (in-process in local mode, worker
- * processes otherwise). A runner whose call fails (its worker died, it threw, it timed out) is
- * replaced by a fresh actor with the current weights and asked again, when `restartFailed` is on
- * (RLlib's `restart_failed_env_runners`); training goes on. Inline, a runner on a remote env is
- * rebuilt the same way (a new connection). Rebuilds back off (1 s, 2 s, 4 s ... at most 15 s) and go
- * on for `restartWindowMs` from the first failure in a row, so a remote env server that restarts
- * within the window is reconnected to; after it, the last error fails the run.
+ * processes otherwise).
+ *
+ * Data flow with actors: a runner's sample stays in the object store under the ref of its `sample`
+ * call; the group returns that ref ({@link SampledFragment}) for learner and replay actors to take as
+ * an argument, and reads only the sample's small metadata (episodes, weights version) here. Weights are
+ * put once per version ({@link publishWeights}); a runner that is behind gets that one ref with its
+ * next sample call, so each version crosses to each runner once, and every sample records the version
+ * it was sampled with (the weight lag). Exploration state ({@link RunnerControl}) travels the same way.
+ *
+ * Sampling is synchronous (one fragment from every runner) or asynchronous (every runner keeps one
+ * sample call in flight while the driver learns; each call returns what is ready): RLlib's
+ * `sample_async`-style off-policy sampling. Asynchronous runs are not bit-reproducible.
+ *
+ * A runner whose call fails (its worker died, it threw, it timed out) is replaced by a fresh actor and
+ * asked again, when `restartFailed` is on (RLlib's `restart_failed_env_runners`); training goes on.
+ * Inline, a runner on a remote env is rebuilt the same way (a new connection). Rebuilds back off
+ * (1 s, 2 s, 4 s ... at most 15 s) and go on for `restartWindowMs` from the first failure in a row, so
+ * a remote env server that restarts within the window is reconnected to; after it, the last error
+ * fails the run.
  */
-import { type ActorHandle, get, kill, put } from '../../core/index.js';
+import { type ActorHandle, get, kill, type ObjectRef, put, wait } from '../../core/index.js';
 import { createLogger } from '../../core/logger.js';
-import type { EpisodeSummary, Fragment } from '../algorithm.js';
+import { isServedEnvId } from '../../envs/vector/make-vector-env.js';
+import type { Fragment, RunnerControl, SampledFragment, SampleRound } from '../algorithm.js';
 import type { NamedWeights } from '../models/named-weights.js';
 import { buildEnvRunner, type EnvRunnerSpec } from './build-env-runner.js';
 import type { EnvRunner, EnvRunnerState, RunnerSample } from './env-runner.js';
 import { EnvRunnerActor, type EnvRunnerActorImpl } from './env-runner-actor.js';
+import type { VersionedWeights } from './runner-control.js';
 import { runnerSampleFromPlain } from './runner-sample-codec.js';
 
 const log = createLogger('env-runners');
@@ -37,18 +52,17 @@ export interface EnvRunnerGroupOptions {
 
 /** Longest wait between two rebuilds of a runner. */
 const MAX_BACKOFF_MS = 15_000;
+/**
+ * Sampling rounds in a row that needed a rebuild before the group gives up: a stream that breaks
+ * every round (say, two clients taking turns on one env server) is not trained on.
+ */
+const MAX_ROUNDS_WITH_REBUILDS = 5;
 
-const isAddress = (id: string): boolean => id.startsWith('tcp://') || id.startsWith('ipc://');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
-/** What one sampling round returns. */
-export interface GroupSample {
-  readonly fragments: Fragment[];
-  readonly episodes: EpisodeSummary;
-  readonly envSteps: number;
-}
+type Sampled = RunnerSample & { readonly weightsVersion: number };
 
 /** The env runners of a run (see the module comment). */
 export class EnvRunnerGroup {
@@ -60,8 +74,23 @@ export class EnvRunnerGroup {
   private readonly windowMs: number;
   private readonly backoffMs: number;
   private inline: EnvRunner | undefined;
+  private roundsWithRebuilds = 0;
   private handles: ActorHandle<EnvRunnerActorImpl>[] = [];
-  private weights: NamedWeights | undefined;
+  /** The latest published weights and (actors) the one ref they were put under. */
+  private published:
+    | { version: number; weights: NamedWeights; ref?: ObjectRef<VersionedWeights> }
+    | undefined;
+  /** Per runner: the weights version already sent to it (-1: none). */
+  private sentVersions: number[] = [];
+  /** Per runner: its control, and whether it still has to be sent. */
+  private controls: (RunnerControl | undefined)[] = [];
+  private controlUnsent: boolean[] = [];
+  /** Per runner (async sampling): the sample call in flight. */
+  private inFlight: (ObjectRef<unknown> | undefined)[] = [];
+  /** Samples read while draining for a checkpoint, returned by the next {@link sample}. */
+  private drained: { index: number; ref: ObjectRef<unknown>; sample: Sampled }[] = [];
+  /** Fragments already read here, by ref (so {@link resolve} does not decode twice). */
+  private readonly decoded = new WeakMap<ObjectRef<unknown>, Fragment>();
 
   private constructor(options: EnvRunnerGroupOptions) {
     this.specs = [...options.specs];
@@ -69,6 +98,11 @@ export class EnvRunnerGroup {
     this.timeoutMs = options.sampleTimeoutMs ?? 60_000;
     this.windowMs = options.restartWindowMs ?? 120_000;
     this.backoffMs = options.restartBackoffMs ?? 1000;
+    const n = this.specs.length;
+    this.sentVersions = new Array<number>(n).fill(-1);
+    this.controls = new Array<RunnerControl | undefined>(n).fill(undefined);
+    this.controlUnsent = new Array<boolean>(n).fill(false);
+    this.inFlight = new Array<ObjectRef<unknown> | undefined>(n).fill(undefined);
   }
 
   /**
@@ -96,51 +130,104 @@ export class EnvRunnerGroup {
     return this.specs.length;
   }
 
+  /** True when the runners are actors. */
+  get isActors(): boolean {
+    return this.inline === undefined;
+  }
+
   /** The actor handles (empty inline); tests use them to kill a runner. */
   get actors(): readonly ActorHandle<EnvRunnerActorImpl>[] {
     return this.handles;
   }
 
-  /** One fragment from every runner, in runner order. */
-  async sample(): Promise<GroupSample> {
-    let samples: RunnerSample[];
-    if (this.inline !== undefined) {
-      samples = [await this.sampleInline()];
-    } else {
-      const refs = this.handles.map((h) => h.call('sample'));
-      samples = await Promise.all(
-        refs.map((ref, i) => this.collect(i, get(ref, { timeoutMs: this.timeoutMs }))),
-      );
-    }
-    const returns: number[] = [];
-    const lengths: number[] = [];
-    let envSteps = 0;
-    for (const s of samples) {
-      returns.push(...s.episodes.returns);
-      lengths.push(...s.episodes.lengths);
-      envSteps += s.envSteps;
-    }
-    return { fragments: samples.map((s) => s.fragment), episodes: { returns, lengths }, envSteps };
+  /** The latest published weights version (-1 before the first). */
+  get weightsVersion(): number {
+    return this.published?.version ?? -1;
   }
 
-  /** Sends `weights` to every runner: put once in the object store, the same ref to each. */
-  async setWeights(weights: NamedWeights): Promise<void> {
-    this.weights = weights;
-    if (this.inline !== undefined) {
-      this.inline.setWeights(weights);
-      return;
+  /**
+   * Samples: synchronously one fragment from every runner, in runner order; with `async` (actors
+   * only, else synchronous) the samples that are ready, each runner resubmitted at once.
+   * @throws Error when rebuilds were needed in {@link MAX_ROUNDS_WITH_REBUILDS} rounds in a row.
+   */
+  async sample(options: { readonly async?: boolean } = {}): Promise<SampleRound> {
+    const restartsBefore = this.numRestarts;
+    const round = await this.sampleRound(options);
+    this.roundsWithRebuilds = this.numRestarts > restartsBefore ? this.roundsWithRebuilds + 1 : 0;
+    if (this.roundsWithRebuilds >= MAX_ROUNDS_WITH_REBUILDS) {
+      throw new Error(
+        `env runners needed rebuilding in ${this.roundsWithRebuilds} sampling rounds in a row ` +
+          `(${this.numRestarts} rebuilds in all): the env stream keeps breaking, so the run stops ` +
+          'instead of training on it (see the warnings above).',
+      );
     }
-    const ref = put(weights);
-    await Promise.all(
-      this.handles.map((h, i) =>
-        this.collect(i, get(h.call('setWeights', ref), { timeoutMs: this.timeoutMs }), false),
-      ),
+    return round;
+  }
+
+  private async sampleRound(options: { readonly async?: boolean }): Promise<SampleRound> {
+    if (this.inline !== undefined) {
+      const s = await this.sampleInline();
+      return this.round([{ index: 0, sample: { ...s, weightsVersion: this.weightsVersion } }]);
+    }
+    if (options.async === true) return this.sampleAsync();
+    const drained = this.takeDrained();
+    const pending = this.handles.map((_, i) =>
+      drained.has(i) ? Promise.resolve(drained.get(i)!) : this.fetch(i, this.inFlight[i] ?? this.submit(i)),
+    );
+    this.inFlight.fill(undefined);
+    return this.round(await Promise.all(pending));
+  }
+
+  /** Reads fragments into this process. */
+  async resolve(fragments: readonly SampledFragment[]): Promise<Fragment[]> {
+    return Promise.all(
+      fragments.map(async (f) => {
+        if (f.kind === 'local') return f.fragment;
+        return this.decoded.get(f.ref) ?? runnerSampleFromPlain(await get(f.ref)).fragment;
+      }),
     );
   }
 
-  /** Every runner's state, in runner order (for checkpoints). */
+  /**
+   * Publishes new weights: inline they are set at once; with actors they are put once in the object
+   * store and each runner pulls that ref with its next sample call.
+   */
+  publishWeights(weights: NamedWeights): void {
+    const version = this.weightsVersion + 1;
+    if (this.inline !== undefined) {
+      this.inline.setWeights(weights);
+      this.published = { version, weights };
+      return;
+    }
+    this.published = { version, weights, ref: put<VersionedWeights>({ version, weights }) };
+  }
+
+  /**
+   * Sets the runners' exploration state: one for all, or one per runner (in runner order). Inline it
+   * applies at once; actors get it with their next sample call.
+   * @throws RangeError when a list does not have one entry per runner.
+   */
+  setControl(control: RunnerControl | readonly RunnerControl[]): void {
+    const list = Array.isArray(control) ? (control as readonly RunnerControl[]) : undefined;
+    if (list !== undefined && list.length !== this.numRunners) {
+      throw new RangeError(
+        `EnvRunnerGroup.setControl: ${list.length} controls for ${this.numRunners} runners.`,
+      );
+    }
+    for (let i = 0; i < this.numRunners; i++) {
+      this.controls[i] = list !== undefined ? list[i]! : (control as RunnerControl);
+      this.controlUnsent[i] = true;
+    }
+    if (this.inline !== undefined) {
+      this.inline.setControl(this.controls[0]!);
+      this.controlUnsent[0] = false;
+    }
+  }
+
+  /** Every runner's state, in runner order (for checkpoints); in-flight samples are kept for later. */
   async getStates(): Promise<EnvRunnerState[]> {
     if (this.inline !== undefined) return [this.inline.getState()];
+    await this.drainInFlight();
     return get(
       this.handles.map((h) => h.call('getState')),
       { timeoutMs: this.timeoutMs },
@@ -182,13 +269,84 @@ export class EnvRunnerGroup {
     }
   }
 
+  private async sampleAsync(): Promise<SampleRound> {
+    const drained = [...this.takeDrained().values()];
+    for (let i = 0; i < this.numRunners; i++) {
+      if (this.inFlight[i] === undefined && !drained.some((d) => d.index === i))
+        this.inFlight[i] = this.submit(i);
+    }
+    const waiting = this.inFlight.filter((r): r is ObjectRef<unknown> => r !== undefined);
+    let ready: ObjectRef<unknown>[] = [];
+    if (drained.length === 0 && waiting.length > 0) {
+      await wait(waiting, { numReturns: 1, timeoutMs: this.timeoutMs });
+      ready = (await wait(waiting, { numReturns: waiting.length, timeoutMs: 0 })).ready;
+      // Nothing within the timeout: fetch the first, which times out and restarts that runner.
+      if (ready.length === 0) ready = [waiting[0]!];
+    }
+    const indexes = ready.map((r) => this.inFlight.indexOf(r));
+    for (const i of indexes) this.inFlight[i] = undefined;
+    const fetched = await Promise.all(indexes.map((i) => this.fetch(i, ready[indexes.indexOf(i)]!)));
+    const all = [...drained, ...fetched].sort((a, b) => a.index - b.index);
+    // Resubmit at once: these runners sample while the driver learns on what just arrived.
+    for (const s of all) this.inFlight[s.index] = this.submit(s.index);
+    return this.round(all);
+  }
+
+  /** Waits for the calls in flight and keeps their samples for the next {@link sample}. */
+  private async drainInFlight(): Promise<void> {
+    const pending = this.inFlight.flatMap((ref, index) => (ref === undefined ? [] : [{ ref, index }]));
+    this.inFlight.fill(undefined);
+    this.drained.push(...(await Promise.all(pending.map((p) => this.fetch(p.index, p.ref)))));
+  }
+
+  private takeDrained(): Map<number, { index: number; ref: ObjectRef<unknown>; sample: Sampled }> {
+    const out = new Map(this.drained.map((d) => [d.index, d]));
+    this.drained = [];
+    return out;
+  }
+
+  /** Starts a sample call on runner i, with the weights ref when it is behind and its unsent control. */
+  private submit(i: number): ObjectRef<unknown> {
+    const p = this.published;
+    let weights: ObjectRef<VersionedWeights> | null = null;
+    if (p?.ref !== undefined && this.sentVersions[i]! < p.version) {
+      weights = p.ref;
+      this.sentVersions[i] = p.version;
+    }
+    const control = this.controlUnsent[i] ? this.controls[i]! : null;
+    this.controlUnsent[i] = false;
+    return this.handles[i]!.call('sample', weights, control) as ObjectRef<unknown>;
+  }
+
+  /** Reads runner i's sample metadata; on failure restarts the runner and samples again. */
+  private async fetch(
+    i: number,
+    first: ObjectRef<unknown>,
+  ): Promise<{ index: number; ref: ObjectRef<unknown>; sample: Sampled }> {
+    let ref = first;
+    let resubmit = false;
+    return this.retrying(
+      `env runner ${i}`,
+      async () => {
+        if (resubmit) ref = this.submit(i);
+        resubmit = true;
+        const sample = runnerSampleFromPlain(await get(ref, { timeoutMs: this.timeoutMs }));
+        this.decoded.set(ref, sample.fragment);
+        return { index: i, ref, sample };
+      },
+      async () => this.restart(i),
+    );
+  }
+
   /**
    * The inline runner's sample. A runner on a remote env is rebuilt on failure (a new connection, as
    * after a server restart); a local env's error is a bug in the env and fails at once.
    */
   private async sampleInline(): Promise<RunnerSample> {
     const spec = this.specs[0]!;
-    if (!this.restartFailed || !isAddress(spec.context.config.env.id)) return this.inline!.sample();
+    const { env } = spec.context.config;
+    const served = isServedEnvId(env.id) || env.addresses.length > 0;
+    if (!this.restartFailed || !served) return this.inline!.sample();
     return this.retrying(
       'env runner 0',
       () => this.inline!.sample(),
@@ -197,30 +355,10 @@ export class EnvRunnerGroup {
         this.numRestarts++;
         this.specs[0] = this.reseeded(this.specs[0]!);
         this.inline = await buildEnvRunner(this.specs[0]);
-        if (this.weights !== undefined) this.inline.setWeights(this.weights);
+        if (this.published !== undefined) this.inline.setWeights(this.published.weights);
+        if (this.controls[0] !== undefined) this.inline.setControl(this.controls[0]);
       },
     );
-  }
-
-  /** Awaits runner i's result; on failure restarts it and retries `sample` (or just restarts). */
-  private async collect<T>(i: number, pending: Promise<T>, retrySample = true): Promise<RunnerSample & T> {
-    let first = true;
-    const value = await this.retrying(
-      `env runner ${i}`,
-      () => {
-        if (first) {
-          first = false;
-          return pending;
-        }
-        return (
-          retrySample
-            ? get(this.handles[i]!.call('sample'), { timeoutMs: this.timeoutMs })
-            : Promise.resolve(undefined)
-        ) as Promise<T>;
-      },
-      () => this.restart(i),
-    );
-    return (retrySample ? runnerSampleFromPlain(value) : value) as RunnerSample & T;
   }
 
   /**
@@ -270,8 +408,40 @@ export class EnvRunnerGroup {
     return { ...spec, seed: spec.seed + 65_536 * this.numRestarts };
   }
 
-  /** Replaces runner i by a fresh actor with a new seed and the current weights. */
-  private async restart(i: number): Promise<void> {
+  /** Assembles a {@link SampleRound} from per-runner samples. */
+  private round(
+    samples: readonly { index: number; ref?: ObjectRef<unknown>; sample: Sampled }[],
+  ): SampleRound {
+    const returns: number[] = [];
+    const lengths: number[] = [];
+    const episodeRunners: number[] = [];
+    const fragments: SampledFragment[] = [];
+    const weightLags: number[] = [];
+    let envSteps = 0;
+    for (const { index, ref, sample } of samples) {
+      returns.push(...sample.episodes.returns);
+      lengths.push(...sample.episodes.lengths);
+      for (let e = 0; e < sample.episodes.returns.length; e++) episodeRunners.push(index);
+      envSteps += sample.envSteps;
+      fragments.push(
+        ref !== undefined
+          ? { kind: 'ref', ref, numEnvs: sample.fragment.numEnvs }
+          : { kind: 'local', fragment: sample.fragment },
+      );
+      weightLags.push(Math.max(0, this.weightsVersion - sample.weightsVersion));
+    }
+    return {
+      fragments,
+      episodes: { returns, lengths },
+      envSteps,
+      runnerIndexes: samples.map((s) => s.index),
+      weightLags,
+      episodeRunners,
+    };
+  }
+
+  /** Replaces runner i by a fresh actor with a new seed; weights and control go with its next sample call. */
+  private restart(i: number): void {
     try {
       kill(this.handles[i]!);
     } catch {
@@ -279,9 +449,8 @@ export class EnvRunnerGroup {
     }
     this.numRestarts++;
     this.specs[i] = this.reseeded(this.specs[i]!);
-    const handle = EnvRunnerActor.remote(this.specs[i]!);
-    this.handles[i] = handle;
-    if (this.weights !== undefined)
-      await get(handle.call('setWeights', put(this.weights)), { timeoutMs: this.timeoutMs });
+    this.handles[i] = EnvRunnerActor.remote(this.specs[i]!);
+    this.sentVersions[i] = -1;
+    this.controlUnsent[i] = this.controls[i] !== undefined;
   }
 }

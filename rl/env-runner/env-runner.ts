@@ -9,7 +9,7 @@
  */
 import { SeededRng } from '../../envs/rng.js';
 import type { VectorEnv } from '../../envs/vector/vector-env.js';
-import type { EpisodeSummary, Fragment, InferencePolicy, PolicyOutput } from '../algorithm.js';
+import type { EpisodeSummary, Fragment, InferencePolicy, PolicyOutput, RunnerControl } from '../algorithm.js';
 import type { NamedWeights } from '../models/named-weights.js';
 import { Columns } from '../sample-batch/columns.js';
 import { SampleBatch } from '../sample-batch/sample-batch.js';
@@ -29,6 +29,8 @@ export interface EnvRunnerOptions {
   readonly seed: number;
   /** Record `nextObs` (final obs where an episode ended), for replay buffers. @default false */
   readonly recordNextObs?: boolean;
+  /** Run the policy's `postprocess` on each fragment (training runners; not evaluation). @default false */
+  readonly postprocess?: boolean;
 }
 
 /** What {@link EnvRunner.sample} returns. */
@@ -70,6 +72,7 @@ export class EnvRunner {
   explore: boolean;
   private readonly fragmentLength: number;
   private readonly recordNextObs: boolean;
+  private readonly postprocess: boolean;
   private readonly adapter: ActionAdapter;
   private readonly rng: SeededRng;
   private obs: Float32Array;
@@ -89,6 +92,7 @@ export class EnvRunner {
     this.fragmentLength = T;
     this.explore = options.explore ?? true;
     this.recordNextObs = options.recordNextObs ?? false;
+    this.postprocess = options.postprocess ?? false;
     this.adapter = createActionAdapter(options.env.singleActionSpace.toJson(), this.numEnvs);
     // A negative seed never equals an env seed (seed + i >= 0): action noise and envs do not correlate.
     this.rng = SeededRng.fromSeed(-(options.seed + 1));
@@ -109,6 +113,11 @@ export class EnvRunner {
   /** Replaces the policy weights (as broadcast by the learner). */
   setWeights(weights: NamedWeights): void {
     this.policy.setWeights(weights);
+  }
+
+  /** Applies the driver's exploration state (no-op for a policy without exploration knobs). */
+  setControl(control: RunnerControl): void {
+    this.policy.setControl?.(control);
   }
 
   /** Samples one fragment of `rolloutFragmentLength` steps from every env. */
@@ -201,7 +210,8 @@ export class EnvRunner {
     const batch = new SampleBatch(rows, columns, shapes);
     const fragment: Fragment =
       lastValues !== undefined ? { batch, numEnvs: N, lastValues } : { batch, numEnvs: N };
-    return { fragment, episodes: { returns, lengths }, envSteps: rows };
+    const out = (this.postprocess ? this.policy.postprocess?.(fragment) : undefined) ?? fragment;
+    return { fragment: out, episodes: { returns, lengths }, envSteps: rows };
   }
 
   /**

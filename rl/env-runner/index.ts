@@ -3,6 +3,7 @@ export { type ActionAdapter, createActionAdapter } from './action-adapter.js';
 export { buildEnvRunner, type EnvRunnerSpec, runnerSeed } from './build-env-runner.js';
 export { EnvRunner, type EnvRunnerOptions, type EnvRunnerState, type RunnerSample } from './env-runner.js';
 export { EnvRunnerActor, EnvRunnerActorImpl } from './env-runner-actor.js';
-export { EnvRunnerGroup, type EnvRunnerGroupOptions, type GroupSample } from './env-runner-group.js';
+export { EnvRunnerGroup, type EnvRunnerGroupOptions } from './env-runner-group.js';
 export { makeRunnerVectorEnv } from './make-runner-vector-env.js';
+export { type VersionedWeights, validateRunnerControl, validateVersionedWeights } from './runner-control.js';
 export { type RunnerSamplePlain, runnerSampleFromPlain, runnerSampleToPlain } from './runner-sample-codec.js';

@@ -13,15 +13,18 @@ export interface RunnerSamplePlain {
   readonly lastValues?: Float32Array;
   readonly episodes: EpisodeSummary;
   readonly envSteps: number;
+  /** Version of the weights the policy sampled with (-1: the policy's initial weights). */
+  readonly weightsVersion: number;
 }
 
 /** The plain form (arrays shared, not copied). */
-export function runnerSampleToPlain(s: RunnerSample): RunnerSamplePlain {
+export function runnerSampleToPlain(s: RunnerSample, weightsVersion = -1): RunnerSamplePlain {
   const plain = {
     batch: s.fragment.batch.toPlain(),
     numEnvs: s.fragment.numEnvs,
     episodes: s.episodes,
     envSteps: s.envSteps,
+    weightsVersion,
   };
   return s.fragment.lastValues !== undefined ? { ...plain, lastValues: s.fragment.lastValues } : plain;
 }
@@ -37,7 +40,7 @@ function numberArray(x: unknown, field: string): number[] {
  * Validates a plain sample from a runner and rebuilds it.
  * @throws TypeError / RangeError naming the field and what was expected.
  */
-export function runnerSampleFromPlain(x: unknown): RunnerSample {
+export function runnerSampleFromPlain(x: unknown): RunnerSample & { readonly weightsVersion: number } {
   if (typeof x !== 'object' || x === null) throw new TypeError('runner sample must be an object.');
   const p = x as Record<string, unknown>;
   const batch = SampleBatch.fromPlain(p['batch']);
@@ -56,6 +59,12 @@ export function runnerSampleFromPlain(x: unknown): RunnerSample {
   if (typeof envSteps !== 'number' || !Number.isSafeInteger(envSteps) || envSteps < 0) {
     throw new TypeError(`runner sample: envSteps (${String(envSteps)}) must be a non-negative integer.`);
   }
+  const weightsVersion = p['weightsVersion'] ?? -1;
+  if (typeof weightsVersion !== 'number' || !Number.isSafeInteger(weightsVersion) || weightsVersion < -1) {
+    throw new TypeError(
+      `runner sample: weightsVersion (${String(weightsVersion)}) must be an integer >= -1.`,
+    );
+  }
   const ep = p['episodes'] as Record<string, unknown> | null | undefined;
   const episodes: EpisodeSummary = {
     returns: numberArray(ep?.['returns'], 'episodes.returns'),
@@ -69,5 +78,5 @@ export function runnerSampleFromPlain(x: unknown): RunnerSample {
     }
     fragment = { batch, numEnvs, lastValues };
   }
-  return { fragment, episodes, envSteps };
+  return { fragment, episodes, envSteps, weightsVersion };
 }

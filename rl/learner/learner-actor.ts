@@ -10,6 +10,7 @@ import type {
   Learner,
   LearnerState,
   LearnerStats,
+  TdUpdateResult,
   UpdateInfo,
 } from '../algorithm.js';
 import { loadAlgorithm } from '../algorithm.js';
@@ -17,6 +18,7 @@ import { type BackendChoice, initBackend } from '../backend/backend.js';
 import type { RunnerSamplePlain } from '../env-runner/runner-sample-codec.js';
 import { runnerSampleFromPlain } from '../env-runner/runner-sample-codec.js';
 import type { NamedWeights } from '../models/named-weights.js';
+import { SampleBatch } from '../sample-batch/sample-batch.js';
 
 /** Everything a learner is built from; plain data. */
 export interface LearnerSpec {
@@ -43,10 +45,24 @@ export class LearnerActorImpl {
     this.learner.catch(() => undefined);
   }
 
-  /** One update over the runners' samples (plain, as they crossed the runtime). */
+  /** One update over the runners' samples (plain, as they crossed the runtime; refs arrive resolved). */
   async update(samples: readonly RunnerSamplePlain[], info: UpdateInfo): Promise<LearnerStats> {
     const fragments = samples.map((s) => runnerSampleFromPlain(s).fragment);
     return (await this.learner).update(fragments, info);
+  }
+
+  /**
+   * One update on a replay minibatch (plain), returning TD errors.
+   * @throws TypeError when the batch is malformed or the learner has no `updateWithTdErrors`.
+   */
+  async updateWithTdErrors(batch: unknown, info: UpdateInfo): Promise<TdUpdateResult> {
+    const learner = await this.learner;
+    if (learner.updateWithTdErrors === undefined) {
+      throw new TypeError(
+        "this algorithm's learner has no updateWithTdErrors: prioritized replay is not supported.",
+      );
+    }
+    return learner.updateWithTdErrors(SampleBatch.fromPlain(batch), info);
   }
 
   async getWeights(): Promise<NamedWeights> {

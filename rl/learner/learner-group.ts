@@ -1,6 +1,8 @@
 /**
  * The learner(s) of a run behind one interface: in the driver's process (the default: no copies,
  * one learner on our 2-core machines) or as a {@link LearnerActor} placed where its `numGpus` are.
+ * Sample fragments that are refs (runner actors' samples in the object store) go to a learner actor
+ * as refs: it reads them from the store, the driver never re-sends them.
  *
  * Data parallelism (several learners) is designed, not built: each learner would get a shard of the
  * fragments, compute gradients, the group would average them (all-reduce through the object store)
@@ -8,9 +10,18 @@
  * The seam is `Learner.update`; `numLearners > 1` is rejected until then.
  */
 import { type ActorHandle, get, kill } from '../../core/index.js';
-import type { Fragment, Learner, LearnerState, LearnerStats, UpdateInfo } from '../algorithm.js';
-import { runnerSampleToPlain } from '../env-runner/runner-sample-codec.js';
+import type {
+  Fragment,
+  Learner,
+  LearnerState,
+  LearnerStats,
+  SampledFragment,
+  TdUpdateResult,
+  UpdateInfo,
+} from '../algorithm.js';
+import { runnerSampleFromPlain, runnerSampleToPlain } from '../env-runner/runner-sample-codec.js';
 import type { NamedWeights } from '../models/named-weights.js';
+import type { SampleBatch } from '../sample-batch/sample-batch.js';
 import { buildLearner, LearnerActor, type LearnerActorImpl, type LearnerSpec } from './learner-actor.js';
 
 /** Options of {@link LearnerGroup.create}. */
@@ -20,6 +31,23 @@ export interface LearnerGroupOptions {
   readonly mode: 'local' | 'actor';
   /** Learners (data parallel). Only 1 is supported now. @default 1 */
   readonly numLearners?: number;
+  /** Reads ref fragments into this process (for a local learner); the env runner group's `resolve`. */
+  readonly resolve?: (fragments: readonly SampledFragment[]) => Promise<Fragment[]>;
+}
+
+/** A fragment as a learner actor's `update` argument: the ref itself, or the plain sample. */
+function asActorArgument(f: SampledFragment): unknown {
+  if (f.kind === 'ref') return f.ref;
+  return runnerSampleToPlain({ fragment: f.fragment, episodes: { returns: [], lengths: [] }, envSteps: 0 });
+}
+
+/** Reads fragments without a cache: local ones as they are, refs decoded from the store. */
+async function resolveFromStore(fragments: readonly SampledFragment[]): Promise<Fragment[]> {
+  return Promise.all(
+    fragments.map(async (f) =>
+      f.kind === 'local' ? f.fragment : runnerSampleFromPlain(await get(f.ref)).fragment,
+    ),
+  );
 }
 
 /** See the module comment. */
@@ -27,6 +55,7 @@ export class LearnerGroup {
   private constructor(
     private readonly local: Learner | undefined,
     private readonly actor: ActorHandle<LearnerActorImpl> | undefined,
+    private readonly resolve: (fragments: readonly SampledFragment[]) => Promise<Fragment[]>,
   ) {}
 
   /**
@@ -40,18 +69,34 @@ export class LearnerGroup {
         `learners.numLearners (${n}) must be 1: data-parallel learners are designed (rl/learner/learner-group.ts) but not built yet.`,
       );
     }
-    if (options.mode === 'local') return new LearnerGroup(await buildLearner(options.spec), undefined);
+    const resolve = options.resolve ?? resolveFromStore;
+    if (options.mode === 'local')
+      return new LearnerGroup(await buildLearner(options.spec), undefined, resolve);
     const handle = LearnerActor.options({ numGpus: options.spec.numGpus }).remote(options.spec);
-    return new LearnerGroup(undefined, handle);
+    return new LearnerGroup(undefined, handle, resolve);
   }
 
-  /** One update over `fragments`. */
-  async update(fragments: readonly Fragment[], info: UpdateInfo): Promise<LearnerStats> {
-    if (this.local !== undefined) return this.local.update(fragments, info);
-    const plain = fragments.map((f) =>
-      runnerSampleToPlain({ fragment: f, episodes: { returns: [], lengths: [] }, envSteps: 0 }),
-    );
-    return get(this.actor!.call('update', plain, info));
+  /** One update over `fragments` (fragments given as {@link Fragment}s are taken as local). */
+  async update(fragments: readonly (SampledFragment | Fragment)[], info: UpdateInfo): Promise<LearnerStats> {
+    const sampled = fragments.map((f): SampledFragment => ('kind' in f ? f : { kind: 'local', fragment: f }));
+    if (this.local !== undefined) return this.local.update(await this.resolve(sampled), info);
+    return get(this.actor!.call('update', sampled.map(asActorArgument) as never, info));
+  }
+
+  /**
+   * One update on a replay minibatch that returns TD errors (new priorities).
+   * @throws TypeError when the learner has no `updateWithTdErrors`.
+   */
+  async updateWithTdErrors(batch: SampleBatch, info: UpdateInfo): Promise<TdUpdateResult> {
+    if (this.local !== undefined) {
+      if (this.local.updateWithTdErrors === undefined) {
+        throw new TypeError(
+          "this algorithm's learner has no updateWithTdErrors: prioritized replay is not supported.",
+        );
+      }
+      return this.local.updateWithTdErrors(batch, info);
+    }
+    return get(this.actor!.call('updateWithTdErrors', batch.toPlain(), info));
   }
 
   async getWeights(): Promise<NamedWeights> {

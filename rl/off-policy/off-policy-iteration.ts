@@ -9,9 +9,15 @@
  * The learner does the target-network updates (it sees `UpdateInfo.envSteps`). The iteration owns the
  * buffer and saves it with checkpoints (optional: `saveReplayBuffer`).
  *
- * Priorities: the minibatch goes to the learner with a `tdErrors` column filled with NaN; the learner
- * writes |y - Q(s, a)| into it (an out-parameter, as `InferencePolicy.act` writes `PolicyOutput`).
- * That needs the learner in this process; a remote learner cannot write back, which is detected.
+ * Priorities: a prioritized minibatch goes to `Learner.updateWithTdErrors`, whose result carries the
+ * TD error of every row; new priorities are |TD| + eps (Schaul et al. 2016, eq. 1 with
+ * p_i = |delta_i| + eps). The result crosses processes, so the learner may be an actor.
+ *
+ * Exploration: before each sampling round the iteration sends the runners their exploration state
+ * (`exploration(envSteps, gradSteps)`, a typed {@link RunnerControl}, e.g. DQN's epsilon).
+ *
+ * With runner actors, sampling is asynchronous (runners sample while the learner learns; each round
+ * takes the samples that are ready); n-step windows are kept per runner.
  */
 import { SeededRng } from '../../envs/rng.js';
 import type {
@@ -21,6 +27,7 @@ import type {
   IterationServices,
   IterationState,
   LearnerStats,
+  RunnerControl,
   TrainingIteration,
 } from '../algorithm.js';
 import { createReplayBuffer } from '../buffers/create-replay-buffer.js';
@@ -30,9 +37,6 @@ import { NStepAccumulator } from '../postprocessing/n-step-accumulator.js';
 import { Columns } from '../sample-batch/columns.js';
 import type { SampleBatch } from '../sample-batch/sample-batch.js';
 import { accumulatorFromState, accumulatorToState, replayFromState, replayToState } from './replay-state.js';
-
-/** The per-row out-column a learner fills with |TD error| for prioritized replay. [B] float32 */
-export const TD_ERRORS = 'tdErrors';
 
 /** Options of {@link OffPolicyIteration}. */
 export interface OffPolicyIterationOptions {
@@ -59,6 +63,8 @@ export interface OffPolicyIterationOptions {
   readonly saveReplayBuffer: boolean;
   /** Seeds minibatch sampling. */
   readonly seed: number;
+  /** The runners' exploration state at `envSteps` lifetime env steps after `gradSteps` gradient steps. */
+  readonly exploration?: (envSteps: number, gradSteps: number) => RunnerControl;
 }
 
 /** See the module comment. */
@@ -93,9 +99,13 @@ export class OffPolicyIteration implements TrainingIteration {
     services: IterationServices,
     counters: { iteration: number; envSteps: number },
   ): Promise<IterationOutcome> {
-    const { fragments, episodes, envSteps } = await services.sample();
+    const control = this.o.exploration?.(counters.envSteps, this.gradSteps);
+    if (control !== undefined) services.setRunnerControl(control);
+    const round = await services.sample({ async: services.runnersAreActors });
+    const { episodes, envSteps } = round;
+    const fragments = await services.resolve(round.fragments);
     fragments.forEach((f, i) => {
-      this.buffer.add(this.accumulatorFor(i, f).drainAfter(f));
+      this.buffer.add(this.accumulatorFor(round.runnerIndexes[i] ?? i, f).drainAfter(f));
     });
     const lifetime = counters.envSteps + envSteps;
     const sums: Record<string, number> = {};
@@ -114,6 +124,7 @@ export class OffPolicyIteration implements TrainingIteration {
     await services.syncWeights();
     const learner: LearnerStats = {};
     for (const [k, v] of Object.entries(sums)) learner[k] = v / steps;
+    if (control?.epsilon !== undefined) learner['epsilon'] = control.epsilon;
     learner['gradSteps'] = steps;
     learner['gradStepsLifetime'] = this.gradSteps;
     learner['replaySize'] = this.buffer.size;
@@ -128,25 +139,15 @@ export class OffPolicyIteration implements TrainingIteration {
     const p = this.o.prioritized;
     if (p === undefined || !(this.buffer instanceof PrioritizedReplayBuffer)) {
       const batch = this.buffer.sample(this.o.batchSize, this.rng, 1);
-      return services.update([{ batch, numEnvs: 1 }], info);
+      return services.update([{ kind: 'local', fragment: { batch, numEnvs: 1 } }], info);
     }
     const beta = annealBeta(info.envSteps, { betaStart: p.betaStart, annealSteps: p.betaAnnealEnvSteps });
-    const sampled = this.buffer.sample(this.o.batchSize, this.rng, beta);
-    const tdErrors = new Float32Array(sampled.count).fill(Number.NaN);
-    const batch = sampled.withColumns({ [TD_ERRORS]: tdErrors });
-    const stats = await services.update([{ batch, numEnvs: 1 }], info);
-    const priorities = new Float64Array(tdErrors.length);
-    for (let i = 0; i < tdErrors.length; i++) {
-      const td = tdErrors[i]!;
-      if (Number.isNaN(td)) {
-        throw new Error(
-          'prioritized replay: the learner did not write the tdErrors column back; it runs in another process ' +
-            '(learners.numGpusPerLearner > 0). Use learners.numGpusPerLearner=0 or training.prioritized=false.',
-        );
-      }
-      priorities[i] = Math.abs(td) + p.eps;
-    }
-    this.buffer.updatePriorities(batch.int32(Columns.BATCH_INDEXES), priorities);
+    const batch = this.buffer.sample(this.o.batchSize, this.rng, beta);
+    const { stats, tdErrors } = await services.updateWithTdErrors(batch, info);
+    this.buffer.updatePriorities(
+      batch.int32(Columns.BATCH_INDEXES),
+      prioritiesFromTdErrors(tdErrors, batch.count, p.eps),
+    );
     return { ...stats, beta };
   }
 
@@ -228,8 +229,28 @@ export class OffPolicyIteration implements TrainingIteration {
   }
 }
 
+/**
+ * New priorities |TD| + eps from a learner's TD errors (Schaul et al. 2016, proportional variant).
+ * @throws TypeError when `tdErrors` is not a Float32Array of `count` finite numbers (it crossed processes).
+ */
+export function prioritiesFromTdErrors(tdErrors: unknown, count: number, eps: number): Float64Array {
+  if (!(tdErrors instanceof Float32Array) || tdErrors.length !== count) {
+    throw new TypeError(
+      `prioritized replay: the learner's tdErrors must be a Float32Array of ${count} values (one per minibatch row).`,
+    );
+  }
+  const priorities = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const td = tdErrors[i]!;
+    if (!Number.isFinite(td))
+      throw new TypeError(`prioritized replay: tdErrors[${i}] (${td}) is not finite.`);
+    priorities[i] = Math.abs(td) + eps;
+  }
+  return priorities;
+}
+
 /** Pushes a time-major [T, N] fragment step by step into an accumulator and drains it. */
-class FragmentAccumulator {
+export class FragmentAccumulator {
   constructor(
     private readonly acc: NStepAccumulator,
     private readonly obsSize: number,

@@ -55,6 +55,8 @@ export const Columns = {
   WEIGHTS: 'weights',
   /** [B] int32: the rows' indexes in the replay buffer they were sampled from (for priority updates). */
   BATCH_INDEXES: 'batchIndexes',
+  /** [B] float32: initial replay priorities computed where the rows were sampled (Ape-X: |TD| + eps by the actor). */
+  PRIORITIES: 'priorities',
 } as const;
 
 /** A standard column name. */

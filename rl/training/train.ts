@@ -12,7 +12,7 @@
  */
 import { init, isInitialized, shutdown } from '../../core/index.js';
 import { createLogger } from '../../core/logger.js';
-import type { AnyAlgorithmDefinition, IterationServices } from '../algorithm.js';
+import type { AnyAlgorithmDefinition, IterationServices, TrainingIteration } from '../algorithm.js';
 import { initBackend } from '../backend/backend.js';
 import { checkpointsDirOf, pruneCheckpoints } from '../checkpoint/index.js';
 import type { CommonConfig } from '../config/common.js';
@@ -24,11 +24,28 @@ import { EpisodeStats } from '../metrics/episode-stats.js';
 import type { EvaluationResult, IterationResult, MetricValue } from '../metrics/iteration-result.js';
 import { MetricsLogger } from '../metrics/metrics-logger.js';
 import { hasStopCriterion, type StopReason, shouldStop } from '../metrics/should-stop.js';
+import { withAbsoluteEnvId } from './absolute-env-id.js';
 import { buildContext, evaluationRunnerSpec, learnerSpec, trainingRunnerSpecs } from './build-run.js';
 import type { TrainCallbacks } from './callbacks.js';
 import { readRunCheckpoint, writeRunCheckpoint } from './run-checkpoint.js';
+import { writeRuntimeSnapshot } from './runtime-snapshot.js';
 
 const log = createLogger('train');
+
+/** Mean and max weight lag (policy versions behind the learner) of an iteration's fragments. */
+function weightLagMetrics(lags: readonly number[]): {
+  weightLagMean: number | null;
+  weightLagMax: number | null;
+} {
+  if (lags.length === 0) return { weightLagMean: null, weightLagMax: null };
+  let sum = 0;
+  let max = 0;
+  for (const l of lags) {
+    sum += l;
+    max = Math.max(max, l);
+  }
+  return { weightLagMean: sum / lags.length, weightLagMax: max };
+}
 
 /** Options of {@link train}; the hooks (onIteration, onEpisode, onCheckpoint) are in {@link TrainCallbacks}. */
 export interface TrainOptions extends TrainCallbacks {
@@ -67,7 +84,9 @@ export interface TrainResult {
  * @throws ConfigError / TypeError on a config or env the algorithm cannot run; CheckpointError on a
  *   bad `resumeFrom`; errors of the runtime when runners fail beyond their restarts.
  */
-export async function train(config: CommonConfig, options: TrainOptions): Promise<TrainResult> {
+export async function train(userConfig: CommonConfig, options: TrainOptions): Promise<TrainResult> {
+  // Saved with the run and its checkpoints: a module path must name the same file from anywhere.
+  const config = withAbsoluteEnvId(userConfig);
   const { algorithm, runDir } = options;
   // The context first (it needs no tfjs): the backend choice weighs the learner's size.
   const ctx = await buildContext(config, algorithm);
@@ -97,6 +116,7 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
   options.onRunnersReady?.(runners);
   let learners: LearnerGroup | undefined;
   let evaluator: Evaluator | undefined;
+  let iteration: TrainingIteration | undefined;
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     log.warn(`${signal}: finishing this iteration and writing a checkpoint (send it again to abort).`);
@@ -114,8 +134,9 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
       spec: learnerSpec(ctx, algorithm),
       mode: config.learners.numGpusPerLearner > 0 ? 'actor' : 'local',
       numLearners: config.learners.numLearners,
+      resolve: (fragments) => runners.resolve(fragments),
     });
-    const iteration = algorithm.createIteration(ctx);
+    iteration = algorithm.createIteration(ctx);
     let stats = new EpisodeStats(config.metrics.windowEpisodes);
     let counters = { iteration: 0, envSteps: 0, episodes: 0, timeMs: 0 };
 
@@ -143,10 +164,23 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
         timers[key] += performance.now() - t0;
       }
     };
+    // Weight lag of every fragment sampled this iteration (versions behind the latest published).
+    const lags: number[] = [];
     const services: IterationServices = {
-      sample: () => timed('sampleMs', () => runners.sample()),
+      numRunners: runners.numRunners,
+      runnersAreActors: runners.isActors,
+      sample: (opts) =>
+        timed('sampleMs', async () => {
+          const round = await runners.sample(opts);
+          lags.push(...round.weightLags);
+          return round;
+        }),
+      resolve: (fragments) => runners.resolve(fragments),
       update: (fragments, info) => timed('learnMs', () => learners!.update(fragments, info)),
-      syncWeights: () => timed('syncWeightsMs', async () => runners.setWeights(await learners!.getWeights())),
+      updateWithTdErrors: (batch, info) => timed('learnMs', () => learners!.updateWithTdErrors(batch, info)),
+      syncWeights: () =>
+        timed('syncWeightsMs', async () => runners.publishWeights(await learners!.getWeights())),
+      setRunnerControl: (control) => runners.setControl(control),
     };
     await services.syncWeights();
     if (config.evaluation.interval > 0)
@@ -165,7 +199,7 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
         learner: await learners!.getState(),
         runners: await runners.getStates(),
         episodeStats: stats.state(),
-        iteration: iteration.getState?.(),
+        iteration: iteration?.getState?.(),
       });
       pruneCheckpoints(checkpointsDir, config.checkpoint.keepLast);
       lastCheckpointMs = performance.now();
@@ -184,6 +218,7 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
       timers.sampleMs = 0;
       timers.learnMs = 0;
       timers.syncWeightsMs = 0;
+      lags.length = 0;
       // An inline run awaits only settled promises; a macrotask turn lets signal handlers and timers run.
       await new Promise<void>((resolve) => setImmediate(resolve));
       const outcome = await iteration.run(services, {
@@ -214,11 +249,20 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
         timeMs: counters.timeMs,
         learner: outcome.learner as Record<string, MetricValue>,
         timers: { ...timers },
+        sampling: weightLagMetrics(lags),
+        ...(outcome.metrics ?? {}),
         ...(evaluation !== undefined ? { evaluation } : {}),
         ...(runners.numRestarts > 0 ? { runnerRestarts: runners.numRestarts } : {}),
       };
       last = row;
       metrics.log(row);
+      writeRuntimeSnapshot(runDir, {
+        envRunners: runners.numRunners,
+        envRunnerMode: useActors ? 'actors' : 'inline',
+        envRunnerRestarts: runners.numRestarts,
+        learners: config.learners.numLearners,
+        numGpusPerLearner: config.learners.numGpusPerLearner,
+      });
       if (options.onEpisode !== undefined) {
         const { returns, lengths } = outcome.episodes;
         for (let k = 0; k < returns.length; k++) {
@@ -244,6 +288,7 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await iteration?.close?.();
     await evaluator?.close();
     await learners?.close();
     await runners.close();

@@ -3,12 +3,13 @@ import { encodeValue, packr } from '../../core/codec.js';
 import {
   BatchBuilder,
   type FromWorker,
+  PROTOCOL_VERSION,
   parseFromWorker,
   parseToWorker,
   type ToWorker,
 } from '../../core/node/protocol.js';
 
-describe('wire protocol v1', () => {
+describe('wire protocol v2', () => {
   it('round-trips a batch with values and frames', () => {
     const b = new BatchBuilder<ToWorker>();
     const args = encodeValue([new Float32Array(2048).fill(4)], { copyFrames: false, refs: 'keep' });
@@ -31,7 +32,7 @@ describe('wire protocol v1', () => {
   });
 
   it('rejects malformed messages naming the field', () => {
-    const bad = (m: unknown) => [packr.pack({ v: 1, m: [m] })];
+    const bad = (m: unknown) => [packr.pack({ v: PROTOCOL_VERSION, m: [m] })];
     expect(() => parseToWorker(bad({ t: 'task', id: 1, site: ['u'], args: {}, deps: [], gpu: [] }))).toThrow(
       /site/,
     );
@@ -40,6 +41,42 @@ describe('wire protocol v1', () => {
       parseFromWorker(bad({ t: 'ok', id: 1, value: { d: new Uint8Array(1), f: 0, n: 1 } })),
     ).toThrow(/ok message/);
     expect(() => parseFromWorker(bad({ t: 'err', id: 1, error: { name: 'x' } }))).toThrow(/err message/);
+    const opts = { resources: { CPU: 1 }, maxRetries: 3, retryExceptions: false };
+    const args = { d: new Uint8Array(1), f: 0, n: 0 };
+    expect(() =>
+      parseFromWorker(bad({ t: 'submit', id: 1, site: ['u', 'f'], args, opts: { ...opts, maxRetries: -2 } })),
+    ).toThrow(/task options/);
+    expect(() => parseFromWorker(bad({ t: 'get', ids: [1, 'x'], requeue: [] }))).toThrow(/bad get/);
+    expect(() => parseFromWorker(bad({ t: 'release', ids: 'all' }))).toThrow(/bad release/);
+    expect(() => parseToWorker(bad({ t: 'obj', id: 1 }))).toThrow(/obj message/);
+  });
+
+  it('accepts every client request of a worker', () => {
+    const b = new BatchBuilder<FromWorker>();
+    const args = b.value(encodeValue([1], { copyFrames: false, refs: 'resolve' }));
+    const opts = { resources: { CPU: 1 }, maxRetries: Number.POSITIVE_INFINITY, retryExceptions: ['E'] };
+    b.messages.push({ t: 'submit', id: 2 ** 32 + 1, site: ['file:///m.ts', 'f'], args, opts });
+    b.messages.push({
+      t: 'create',
+      aid: 2 ** 32 + 1,
+      site: ['file:///m.ts', 'C'],
+      args,
+      opts: { resources: {}, name: 'n', maxRestarts: 0, maxTaskRetries: 0, maxConcurrency: 1 },
+    });
+    b.messages.push({ t: 'acall', id: 2 ** 32 + 2, aid: 2 ** 32 + 1, method: 'm', args });
+    b.messages.push({ t: 'get', ids: [1], requeue: [4] });
+    b.messages.push({ t: 'borrow', ids: [1] });
+    b.messages.push({ t: 'release', ids: [1] });
+    b.messages.push({ t: 'kill', aid: 1, noRestart: true });
+    expect(parseFromWorker(b.finish()).messages.map((m) => m.t)).toEqual([
+      'submit',
+      'create',
+      'acall',
+      'get',
+      'borrow',
+      'release',
+      'kill',
+    ]);
   });
 
   it('accepts every worker reply type', () => {

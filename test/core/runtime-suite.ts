@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ActorDiedError,
   ActorHandle,
+  cancel,
   GetTimeoutError,
   get,
   getActor,
@@ -23,6 +24,8 @@ import {
   RemoteError,
   runtimeStats,
   shutdown,
+  TaskCancelledError,
+  TaskTimeoutError,
   WorkerCrashedError,
   wait,
 } from '../../core/index.js';
@@ -35,18 +38,24 @@ import {
   type CounterImpl,
   delayed,
   dieOnce,
+  fib,
+  firstReady,
   flaky,
   Gate,
   gpuEnv,
   handleId,
   makeArray,
+  makeRefs,
   misnamed,
   overwrite,
   span,
+  spawnCounter,
+  spin,
   square,
   sumAll,
   sumContainers,
   throwsNamed,
+  useActor,
   workerPid,
 } from './fixtures/defs.js';
 
@@ -187,6 +196,53 @@ export function runtimeSuite(label: string, options: InitOptions, transportOnly 
       const handle = new ActorHandle<CounterImpl>(123_456, { moduleUrl: 'file:///x.ts', exportName: 'X' });
       expect(await get(handleId.remote(handle))).toBe(123_456);
     });
+
+    it('runs nested tasks that block in get without deadlocking the pool (fib by tasks)', async () => {
+      expect(await get(fib.remote(5))).toBe(5);
+      expect(await get([fib.remote(3), fib.remote(4)])).toEqual([2, 3]);
+    }, 120_000);
+
+    it('returns refs made inside a task, and their objects outlive the task', async () => {
+      const [sq, boxed] = (await get(makeRefs.remote(6))) as [ObjectRef<number>, ObjectRef<object>];
+      expect(sq).toBeInstanceOf(ObjectRef);
+      expect(await get([sq, boxed])).toEqual([36, { made: 'inside' }]);
+    });
+
+    it('lets tasks call actors by handle and by name, create actors and wait', async () => {
+      const named = Counter.options({ name: 'nested-counter' }).remote(0);
+      expect(await get(useActor.remote(named, 'nested-counter'))).toEqual([1, 11]);
+      const made = await get(spawnCounter.remote(40));
+      expect(await get(made.call('inc', 2))).toBe(43);
+      const slow = delayed.remote(1, 2000);
+      // Refs in arguments are resolved; refs inside a stored value stay refs.
+      expect(await get(firstReady.remote(put({ refs: [slow, put(2)] })))).toBe(2);
+      kill(named);
+      kill(made);
+    }, 120_000);
+
+    it('cancels queued and running tasks and actor calls, and fails tasks past timeoutMs', async () => {
+      const whole = span.options({ numCpus: 2 });
+      const running = whole.remote(400);
+      const queued = whole.remote(10);
+      cancel(queued);
+      cancel(running);
+      await expect(get(queued)).rejects.toBeInstanceOf(TaskCancelledError);
+      await expect(get(running)).rejects.toBeInstanceOf(TaskCancelledError);
+      const slow = delayed.options({ timeoutMs: 150 }).remote(1, 30_000);
+      const error = await get(slow).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TaskTimeoutError);
+      expect((error as Error).message).toMatch(/timeoutMs=150/);
+      expect(await get(square.remote(4))).toBe(16);
+      const c = Counter.remote(0);
+      const first = c.call('incLater', 1, 300);
+      const second = c.call('inc', 10);
+      cancel(second);
+      expect(() => cancel(first, { force: true })).toThrow(/force is for tasks/);
+      await expect(get(second)).rejects.toBeInstanceOf(TaskCancelledError);
+      expect(await get(first)).toBe(1);
+      expect(await get(c.call('read'))).toBe(1);
+      kill(c);
+    }, 60_000);
 
     it('refuses what is not a ref in get and wait, naming what it got', async () => {
       await expect(get(5 as never)).rejects.toThrow(/get must be an ObjectRef .* got number 5/);
@@ -336,6 +392,16 @@ export function runtimeSuite(label: string, options: InitOptions, transportOnly 
         expect(first.slice(-1)).toEqual([1001]);
         expect(second.slice(-2)).toEqual([1001, 1002]);
       });
+
+      it('force-cancels a task busy in synchronous code, and later tasks still run', async () => {
+        const busy = spin.remote(120_000);
+        await new Promise((r) => setTimeout(r, 300));
+        cancel(busy, { force: true });
+        await expect(get(busy, { timeoutMs: 10_000 })).rejects.toBeInstanceOf(TaskCancelledError);
+        const timed = spin.options({ timeoutMs: 300 }).remote(120_000);
+        await expect(get(timed, { timeoutMs: 20_000 })).rejects.toBeInstanceOf(TaskTimeoutError);
+        expect(await get([square.remote(2), square.remote(3)])).toEqual([4, 9]);
+      }, 60_000);
 
       it('runs tasks in worker processes, not in the driver', async () => {
         const pids = await get([workerPid.remote(50), workerPid.remote(50)]);

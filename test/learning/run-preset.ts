@@ -35,6 +35,8 @@ export interface PresetOutcome {
   /** The windowed mean return of the last iteration (null when no episode ended). */
   readonly lastReturn: number | null;
   readonly last: IterationResult | undefined;
+  /** Every iteration's row, in order. */
+  readonly rows: readonly IterationResult[];
   readonly expected: { episodeReturnMean: number; withinEnvSteps: number | undefined };
 }
 
@@ -71,17 +73,20 @@ export async function runPreset(
   const config = resolveConfig({ schema, algo, file, sets });
   const dir = mkdtempSync(join(tmpdir(), `tsrl-learning-${algo}-`));
   let reachedAtEnvSteps: number | undefined;
+  const rows: IterationResult[] = [];
   try {
     const result = await train(config, {
       algorithm,
       runDir: dir,
       handleSigint: false,
       onIteration: (row) => {
+        rows.push(row);
         const r = row.episodeReturnMean;
         if (reachedAtEnvSteps === undefined && r !== null && r >= target) reachedAtEnvSteps = row.envSteps;
       },
     });
     return {
+      rows,
       reachedAtEnvSteps,
       lastReturn: result.last?.episodeReturnMean ?? null,
       last: result.last,

@@ -58,5 +58,7 @@ export function formatStatus(s: ClusterStatus): string {
           `refused: ${s.refusedHandshakes} handshakes without the key, ${s.droppedPeers} peers dropped for malformed messages`,
         ]
       : [];
-  return [header, table(rows), ...dead, ...refused, ''].join('\n');
+  const packages =
+    s.numPackages > 0 ? [`code packages held: ${s.numPackages} (${bytes(s.packageBytes)})`] : [];
+  return [header, table(rows), ...dead, ...packages, ...refused, ''].join('\n');
 }

@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DQN_TRAINING, type DqnTraining, epsilonAt } from '../../../algorithms/dqn/config.js';
+import { DQN_TRAINING, type DqnTraining } from '../../../algorithms/dqn/config.js';
 import { DqnLearner } from '../../../algorithms/dqn/learner.js';
 import { DqnPolicy } from '../../../algorithms/dqn/policy.js';
 import { SeededRng } from '../../../envs/rng.js';
 import { initBackend, requireTf } from '../../../rl/backend/backend.js';
-import { TD_ERRORS } from '../../../rl/off-policy/off-policy-iteration.js';
 import { Columns } from '../../../rl/sample-batch/columns.js';
 import { SampleBatch } from '../../../rl/sample-batch/sample-batch.js';
 
@@ -39,18 +38,18 @@ beforeAll(async () => {
 });
 
 describe('DqnLearner', () => {
-  it('fits terminal targets (loss falls), writes TD errors, keeps tensor counts flat', () => {
+  it('fits terminal targets (loss falls), returns TD errors in its result, keeps tensor counts flat', () => {
     const learner = new DqnLearner({ spec, numActions: 3, training: training(), seed: 1 });
     const data = batch(32, 2, true);
-    const td = new Float32Array(32).fill(Number.NaN);
-    const first = learner.update([{ batch: data.withColumns({ [TD_ERRORS]: td }), numEnvs: 1 }], {
-      envSteps: 10,
-      iteration: 0,
-    });
+    const columnsBefore = Object.keys(data.columns).sort();
+    const { stats: first, tdErrors: td } = learner.updateWithTdErrors(data, { envSteps: 10, iteration: 0 });
+    expect(td).toHaveLength(32);
     expect(td.every((x) => Number.isFinite(x))).toBe(true);
     // Terminal rows: y = r, so mean |y - Q| is the mean |TD| reported.
     const meanAbs = td.reduce((s, x) => s + Math.abs(x), 0) / td.length;
     expect(first['tdAbsMean']).toBeCloseTo(meanAbs, 5);
+    // The input batch is not written to (the result carries the TD errors).
+    expect(Object.keys(data.columns).sort()).toEqual(columnsBefore);
     const tensors = requireTf().memory().numTensors;
     let last = first;
     for (let i = 0; i < 150; i++)
@@ -60,13 +59,11 @@ describe('DqnLearner', () => {
     learner.dispose();
   });
 
-  it('copies the target every targetUpdateInterval env steps and broadcasts epsilon', () => {
+  it('copies the target every targetUpdateInterval env steps; weights are the online net only', () => {
     const learner = new DqnLearner({ spec, numActions: 3, training: training(), seed: 1 });
-    const w0 = learner.getWeights();
-    expect(w0.find((w) => w.name === 'explore/epsilon')?.data[0]).toBe(1); // before the first step
+    expect(learner.getWeights().every((w) => w.name.startsWith('q/'))).toBe(true);
     const s1 = learner.update([{ batch: batch(16, 3), numEnvs: 1 }], { envSteps: 50, iteration: 0 });
     expect(s1['targetUpdated']).toBe(0);
-    expect(s1['epsilon']).toBeCloseTo(epsilonAt(training(), 50));
     const s2 = learner.update([{ batch: batch(16, 3), numEnvs: 1 }], { envSteps: 120, iteration: 1 });
     expect(s2['targetUpdated']).toBe(1);
     const state = learner.getState();
@@ -94,20 +91,20 @@ describe('DqnLearner', () => {
 });
 
 describe('DqnPolicy', () => {
-  const weights = (eps: number) => [
+  const weights = [
     { name: 'q/dense0/kernel', shape: [2, 2], data: Float32Array.of(1, 0, 0, 1) },
     { name: 'q/dense0/bias', shape: [2], data: new Float32Array(2) },
-    { name: 'explore/epsilon', shape: [1], data: Float32Array.of(eps) },
   ];
   const linear = { inputSize: 2, hiddenSizes: [], outputSize: 2, activation: 'relu' as const };
 
-  it('acts greedily with epsilon 0 and uniformly with epsilon 1', () => {
+  it('acts greedily without control or with epsilon 0, uniformly with control epsilon 1', () => {
     const policy = new DqnPolicy(linear, 2, false);
-    policy.setWeights(weights(0));
+    policy.setWeights(weights);
     const out = { actions: new Int32Array(2), extras: {} };
     policy.act(Float32Array.of(1, 2, 3, -1), 2, true, SeededRng.fromSeed(1), out);
     expect(Array.from(out.actions)).toEqual([1, 0]);
-    policy.setWeights(weights(1));
+    policy.setControl({ epsilon: 1 });
+    policy.setWeights(weights); // new weights keep the control
     const counts = [0, 0];
     const one = { actions: new Int32Array(1), extras: {} };
     const rng = SeededRng.fromSeed(2);
@@ -129,7 +126,7 @@ describe('DqnPolicy', () => {
       { name: 'q/dense0/bias', shape: [3], data: new Float32Array(3) },
     ]);
     const out = { actions: new Int32Array(1), extras: {} };
-    policy.act(Float32Array.of(1, 0), 1, true, SeededRng.fromSeed(1), out); // V 10, A [0, 1]: epsilon 0 without the entry
+    policy.act(Float32Array.of(1, 0), 1, true, SeededRng.fromSeed(1), out); // V 10, A [0, 1]: epsilon 0 without control
     expect(out.actions[0]).toBe(1);
     expect(Array.from(policy.qValues(Float32Array.of(1, 0), 1))).toEqual([9.5, 10.5]);
   });

@@ -69,7 +69,7 @@ describe('SacLearner', () => {
     down.dispose();
   });
 
-  it('fixed alpha without autoEntropy; uniform flag until the first step; exact resume', () => {
+  it('fixed alpha without autoEntropy; weights are the actor only; exact resume', () => {
     const a = new SacLearner({
       actorSpec,
       criticSpec,
@@ -77,10 +77,8 @@ describe('SacLearner', () => {
       training: training({ autoEntropy: false, initialAlpha: 0.2 }),
       seed: 3,
     });
-    const flag = () => a.getWeights().find((w) => w.name === 'explore/uniform')?.data[0];
-    expect(flag()).toBe(1);
+    expect(a.getWeights().every((w) => w.name.startsWith('pi/'))).toBe(true);
     const s = a.update([{ batch: batch(16, 4), numEnvs: 1 }], { envSteps: 0, iteration: 0 });
-    expect(flag()).toBe(0);
     expect(s['alpha']).toBeCloseTo(0.2, 6);
     const b = new SacLearner({
       actorSpec,
@@ -102,12 +100,9 @@ describe('SacLearner', () => {
 });
 
 describe('SacPolicy', () => {
-  const weights = (uniform?: number) => [
+  const weights = () => [
     { name: 'pi/dense0/kernel', shape: [3, 2], data: Float32Array.of(1, 0, 0, 0, 0, 0) },
     { name: 'pi/dense0/bias', shape: [2], data: Float32Array.of(0, 0.3) },
-    ...(uniform === undefined
-      ? []
-      : [{ name: 'explore/uniform', shape: [1], data: Float32Array.of(uniform) }]),
   ];
   const linear = { inputSize: 3, hiddenSizes: [], outputSize: 2, activation: 'relu' as const };
 
@@ -121,16 +116,17 @@ describe('SacPolicy', () => {
     expect(squashLogStd(0)).toBeCloseTo(-1.5, 12); // middle of [-5, 2]
   });
 
-  it('acts uniformly in the bounds while the learner says so, else samples the squashed Gaussian', () => {
+  it('acts uniformly in the bounds with control epsilon 1, else samples the squashed Gaussian', () => {
     const policy = new SacPolicy(linear, action);
-    policy.setWeights(weights(1));
+    policy.setWeights(weights());
+    policy.setControl({ epsilon: 1 });
     const out = { actions: new Float32Array(200), extras: {} };
     const obs = new Float32Array(600);
     policy.act(obs, 200, true, SeededRng.fromSeed(2), out);
     const xs = Array.from(out.actions);
     expect(Math.min(...xs)).toBeLessThan(-1.5);
     expect(Math.max(...xs)).toBeGreaterThan(1.5);
-    policy.setWeights(weights(0));
+    policy.setControl({ epsilon: 0 });
     policy.act(obs, 200, true, SeededRng.fromSeed(2), out);
     const ys = Array.from(out.actions);
     // mean 0, std exp(squashLogStd(0.3)) ~ 0.32: samples stay well inside the bounds.

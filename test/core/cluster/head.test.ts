@@ -158,3 +158,31 @@ describe('cluster head: membership and failure detection', () => {
     );
   });
 });
+
+describe('cluster head: code packages', () => {
+  it('stores an uploaded package and serves it to a node, which caches it', async () => {
+    const { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { PackageCache, packDirectory } = await import('../../../core/cluster/code-package.js');
+    const { ensurePackage, uploadPackage } = await import('../../../core/cluster/head-request.js');
+    const dir = mkdtempSync(join(tmpdir(), 'tsrl-head-pkg-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, 'job'));
+    writeFileSync(join(dir, 'job', 'main.ts'), 'export const answer = 42;\n');
+    const pkg = packDirectory(join(dir, 'job'));
+    const head = await startHead();
+    const cache = new PackageCache(join(dir, 'cache'));
+    await expect(ensurePackage(head.address, key, pkg.hash, cache)).rejects.toThrow(/holds no package/);
+    await expect(uploadPackage(head.address, key, { ...pkg, hash: 'f'.repeat(64) })).rejects.toThrow(
+      /hash to/,
+    );
+    await uploadPackage(head.address, key, pkg);
+    expect(head.status()).toMatchObject({ numPackages: 1, packageBytes: pkg.bytes.byteLength });
+    const unpacked = await ensurePackage(head.address, key, pkg.hash, cache);
+    expect(readFileSync(join(unpacked, 'main.ts'), 'utf8')).toBe('export const answer = 42;\n');
+    head.close();
+    // Cached: no head needed any more.
+    expect(await ensurePackage(head.address, key, pkg.hash, cache, 300)).toBe(unpacked);
+  });
+});

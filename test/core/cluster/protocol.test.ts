@@ -21,6 +21,8 @@ describe('cluster protocol v1', () => {
       { t: 'leave', nodeId: 'n-1' },
       { t: 'status', req: 1 },
       { t: 'stop', req: 2 },
+      { t: 'put-package', req: 3, hash: 'ab'.repeat(32) },
+      { t: 'get-package', req: 4, hash: '0f'.repeat(32) },
     ];
     for (const m of messages) expect(parse(packClusterMessage(m)).message).toEqual(m);
   });
@@ -57,6 +59,10 @@ describe('cluster protocol v1', () => {
   it('rejects another version and bad fields, naming them', () => {
     expect(() => parse([packr.pack({ v: 2, t: 'leave', nodeId: 'n' })])).toThrow(/protocol version 2/);
     expect(() => parse(raw({ t: 'dance' }))).toThrow(/message type "dance"/);
+    expect(() => parse(raw({ t: 'get-package', req: 1, hash: '../../etc/passwd' }))).toThrow(
+      /hash must be 64/,
+    );
+    expect(() => parse(raw({ t: 'put-package', req: 1, hash: 'AB'.repeat(32) }))).toThrow(/hash must be 64/);
     expect(() => parse(raw({ t: 'leave', nodeId: '../etc' }))).toThrow(/nodeId must be/);
     expect(() => parse(raw({ t: 'heartbeat', nodeId: 'n', seq: -1, load }))).toThrow(
       /seq must be an integer/,

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Fragment, IterationServices, LearnerStats, UpdateInfo } from '../../../rl/algorithm.js';
+import type {
+  Fragment,
+  IterationServices,
+  LearnerStats,
+  RunnerControl,
+  UpdateInfo,
+} from '../../../rl/algorithm.js';
 import type { PrioritizedReplayBuffer } from '../../../rl/buffers/prioritized-replay-buffer.js';
 import type { ReplayBuffer } from '../../../rl/buffers/replay-buffer.js';
-import { OffPolicyIteration, TD_ERRORS } from '../../../rl/off-policy/off-policy-iteration.js';
+import { OffPolicyIteration, prioritiesFromTdErrors } from '../../../rl/off-policy/off-policy-iteration.js';
 import { Columns } from '../../../rl/sample-batch/columns.js';
 import { SampleBatch } from '../../../rl/sample-batch/sample-batch.js';
 
@@ -24,26 +30,49 @@ function chain(start: number, T: number, ends: number[] = []): Fragment {
   return { batch, numEnvs: 1 };
 }
 
-/** Services over a queue of fragments, recording update calls; `td` writes |TD| = 0.5 when given. */
-function fakeServices(fragments: Fragment[], td?: number) {
+/**
+ * Services over a queue of fragments, recording update calls and runner controls; `td` is the TD
+ * error `updateWithTdErrors` reports for every row (a number), or a malformed result (an array).
+ */
+function fakeServices(fragments: Fragment[], td?: number | Float32Array) {
   const updates: { rows: number; info: UpdateInfo }[] = [];
+  const controls: RunnerControl[] = [];
   let syncs = 0;
   const services: IterationServices = {
+    numRunners: 1,
+    runnersAreActors: false,
     async sample() {
       const f = fragments.shift()!;
-      return { fragments: [f], episodes: { returns: [], lengths: [] }, envSteps: f.batch.count };
+      return {
+        fragments: [{ kind: 'local', fragment: f }],
+        episodes: { returns: [], lengths: [] },
+        envSteps: f.batch.count,
+        runnerIndexes: [0],
+        weightLags: [0],
+        episodeRunners: [],
+      };
+    },
+    async resolve(fs) {
+      return fs.map((f) => (f.kind === 'local' ? f.fragment : fragments[0]!));
     },
     async update(fs, info): Promise<LearnerStats> {
-      const b = fs[0]!.batch;
-      if (td !== undefined && b.has(TD_ERRORS)) b.float32(TD_ERRORS).fill(td);
-      updates.push({ rows: b.count, info });
+      const f = fs[0]!;
+      updates.push({ rows: f.kind === 'local' ? f.fragment.batch.count : -1, info });
       return { loss: 1 };
+    },
+    async updateWithTdErrors(batch, info) {
+      updates.push({ rows: batch.count, info });
+      const tdErrors = typeof td === 'number' ? new Float32Array(batch.count).fill(td) : td!;
+      return { stats: { loss: 1 }, tdErrors };
     },
     async syncWeights() {
       syncs++;
     },
+    setRunnerControl(control) {
+      controls.push(control as RunnerControl);
+    },
   };
-  return { services, updates, syncs: () => syncs };
+  return { services, updates, controls, syncs: () => syncs };
 }
 
 const options = {
@@ -89,7 +118,7 @@ describe('OffPolicyIteration', () => {
     expect(fake.syncs()).toBe(3);
   });
 
-  it('writes |TD| + eps back as priorities and rejects a learner that did not fill tdErrors', async () => {
+  it('writes |TD| + eps from the update result back as priorities; rejects a malformed result', async () => {
     const prioritized = { alpha: 1, betaStart: 0.4, betaAnnealEnvSteps: 100, eps: 0.25 };
     const it0 = new OffPolicyIteration({
       ...options,
@@ -97,14 +126,30 @@ describe('OffPolicyIteration', () => {
       trainingIntensity: 1 / 3,
       prioritized,
     });
-    const fake = fakeServices([chain(0, 3)], 0.5);
+    const fake = fakeServices([chain(0, 3)], -0.5);
     const r = await it0.run(fake.services, { iteration: 0, envSteps: 0 });
     const buffer = it0.buffer as PrioritizedReplayBuffer;
     const priorities = Array.from({ length: buffer.size }, (_, i) => buffer.getPriority(i));
     expect(priorities.filter((p) => p === 0.75).length).toBeGreaterThan(0);
     expect(r.learner['beta']).toBeCloseTo(0.4 + 0.6 * (3 / 100));
-    const silent = fakeServices([chain(3, 3)]);
-    await expect(it0.run(silent.services, { iteration: 1, envSteps: 3 })).rejects.toThrow(/tdErrors/);
+    // One TD error per minibatch row (batchSize 2) or the iteration refuses it.
+    const short = fakeServices([chain(3, 3)], new Float32Array(1));
+    await expect(it0.run(short.services, { iteration: 1, envSteps: 3 })).rejects.toThrow(/Float32Array of 2/);
+    expect(() => prioritiesFromTdErrors(Float32Array.of(Number.NaN), 1, 0.1)).toThrow(/not finite/);
+  });
+
+  it('sends the exploration control before each sampling round and reports epsilon', async () => {
+    const it0 = new OffPolicyIteration({
+      ...options,
+      exploration: (envSteps, gradSteps) => ({ epsilon: gradSteps === 0 ? 1 : 1 / (1 + envSteps) }),
+    });
+    const fake = fakeServices([chain(0, 3), chain(3, 3), chain(6, 3)]);
+    const r0 = await it0.run(fake.services, { iteration: 0, envSteps: 0 });
+    await it0.run(fake.services, { iteration: 1, envSteps: 3 }); // first gradient step here
+    const r2 = await it0.run(fake.services, { iteration: 2, envSteps: 6 });
+    expect(fake.controls).toEqual([{ epsilon: 1 }, { epsilon: 1 }, { epsilon: 1 / 7 }]);
+    expect(r0.learner['epsilon']).toBe(1);
+    expect(r2.learner['epsilon']).toBeCloseTo(1 / 7);
   });
 
   it('restores buffer, n-step windows, credit and sampling RNG from its state', async () => {
@@ -125,7 +170,8 @@ describe('OffPolicyIteration', () => {
       const seen: number[] = [];
       const update = s.services.update;
       s.services.update = async (fs, info) => {
-        seen.push(...fs[0]!.batch.float32(Columns.OBS));
+        const f = fs[0]!;
+        if (f.kind === 'local') seen.push(...f.fragment.batch.float32(Columns.OBS));
         return update(fs, info);
       };
       await it.run(s.services, { iteration: 2, envSteps: 6 });

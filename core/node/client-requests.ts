@@ -1,0 +1,175 @@
+/**
+ * The node's side of workers acting as clients: tasks a task or actor method submits, actors it
+ * creates and calls, objects it puts, asks for, borrows and releases.
+ *
+ * The node's store counts every worker's refs as pins, kept per worker in a ledger, so the objects a
+ * dead worker held are released with it. Object ids and actor ids made by a worker carry its id in
+ * their high bits, so they never collide with the driver's or another worker's.
+ */
+import type { DefinitionSite } from '../backend.js';
+import { type ErrorPayload, toErrorPayload } from '../errors.js';
+import type { ObjectStore } from '../object-store.js';
+import type { ResolvedActorOptions, ResolvedTaskOptions } from '../options.js';
+import type { ActorSupervisor } from './actor-supervisor.js';
+import { type ClientRequest, toEncoded, type WireSite } from './protocol.js';
+import type { WorkerPool, WorkerProcess } from './worker-pool.js';
+
+/** What the request handler needs from the node's task scheduler. */
+export interface TaskSubmitter {
+  submitWithId(
+    id: number,
+    site: DefinitionSite,
+    args: ReturnType<typeof toEncoded>,
+    options: ResolvedTaskOptions,
+  ): void;
+  /** A task worker waits in `get` for `pending` objects: lend its CPU to other tasks meanwhile. */
+  block(worker: WorkerProcess): void;
+  /** The worker's `get` has everything it asked for. */
+  unblock(worker: WorkerProcess): void;
+  /** Tasks a blocked worker handed back unstarted. */
+  requeue(worker: WorkerProcess, ids: readonly number[]): void;
+  /** Cancels a task or actor call by its object id. */
+  cancel(id: number, force: boolean): void;
+}
+
+const siteOf = (s: WireSite): DefinitionSite => ({ moduleUrl: s[0], exportName: s[1] });
+
+function lostPayload(id: number): ErrorPayload {
+  const message = `ObjectRef(${id}) was freed before a worker asked for it`;
+  return { kind: 'object-lost', name: 'ObjectLostError', message, stack: `ObjectLostError: ${message}` };
+}
+
+/** See the module comment. */
+export class ClientRequests {
+  /** Pins held for each worker: object id -> count. */
+  private readonly ledgers = new Map<number, Map<number, number>>();
+  /** Objects each worker waits for in `get`. */
+  private readonly awaited = new Map<number, number>();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly pool: WorkerPool,
+    private readonly actors: ActorSupervisor,
+    private readonly tasks: TaskSubmitter,
+  ) {}
+
+  private hold(worker: WorkerProcess, id: number): void {
+    let ledger = this.ledgers.get(worker.id);
+    if (ledger === undefined) {
+      ledger = new Map();
+      this.ledgers.set(worker.id, ledger);
+    }
+    ledger.set(id, (ledger.get(id) ?? 0) + 1);
+  }
+
+  private drop(worker: WorkerProcess, id: number): void {
+    const ledger = this.ledgers.get(worker.id);
+    const n = ledger?.get(id);
+    if (ledger === undefined || n === undefined) return;
+    if (n <= 1) ledger.delete(id);
+    else ledger.set(id, n - 1);
+    this.store.unpin(id);
+  }
+
+  /** Handles one request of `worker`. */
+  handle(worker: WorkerProcess, m: ClientRequest, frames: readonly Uint8Array[]): void {
+    switch (m.t) {
+      case 'submit': {
+        this.store.createPendingPinned(m.id);
+        this.hold(worker, m.id);
+        const { timeoutMs, ...rest } = m.opts;
+        const options: ResolvedTaskOptions = timeoutMs === undefined ? rest : { ...rest, timeoutMs };
+        this.tasks.submitWithId(m.id, siteOf(m.site), toEncoded(m.args, frames), options);
+        return;
+      }
+      case 'create': {
+        const options: ResolvedActorOptions = { ...m.opts, name: m.opts.name };
+        const args = toEncoded(m.args, frames);
+        try {
+          this.actors.create(siteOf(m.site), args, options, m.aid);
+        } catch (error) {
+          this.actors.createDead(m.aid, siteOf(m.site), args, options, toErrorPayload(error).message);
+        }
+        return;
+      }
+      case 'acall':
+        this.store.createPendingPinned(m.id);
+        this.hold(worker, m.id);
+        this.actors.callWithId(m.aid, m.method, toEncoded(m.args, frames), m.id);
+        return;
+      case 'put':
+        try {
+          this.store.putReadyPinned(m.id, toEncoded(m.value, frames));
+        } catch (error) {
+          this.store.createPendingPinned(m.id);
+          this.store.fail(m.id, toErrorPayload(error));
+        }
+        this.hold(worker, m.id);
+        return;
+      case 'get':
+        this.get(worker, m.ids, m.requeue);
+        return;
+      case 'borrow':
+        for (const id of m.ids) {
+          if (!this.store.has(id)) continue;
+          this.store.pin(id);
+          this.hold(worker, id);
+        }
+        return;
+      case 'release':
+        for (const id of m.ids) this.drop(worker, id);
+        return;
+      case 'kill':
+        this.actors.kill(m.aid, m.noRestart);
+        return;
+      case 'cancel':
+        this.tasks.cancel(m.id, m.force);
+        return;
+    }
+  }
+
+  /** Sends each object once settled; a task worker that waits is blocked (its CPU lent) until then. */
+  private get(worker: WorkerProcess, ids: readonly number[], requeue: readonly number[]): void {
+    if (requeue.length > 0) this.tasks.requeue(worker, requeue);
+    let waiting = 0;
+    for (const id of ids) if (this.store.isPending(id)) waiting++;
+    if (waiting > 0) {
+      const before = this.awaited.get(worker.id) ?? 0;
+      this.awaited.set(worker.id, before + waiting);
+      if (before === 0) this.tasks.block(worker);
+    }
+    for (const id of ids) {
+      const wasPending = this.store.isPending(id);
+      this.store.onSettled(id, () => {
+        this.sendObject(worker, id);
+        if (!wasPending) return;
+        const left = (this.awaited.get(worker.id) ?? 1) - 1;
+        if (left > 0) this.awaited.set(worker.id, left);
+        else {
+          this.awaited.delete(worker.id);
+          this.tasks.unblock(worker);
+        }
+      });
+    }
+  }
+
+  private sendObject(worker: WorkerProcess, id: number): void {
+    const state = this.store.state(id);
+    if (state?.kind === 'ready') {
+      const value = state.value;
+      this.pool.send(worker, (v) => ({ t: 'obj', id, value: v(value) }));
+    } else {
+      const error = state?.kind === 'failed' ? state.error : lostPayload(id);
+      this.pool.send(worker, () => ({ t: 'obj', id, error }));
+    }
+  }
+
+  /** A worker exited: release everything it held. */
+  onExit(worker: WorkerProcess): void {
+    this.awaited.delete(worker.id);
+    const ledger = this.ledgers.get(worker.id);
+    this.ledgers.delete(worker.id);
+    if (ledger === undefined) return;
+    for (const [id, n] of ledger) for (let i = 0; i < n; i++) this.store.unpin(id);
+  }
+}
