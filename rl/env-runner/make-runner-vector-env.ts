@@ -1,12 +1,14 @@
 /**
  * The vector env of an env runner, from the `env` config section (envs' `makeVectorEnv`: in-process
  * SyncVectorEnv for registered ids and module paths, a remote vector env for addresses), with the
- * observation filter when `env.normalizeObservations` is on.
+ * observation filter when `env.normalizeObservations` is on (one statistic over the runner's envs,
+ * frozen for evaluation: ./normalize-vector-observation.ts).
  */
 import { makeVectorEnv } from '../../envs/vector/make-vector-env.js';
 import type { VectorEnv } from '../../envs/vector/vector-env.js';
-import { NormalizeObservation } from '../../envs/wrappers/normalize-observation.js';
+
 import type { CommonConfig } from '../config/common.js';
+import { NormalizeVectorObservation } from './normalize-vector-observation.js';
 
 /**
  * Builds the vector env. `numEnvsKey` is the config key that chose `numEnvs` (errors name it).
@@ -17,11 +19,13 @@ export async function makeRunnerVectorEnv(
   env: CommonConfig['env'],
   numEnvs: number,
   numEnvsKey = 'env.numEnvsPerRunner',
+  options: { frozenFilter?: boolean } = {},
 ): Promise<VectorEnv> {
   const envOptions = env.options as Record<string, unknown>;
   try {
-    if (!env.normalizeObservations) return await makeVectorEnv(env.id, numEnvs, { envOptions });
-    return await makeVectorEnv(env.id, numEnvs, { envOptions, wrap: (e) => new NormalizeObservation(e) });
+    const vector = await makeVectorEnv(env.id, numEnvs, { envOptions });
+    if (!env.normalizeObservations) return vector;
+    return new NormalizeVectorObservation(vector, { frozen: options.frozenFilter ?? false });
   } catch (error) {
     throw namingNumEnvsKey(error, numEnvsKey);
   }
