@@ -23,6 +23,8 @@ export interface EnvRunnerSpec {
   readonly seed: number;
   readonly explore: boolean;
   readonly recordNextObs: boolean;
+  /** The runner's index (training 0..N-1, evaluation 1000): picks its address from `env.addresses`. @default 0 */
+  readonly index?: number;
   /** Run the policy's runner-side `postprocess` (training runners). @default false */
   readonly postprocess?: boolean;
 }
@@ -38,8 +40,9 @@ export function runnerSeed(seed: number, index: number): number {
 /** Builds the runner (resets its envs). @throws as the env registry and the algorithm module do. */
 export async function buildEnvRunner(spec: EnvRunnerSpec): Promise<EnvRunner> {
   const def = await loadAlgorithm(spec.algorithm);
-  // Evaluation (explore off or not) never updates the statistic: it uses the training one, frozen.
+  // Evaluation never updates the observation statistic: it uses the training one, frozen.
   const env = await makeRunnerVectorEnv(spec.context.config.env, spec.numEnvs, spec.numEnvsKey, {
+    runnerIndex: spec.index ?? 0,
     frozenFilter: spec.frozenObsFilter === true,
   });
   const policy = await def.createPolicy(spec.context);

@@ -48,6 +48,7 @@ export function trainingRunnerSpecs(
     seed: runnerSeed(config.seed, i),
     explore: true,
     recordNextObs,
+    index: i,
     postprocess: true,
   }));
 }
@@ -69,6 +70,7 @@ export function evaluationRunnerSpec(
     seed: runnerSeed(config.seed, EVAL_RUNNER_INDEX),
     explore: !config.evaluation.deterministic,
     recordNextObs: false,
+    index: EVAL_RUNNER_INDEX,
   };
 }
 
