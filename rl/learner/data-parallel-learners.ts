@@ -70,7 +70,9 @@ export class DataParallelLearners {
     const parts = results.map((r) => r.tdErrors);
     if (parts.some((p) => p === undefined)) return { stats };
     const tdErrors = new Float32Array(batch.count);
-    parts.forEach((p, k) => tdErrors.set(p!, k * rows));
+    parts.forEach((p, k) => {
+      tdErrors.set(p!, k * rows);
+    });
     return { stats, tdErrors };
   }
 
