@@ -48,6 +48,12 @@ export interface Backend {
   put(value: EncodedValue): ObjectRef;
   /** Asks for the values of pending refs this process does not produce itself (workers ask their node). */
   fetch?(ids: readonly number[]): void;
+  /**
+   * Cancels a task or actor call by its result id: a queued one never runs; a running one's result
+   * is dropped (its ref fails with TaskCancelledError at once); with `force` a running task's worker
+   * is killed. Settled objects are left alone.
+   */
+  cancel(id: number, force: boolean): void;
   /** Calls a method; calls on one actor start in submission order. */
   callActor(actorId: number, method: string, args: EncodedValue): ObjectRef;
   /** The actor registered under `name`, if alive. */

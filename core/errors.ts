@@ -22,7 +22,9 @@ export type ErrorKind =
   | 'object-store-full'
   | 'get-timeout'
   | 'runtime'
-  | 'object-lost';
+  | 'object-lost'
+  | 'task-cancelled'
+  | 'task-timeout';
 
 /** Base class of every error raised by the runtime itself (not by user code). */
 export class RuntimeError extends Error {
@@ -70,6 +72,16 @@ export class ObjectLostError extends RuntimeError {
   override name = 'ObjectLostError';
 }
 
+/** The task or actor call was cancelled with `cancel(ref)`. */
+export class TaskCancelledError extends RuntimeError {
+  override name = 'TaskCancelledError';
+}
+
+/** The task ran longer than its `timeoutMs`; its worker was killed. */
+export class TaskTimeoutError extends RuntimeError {
+  override name = 'TaskTimeoutError';
+}
+
 /** Converts any thrown value into its wire form. */
 export function toErrorPayload(error: unknown, kind: ErrorKind = 'remote'): ErrorPayload {
   if (error instanceof RemoteError) {
@@ -94,6 +106,8 @@ function kindOf(error: Error): ErrorKind | undefined {
   if (error instanceof ObjectStoreFullError) return 'object-store-full';
   if (error instanceof GetTimeoutError) return 'get-timeout';
   if (error instanceof ObjectLostError) return 'object-lost';
+  if (error instanceof TaskCancelledError) return 'task-cancelled';
+  if (error instanceof TaskTimeoutError) return 'task-timeout';
   if (error instanceof RuntimeError) return 'runtime';
   return undefined;
 }
@@ -127,6 +141,12 @@ export function fromErrorPayload(payload: ErrorPayload): Error {
     case 'object-lost':
       error = new ObjectLostError(payload.message);
       break;
+    case 'task-cancelled':
+      error = new TaskCancelledError(payload.message);
+      break;
+    case 'task-timeout':
+      error = new TaskTimeoutError(payload.message);
+      break;
     default:
       error = new RuntimeError(payload.message);
   }
@@ -144,4 +164,21 @@ export function isErrorPayload(value: unknown): value is ErrorPayload {
     typeof v['message'] === 'string' &&
     typeof v['stack'] === 'string'
   );
+}
+
+/** The payload of a cancelled task or call. */
+export function cancelledPayload(what: string): ErrorPayload {
+  const message = `${what} was cancelled`;
+  return {
+    kind: 'task-cancelled',
+    name: 'TaskCancelledError',
+    message,
+    stack: `TaskCancelledError: ${message}`,
+  };
+}
+
+/** The payload of a task that ran past its `timeoutMs`. */
+export function timeoutPayload(site: { readonly exportName: string }, timeoutMs: number): ErrorPayload {
+  const message = `task ${site.exportName} ran longer than its timeoutMs=${timeoutMs}`;
+  return { kind: 'task-timeout', name: 'TaskTimeoutError', message, stack: `TaskTimeoutError: ${message}` };
 }

@@ -10,6 +10,8 @@ export {
   ObjectStoreFullError,
   RemoteError,
   RuntimeError,
+  TaskCancelledError,
+  TaskTimeoutError,
   WorkerCrashedError,
 } from './errors.js';
 export { ObjectRef, type RefOr, type RefValue, type RemoteArgs } from './object-ref.js';
@@ -26,6 +28,8 @@ export {
 } from './remote-class.js';
 export { type RemoteFunction, remoteFunction } from './remote-function.js';
 export {
+  type CancelOptions,
+  cancel,
   type GetOptions,
   get,
   getGpuIds,

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { ActorClass, Backend, BackendStats, DefinitionSite, TaskFunction } from './backend.js';
 import { decodeValue, type EncodedValue, encodeValue } from './codec.js';
 import { loadDefinition } from './definition.js';
-import { type ErrorPayload, toErrorPayload } from './errors.js';
+import { cancelledPayload, type ErrorPayload, timeoutPayload, toErrorPayload } from './errors.js';
 import type { ObjectRef } from './object-ref.js';
 import { ObjectStore } from './object-store.js';
 import { type ResolvedActorOptions, type ResolvedTaskOptions, shouldRetryException } from './options.js';
@@ -56,6 +56,8 @@ export class LocalBackend implements Backend {
   private nextActorId = 1;
   private pendingTasks = 0;
   private readonly checkedSites = new Map<string, Promise<void>>();
+  /** Results of actor calls not settled yet (cancel refuses `force` for them). */
+  private readonly actorCalls = new Set<number>();
 
   constructor(options: ResolvedInitOptions) {
     this.store = new ObjectStore(options.objectStoreMemoryBytes, options.spillDirectory);
@@ -152,6 +154,12 @@ export class LocalBackend implements Backend {
       this.store.fail(ref.id, error instanceof DependencyFailed ? error.payload : toErrorPayload(error));
       return;
     }
+    if (!this.store.isPending(ref.id)) return; // cancelled while waiting
+    if (options.timeoutMs !== undefined) {
+      const ms = options.timeoutMs;
+      // Nothing can stop a function in this process: the ref fails and the late result is dropped.
+      setTimeout(() => this.store.fail(ref.id, timeoutPayload(site, ms)), ms).unref();
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         const value: unknown = await (fn as (...a: unknown[]) => unknown)(...decoded);
@@ -165,6 +173,15 @@ export class LocalBackend implements Backend {
         return;
       }
     }
+  }
+
+  /** Local mode cannot interrupt code: the ref fails now, a queued call never runs, a late result is dropped. */
+  cancel(id: number, force: boolean): void {
+    if (!this.store.isPending(id)) return;
+    if (force && this.actorCalls.has(id)) {
+      throw new TypeError('cancel: force is for tasks; end an actor with kill(handle)');
+    }
+    this.store.fail(id, cancelledPayload(`ObjectRef(${id})`));
   }
 
   put(value: EncodedValue): ObjectRef {
@@ -221,6 +238,8 @@ export class LocalBackend implements Backend {
       return ref;
     }
     actor.queue.push({ method, args, ref });
+    this.actorCalls.add(ref.id);
+    this.store.onSettled(ref.id, () => this.actorCalls.delete(ref.id));
     void this.pump(actor);
     return ref;
   }
@@ -265,6 +284,7 @@ export class LocalBackend implements Backend {
 
   private async runCall(actor: LocalActor, instance: object, call: LocalCall): Promise<void> {
     const generation = actor.generation;
+    if (!this.store.isPending(call.ref.id)) return; // cancelled before it started
     try {
       const fn = (instance as Record<string, unknown>)[call.method];
       if (typeof fn !== 'function') {

@@ -178,7 +178,7 @@ export function put<T>(value: T): ObjectRef<T> {
 }
 
 /** Checks that `refs` is a ref or a list of refs. @throws TypeError naming what was given */
-function refList(caller: 'get' | 'wait', refs: unknown): readonly ObjectRef[] {
+function refList(caller: 'get' | 'wait' | 'cancel', refs: unknown): readonly ObjectRef[] {
   const list: readonly unknown[] = Array.isArray(refs) ? refs : [refs];
   for (let i = 0; i < list.length; i++) {
     const r = list[i];
@@ -344,4 +344,28 @@ export function getGpuIds(): number[] {
   const v = process.env['TSRL_GPU_IDS'];
   if (v === undefined || v === '') return [];
   return v.split(',').map(Number);
+}
+
+/** Options of {@link cancel}. */
+export interface CancelOptions {
+  /**
+   * Kill the worker of a running task (its other queued tasks run elsewhere). Tasks only: an actor
+   * ends with `kill(handle)`. @default false
+   */
+  readonly force?: boolean;
+}
+
+/**
+ * Cancels the task or actor call behind `ref`: a call not started yet never runs; a running one keeps
+ * running until it returns (JavaScript cannot interrupt a function) but its result is dropped, unless
+ * `force` kills its worker. `get(ref)` then throws TaskCancelledError. Settled refs and `put` refs are
+ * left alone. Local mode cannot kill anything: `force` acts as without it.
+ * @throws TypeError when `ref` is not an ObjectRef
+ */
+export function cancel(ref: ObjectRef, options: CancelOptions = {}): void {
+  refList('cancel', ref);
+  rejectUnknownKeys('cancel', options, ['force']);
+  const force = options.force ?? false;
+  if (typeof force !== 'boolean') throw new TypeError(`cancel.force must be a boolean, got ${String(force)}`);
+  currentBackend().cancel(ref.id, force);
 }

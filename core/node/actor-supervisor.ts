@@ -7,7 +7,7 @@
  */
 import type { DefinitionSite } from '../backend.js';
 import type { EncodedValue } from '../codec.js';
-import type { ErrorPayload } from '../errors.js';
+import { cancelledPayload, type ErrorPayload } from '../errors.js';
 import type { ObjectRef } from '../object-ref.js';
 import type { ObjectStore } from '../object-store.js';
 import type { ResolvedActorOptions } from '../options.js';
@@ -183,6 +183,30 @@ export class ActorSupervisor {
     for (const dep of args.deps) this.store.pin(dep);
     actor.queue.push({ id, method, args, retriesLeft: actor.options.maxTaskRetries });
     this.flush(actor);
+  }
+
+  /**
+   * Cancels an actor call: a queued one is dropped; one sent to the worker has its ref failed now and
+   * is dropped there if it has not started. Returns false when `id` is no call of a live actor.
+   * @throws TypeError with `force` (an actor ends with kill(handle))
+   */
+  cancel(id: number, force: boolean): boolean {
+    for (const actor of this.actors.values()) {
+      const queued = actor.queue.findIndex((c) => c.id === id);
+      const inflight = actor.inflight.get(id);
+      if (queued < 0 && inflight === undefined) continue;
+      if (force) throw new TypeError('cancel: force is for tasks; end an actor with kill(handle)');
+      const what = `call ${actor.site.exportName}.${(inflight ?? actor.queue[queued])?.method}`;
+      if (queued >= 0) {
+        const [call] = actor.queue.splice(queued, 1) as [CallRecord];
+        this.settle(call, undefined, cancelledPayload(what));
+      } else if (inflight !== undefined) {
+        this.store.fail(id, cancelledPayload(what));
+        if (actor.worker !== undefined) this.pool.send(actor.worker, () => ({ t: 'cancel', id }));
+      }
+      return true;
+    }
+    return false;
   }
 
   /** Registers an actor a worker asked for that could not be created: its calls fail with `message`. */

@@ -28,6 +28,7 @@ import { ClientRequests } from './client-requests.js';
 import type { Reply, WireSite } from './protocol.js';
 import { toEncoded } from './protocol.js';
 import { failedDep, readyValue, runtimePayload } from './store-helpers.js';
+import { TaskStops } from './task-stops.js';
 import { WorkerPool, type WorkerProcess } from './worker-pool.js';
 
 /** Tasks of one resource shape sent ahead to one busy worker. */
@@ -59,6 +60,8 @@ interface TaskRecord {
 interface TaskWorker {
   readonly proc: WorkerProcess;
   ready: boolean;
+  /** Runs a task with a time limit: nothing is queued behind it (it may be killed). */
+  exclusive: boolean;
   /** Waiting in `get` inside a task: its CPU is lent to other tasks and nothing is queued on it. */
   blocked: boolean;
   grant: Grant | undefined;
@@ -106,6 +109,7 @@ export class NodeBackend implements Backend {
   /** Task workers blocked in `get`: as many more may start, so nested work never deadlocks the pool. */
   private blockedWorkers = 0;
   private namesSent = 0;
+  private readonly stops: TaskStops;
   private queue: TaskRecord[] = [];
   private readonly taskWorkers = new Map<number, TaskWorker>();
   private waitingDeps = 0;
@@ -117,6 +121,7 @@ export class NodeBackend implements Backend {
 
   constructor(options: ResolvedInitOptions) {
     this.store = new ObjectStore(options.objectStoreMemoryBytes, options.spillDirectory);
+    this.stops = new TaskStops(this.store);
     this.resources = new ResourcePool(options.resources);
     this.maxTaskWorkers = Math.max(1, Math.ceil(options.resources['CPU'] ?? 1));
     this.pool = new WorkerPool(
@@ -141,7 +146,7 @@ export class NodeBackend implements Backend {
       block: (w) => this.block(w),
       unblock: (w) => this.unblock(w),
       requeue: (w, ids) => this.requeue(w, ids),
-      cancel: () => undefined,
+      cancel: (id, force) => this.cancel(id, force, false),
     });
   }
 
@@ -256,7 +261,37 @@ export class NodeBackend implements Backend {
     }
   }
 
+  /**
+   * Cancels a task or actor call (see Backend.cancel). `strict`: a driver call, where `force` on an
+   * actor call is refused (a worker's request cannot be refused, so there it is ignored).
+   */
+  cancel(id: number, force: boolean, strict = true): void {
+    if (!this.store.isPending(id)) return;
+    if (this.actors.cancel(id, force && strict)) return;
+    const queued = this.queue.findIndex((t) => t.id === id);
+    if (queued >= 0) {
+      const [task] = this.queue.splice(queued, 1) as [TaskRecord];
+      this.stops.cancel(id, task.site);
+      this.finish(task, undefined, undefined);
+      return;
+    }
+    for (const tw of this.taskWorkers.values()) {
+      const task = tw.inflight.get(id);
+      if (task === undefined) continue;
+      this.stops.cancel(id, task.site);
+      if (force) this.pool.kill(tw.proc);
+      else this.pool.send(tw.proc, () => ({ t: 'cancel', id }));
+      return;
+    }
+    // Still waiting for its argument refs: `enqueue` drops it.
+    this.stops.cancel(id, { moduleUrl: '', exportName: 'waiting for its arguments' });
+  }
+
   private enqueue(task: TaskRecord): void {
+    if (this.stops.has(task.id)) {
+      this.finish(task, undefined, undefined);
+      return;
+    }
     const failed = failedDep(this.store, task.args.deps);
     if (failed !== undefined) {
       this.finish(task, undefined, failed);
@@ -329,11 +364,12 @@ export class NodeBackend implements Backend {
         return false;
       }
     }
-    if (anyReserved) return false;
+    if (anyReserved || task.options.timeoutMs !== undefined) return false;
     const busy = this.findWorker(
       (w) =>
         w.ready &&
         !w.blocked &&
+        !w.exclusive &&
         w.grant !== undefined &&
         w.leaseKey === key &&
         w.inflight.size < this.depthOf(task),
@@ -359,6 +395,7 @@ export class NodeBackend implements Backend {
       inflight: new Map(),
       lastReplyAtMs: 0,
       blocked: false,
+      exclusive: false,
     });
   }
 
@@ -373,6 +410,11 @@ export class NodeBackend implements Backend {
     task.attempts++;
     task.dispatchedAtMs = performance.now();
     worker.inflight.set(task.id, task);
+    const limit = task.options.timeoutMs;
+    if (limit !== undefined) {
+      worker.exclusive = true;
+      this.stops.arm(task.id, task.site, limit, () => this.pool.kill(worker.proc));
+    }
     const deps =
       task.args.deps.length === 0 ? NO_DEPS : task.args.deps.map((id) => readyValue(this.store, id));
     const site = siteFormOf(task.site).wire;
@@ -413,6 +455,16 @@ export class NodeBackend implements Backend {
     const prev = this.runMs.get(task.siteKey);
     this.runMs.set(task.siteKey, prev === undefined ? ranMs : 0.8 * prev + 0.2 * ranMs);
     tw.inflight.delete(m.id);
+    if (tw.inflight.size === 0) tw.exclusive = false;
+    if (this.stops.has(m.id)) {
+      this.finish(task, undefined, undefined);
+      if (tw.inflight.size === 0 && tw.grant !== undefined) {
+        this.resources.release(tw.grant);
+        tw.grant = undefined;
+      }
+      this.schedule();
+      return;
+    }
     if (tw.inflight.size === 0 && tw.blocked) this.unblock(proc);
     if (tw.inflight.size === 0 && tw.grant !== undefined) {
       this.resources.release(tw.grant);
@@ -429,6 +481,7 @@ export class NodeBackend implements Backend {
   }
 
   private finish(task: TaskRecord, value: EncodedValue | undefined, error: ErrorPayload | undefined): void {
+    this.stops.done(task.id);
     if (value !== undefined) this.store.resolve(task.id, value);
     else if (error !== undefined) this.store.fail(task.id, error);
     for (const dep of task.args.deps) this.store.unpin(dep);
@@ -447,7 +500,8 @@ export class NodeBackend implements Backend {
     if (tw.grant !== undefined) this.resources.release(tw.grant);
     const retry: TaskRecord[] = [];
     for (const task of tw.inflight.values()) {
-      if (task.attempts <= task.options.maxRetries) retry.push(task);
+      if (this.stops.has(task.id)) this.finish(task, undefined, undefined);
+      else if (task.attempts <= task.options.maxRetries) retry.push(task);
       else {
         const message =
           `worker pid ${proc.proc.pid} running task ${task.site.exportName} died (${description}); ` +
@@ -496,6 +550,7 @@ export class NodeBackend implements Backend {
 
   async shutdown(): Promise<void> {
     this.stopping = true;
+    this.stops.clear();
     this.actors.stop();
     this.store.failAllPending({
       kind: 'object-lost',

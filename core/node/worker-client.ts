@@ -121,6 +121,10 @@ export class WorkerClient implements Backend {
     return this.names.get(name);
   }
 
+  cancel(id: number, force: boolean): void {
+    this.send(() => ({ t: 'cancel', id, force }));
+  }
+
   killActor(actorId: number, noRestart: boolean): void {
     this.send(() => ({ t: 'kill', aid: actorId, noRestart }));
   }

@@ -11,7 +11,7 @@ import { Dealer } from 'zeromq';
 import type { ActorClass, DefinitionSite, TaskFunction } from '../backend.js';
 import { decodeValue, encodeValue } from '../codec.js';
 import { loadDefinition } from '../definition.js';
-import { type ErrorPayload, toErrorPayload } from '../errors.js';
+import { cancelledPayload, type ErrorPayload, toErrorPayload } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { setWorkerContext, workerContext } from '../worker-context.js';
 import { BatchSender } from './batch-sender.js';
@@ -50,6 +50,15 @@ socket.connect(address);
 const sender = new BatchSender<FromWorker>((_peer, frames) => socket.send(frames));
 const client = new WorkerClient(sender, Number(workerId), takeQueuedTasks);
 setWorkerContext({ backend: client, loading: undefined });
+
+/** Drops a cancelled task or call that has not started (a running one finishes; the node drops it). */
+function dropQueued(id: number): void {
+  const t = taskQueue.findIndex((q) => q.m.id === id);
+  if (t >= 0) taskQueue.splice(t, 1);
+  const c = actorQueue.findIndex((q) => q.m.id === id);
+  if (c >= 0) actorQueue.splice(c, 1);
+  if (t >= 0 || c >= 0) replyError(id, cancelledPayload(`ObjectRef(${id})`));
+}
 
 /** Hands back the tasks queued behind the running one (it blocks in `get`); none in an actor. */
 function takeQueuedTasks(): number[] {
@@ -294,6 +303,7 @@ function handle(m: ToWorker, frames: readonly Uint8Array[]): void {
       client.setNames(m.names);
       break;
     case 'cancel':
+      dropQueued(m.id);
       break;
     case 'exit':
       exitNow();

@@ -13,6 +13,8 @@ export interface EnvRunnerSpec {
   readonly context: AlgorithmContext;
   /** Envs in this runner's vector. */
   readonly numEnvs: number;
+  /** The config key `numEnvs` comes from, for errors. @default 'env.numEnvsPerRunner' */
+  readonly numEnvsKey?: string;
   readonly rolloutFragmentLength: number;
   /** Seed of this runner (env n is reset with `seed + n`). */
   readonly seed: number;
@@ -33,7 +35,7 @@ export function runnerSeed(seed: number, index: number): number {
 /** Builds the runner (resets its envs). @throws as the env registry and the algorithm module do. */
 export async function buildEnvRunner(spec: EnvRunnerSpec): Promise<EnvRunner> {
   const def = await loadAlgorithm(spec.algorithm);
-  const env = await makeRunnerVectorEnv(spec.context.config.env, spec.numEnvs);
+  const env = await makeRunnerVectorEnv(spec.context.config.env, spec.numEnvs, spec.numEnvsKey);
   const policy = await def.createPolicy(spec.context);
   return EnvRunner.create({
     env,

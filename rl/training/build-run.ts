@@ -62,6 +62,7 @@ export function evaluationRunnerSpec(
     algorithm: algorithm.ref,
     context: ctx,
     numEnvs: config.evaluation.numEnvs,
+    numEnvsKey: 'evaluation.numEnvs',
     // Short fragments: evaluation stops soon after the last needed episode ends.
     rolloutFragmentLength: 16,
     seed: runnerSeed(config.seed, EVAL_RUNNER_INDEX),

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ActorDiedError,
   ActorHandle,
+  cancel,
   GetTimeoutError,
   get,
   getActor,
@@ -23,6 +24,8 @@ import {
   RemoteError,
   runtimeStats,
   shutdown,
+  TaskCancelledError,
+  TaskTimeoutError,
   WorkerCrashedError,
   wait,
 } from '../../core/index.js';
@@ -47,6 +50,7 @@ import {
   overwrite,
   span,
   spawnCounter,
+  spin,
   square,
   sumAll,
   sumContainers,
@@ -216,6 +220,30 @@ export function runtimeSuite(label: string, options: InitOptions, transportOnly 
       kill(made);
     }, 120_000);
 
+    it('cancels queued and running tasks and actor calls, and fails tasks past timeoutMs', async () => {
+      const whole = span.options({ numCpus: 2 });
+      const running = whole.remote(400);
+      const queued = whole.remote(10);
+      cancel(queued);
+      cancel(running);
+      await expect(get(queued)).rejects.toBeInstanceOf(TaskCancelledError);
+      await expect(get(running)).rejects.toBeInstanceOf(TaskCancelledError);
+      const slow = delayed.options({ timeoutMs: 150 }).remote(1, 30_000);
+      const error = await get(slow).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TaskTimeoutError);
+      expect((error as Error).message).toMatch(/timeoutMs=150/);
+      expect(await get(square.remote(4))).toBe(16);
+      const c = Counter.remote(0);
+      const first = c.call('incLater', 1, 300);
+      const second = c.call('inc', 10);
+      cancel(second);
+      expect(() => cancel(first, { force: true })).toThrow(/force is for tasks/);
+      await expect(get(second)).rejects.toBeInstanceOf(TaskCancelledError);
+      expect(await get(first)).toBe(1);
+      expect(await get(c.call('read'))).toBe(1);
+      kill(c);
+    }, 60_000);
+
     it('refuses what is not a ref in get and wait, naming what it got', async () => {
       await expect(get(5 as never)).rejects.toThrow(/get must be an ObjectRef .* got number 5/);
       await expect(get([put(1), { id: 1 }] as never)).rejects.toThrow(/get: item 1 must be an ObjectRef/);
@@ -364,6 +392,16 @@ export function runtimeSuite(label: string, options: InitOptions, transportOnly 
         expect(first.slice(-1)).toEqual([1001]);
         expect(second.slice(-2)).toEqual([1001, 1002]);
       });
+
+      it('force-cancels a task busy in synchronous code, and later tasks still run', async () => {
+        const busy = spin.remote(120_000);
+        await new Promise((r) => setTimeout(r, 300));
+        cancel(busy, { force: true });
+        await expect(get(busy, { timeoutMs: 10_000 })).rejects.toBeInstanceOf(TaskCancelledError);
+        const timed = spin.options({ timeoutMs: 300 }).remote(120_000);
+        await expect(get(timed, { timeoutMs: 20_000 })).rejects.toBeInstanceOf(TaskTimeoutError);
+        expect(await get([square.remote(2), square.remote(3)])).toEqual([4, 9]);
+      }, 60_000);
 
       it('runs tasks in worker processes, not in the driver', async () => {
         const pids = await get([workerPid.remote(50), workerPid.remote(50)]);
