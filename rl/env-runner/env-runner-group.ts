@@ -23,6 +23,7 @@
  */
 import { type ActorHandle, get, kill, type ObjectRef, put, wait } from '../../core/index.js';
 import { createLogger } from '../../core/logger.js';
+import { isServedEnvId } from '../../envs/vector/make-vector-env.js';
 import type { Fragment, RunnerControl, SampledFragment, SampleRound } from '../algorithm.js';
 import type { NamedWeights } from '../models/named-weights.js';
 import { buildEnvRunner, type EnvRunnerSpec } from './build-env-runner.js';
@@ -57,7 +58,6 @@ const MAX_BACKOFF_MS = 15_000;
  */
 const MAX_ROUNDS_WITH_REBUILDS = 5;
 
-const isAddress = (id: string): boolean => id.startsWith('tcp://') || id.startsWith('ipc://');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -344,7 +344,9 @@ export class EnvRunnerGroup {
    */
   private async sampleInline(): Promise<RunnerSample> {
     const spec = this.specs[0]!;
-    if (!this.restartFailed || !isAddress(spec.context.config.env.id)) return this.inline!.sample();
+    const { env } = spec.context.config;
+    const served = isServedEnvId(env.id) || env.addresses.length > 0;
+    if (!this.restartFailed || !served) return this.inline!.sample();
     return this.retrying(
       'env runner 0',
       () => this.inline!.sample(),

@@ -28,6 +28,7 @@ import { withAbsoluteEnvId } from './absolute-env-id.js';
 import { buildContext, evaluationRunnerSpec, learnerSpec, trainingRunnerSpecs } from './build-run.js';
 import type { TrainCallbacks } from './callbacks.js';
 import { readRunCheckpoint, writeRunCheckpoint } from './run-checkpoint.js';
+import { writeRuntimeSnapshot } from './runtime-snapshot.js';
 
 const log = createLogger('train');
 
@@ -234,8 +235,13 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
       };
       let evaluation: EvaluationResult | undefined;
       if (evaluator !== undefined && counters.iteration % config.evaluation.interval === 0) {
-        evaluation = (await evaluator.evaluate(await learners.getWeights(), config.evaluation.episodes))
-          .summary;
+        // One observation statistic per run: the training runner's, used frozen by the evaluator.
+        const obsFilter = config.env.normalizeObservations
+          ? (await runners.getStates())[0]?.obsFilter
+          : undefined;
+        evaluation = (
+          await evaluator.evaluate(await learners.getWeights(), config.evaluation.episodes, obsFilter)
+        ).summary;
       }
       const now = performance.now();
       counters.timeMs = now - startMs;
@@ -256,6 +262,13 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
       };
       last = row;
       metrics.log(row);
+      writeRuntimeSnapshot(runDir, {
+        envRunners: runners.numRunners,
+        envRunnerMode: useActors ? 'actors' : 'inline',
+        envRunnerRestarts: runners.numRestarts,
+        learners: config.learners.numLearners,
+        numGpusPerLearner: config.learners.numGpusPerLearner,
+      });
       if (options.onEpisode !== undefined) {
         const { returns, lengths } = outcome.episodes;
         for (let k = 0; k < returns.length; k++) {
