@@ -8,9 +8,10 @@
  *   default export is used, else the module's only exported function. Relative paths are resolved
  *   against the current working directory. A `.ts` module is loaded with tsx when Node has no
  *   TypeScript loader of its own (the built `rl` runs plain Node).
- * - an address with a registered prefix (`tcp://`, `ipc://`), handled by a resolver that another
- *   module plugs in with {@link registerEnvResolver} (envs/remote does so for the env protocol), which
- *   keeps this file free of imports from envs/remote.
+ * - an id with a registered prefix (`tcp://`, `ipc://`, `gymnasium:`, `python:`), handled by a
+ *   resolver that another module plugs in with {@link registerEnvResolver} (envs/remote does so for
+ *   the env protocol, envs/python for Python envs it serves itself), which keeps this file free of
+ *   imports from them.
  */
 import { pathToFileURL } from 'node:url';
 import { didYouMean } from './did-you-mean.js';
@@ -85,13 +86,13 @@ export function listEnvs(): RegisteredEnv[] {
 }
 
 /**
- * Plugs in a resolver for ids starting with `prefix` (e.g. `'tcp://'`, `'ipc://'`).
- * @throws TypeError when `prefix` does not end with `://`.
+ * Plugs in a resolver for ids starting with `prefix` (e.g. `'tcp://'`, `'ipc://'`, `'gymnasium:'`).
+ * @throws TypeError when `prefix` is not a lowercase scheme ending with `:` or `://`.
  */
 export function registerEnvResolver(prefix: string, resolver: EnvResolver): void {
-  if (!prefix.endsWith('://')) {
+  if (!/^[a-z][a-z0-9+.-]*:(\/\/)?$/.test(prefix)) {
     throw new TypeError(
-      `registerEnvResolver: prefix (${describeValue(prefix)}) must end with '://', e.g. 'tcp://'.`,
+      `registerEnvResolver: prefix (${describeValue(prefix)}) must be a scheme ending with ':' or '://', e.g. 'tcp://' or 'gymnasium:'.`,
     );
   }
   resolvers.set(prefix, resolver);
@@ -142,7 +143,7 @@ export async function resolveEnvFactory(id: string): Promise<EnvFactory> {
   const resolver = findEnvResolver(id);
   if (resolver !== undefined) {
     throw new UnknownEnvError(
-      `'${id}' is a ${resolver.name} address, served as a vector env: use makeVectorEnv('${id}', numEnvs).`,
+      `'${id}' is served as a vector env (${resolver.name}): use makeVectorEnv('${id}', numEnvs).`,
     );
   }
   if (!isModuleId(id)) throw unknownEnv(id);

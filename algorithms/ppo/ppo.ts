@@ -13,6 +13,7 @@ import type {
 } from '../../rl/algorithm.js';
 import { envStepsPerSampleRound } from '../../rl/config/common.js';
 import { PPO_TRAINING, type PpoTraining, refinePpoConfig } from './config.js';
+import { ppoDeterministicNetwork } from './export.js';
 import { PpoLearner } from './learner.js';
 import { actionHeadFor, actorCriticSpec, initActorCritic, macsPerRow } from './model.js';
 import { PpoPolicy } from './policy.js';
@@ -72,6 +73,8 @@ export const ppo: AlgorithmDefinition<PpoShape> = {
     return { macsPerStep: rows * macsPerRow(spec) };
   },
   createIteration: () => new PpoIteration(),
+  deterministicNetwork: (ctx, weights) =>
+    ppoDeterministicNetwork(ctx as unknown as AlgorithmContext, weights),
 };
 
 /** Env steps per PPO iteration for a config (the train batch). */

@@ -44,6 +44,24 @@ export function remoteEnvOptions(options: EnvOptions | undefined): ZmqVectorEnvO
   return out;
 }
 
+/**
+ * A server steps a fixed number of envs per message and the client asked for another number. Callers
+ * that know which setting chose `requested` (a config key) rethrow it naming that setting.
+ */
+export class NumEnvsMismatchError extends TypeError {
+  override readonly name = 'NumEnvsMismatchError';
+  constructor(
+    readonly address: string,
+    readonly served: number,
+    readonly requested: number,
+  ) {
+    super(
+      `the env server at ${address} steps ${served} envs per message but ${requested} were asked for ` +
+        `(it does not build envs per client); ask for ${served} or restart the server with --num-envs ${requested}`,
+    );
+  }
+}
+
 /** Resolves `tcp://...` and `ipc://...` env ids by connecting a ZmqVectorEnv. */
 export const zmqEnvResolver: EnvResolver = {
   name: 'env protocol (ZeroMQ)',
@@ -52,10 +70,7 @@ export const zmqEnvResolver: EnvResolver = {
     const env = await ZmqVectorEnv.connect(id, { ...remoteEnvOptions(options), numEnvs });
     if (env.numEnvs !== numEnvs) {
       await env.close();
-      throw new TypeError(
-        `the env server at ${id} steps ${env.numEnvs} envs per message but ${numEnvs} were asked for ` +
-          `(it does not build envs per client); set numEnvs to ${env.numEnvs} or restart the server with --num-envs ${numEnvs}`,
-      );
+      throw new NumEnvsMismatchError(id, env.numEnvs, numEnvs);
     }
     return env;
   },

@@ -11,6 +11,16 @@ import type { VectorEnv } from './vector-env.js';
 
 /** Env ids that name a remote env server rather than a registered env or a module. */
 const REMOTE_ADDRESS = /^(tcp|ipc):\/\//;
+/** Env ids of Python envs served by a server process that tsrl starts. */
+const PYTHON_ENV = /^(gymnasium|python):/;
+
+/**
+ * True when `id` is served by another process (an env server address, or a Python env whose server
+ * tsrl starts): its errors are worth a rebuild (a new connection, a new server), unlike a local env's.
+ */
+export function isServedEnvId(id: string): boolean {
+  return REMOTE_ADDRESS.test(id) || PYTHON_ENV.test(id) || findEnvResolver(id) !== undefined;
+}
 
 /** Options of {@link makeVectorEnv}. */
 export interface MakeVectorEnvOptions {
@@ -41,6 +51,9 @@ export async function makeVectorEnv(
     if (resolver === undefined && REMOTE_ADDRESS.test(idOrFactory)) {
       // The ZeroMQ client loads zeromq, so it registers its resolver only when an address is named.
       await import('../remote/index.js');
+      resolver = findEnvResolver(idOrFactory);
+    } else if (resolver === undefined && PYTHON_ENV.test(idOrFactory)) {
+      await import('../python/index.js');
       resolver = findEnvResolver(idOrFactory);
     }
     if (resolver !== undefined) {

@@ -6,6 +6,23 @@ import { evaluateCheckpoint } from '../evaluation/evaluate-checkpoint.js';
 import type { EvaluateFlags } from './commands/evaluate.js';
 import type { CliWiring } from './wiring.js';
 
+/**
+ * Shows frames no faster than `fps`: an episode drawn as fast as the policy steps is over before it
+ * can be watched. The render loop calls back synchronously, so the wait blocks this thread, which has
+ * nothing else to do meanwhile.
+ */
+function pacedFrames(fps: number, show: (frame: string) => void): (frame: string) => void {
+  const frameMs = 1000 / fps;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  let nextMs: number | undefined;
+  return (frame) => {
+    const now = performance.now();
+    if (nextMs !== undefined && nextMs > now) Atomics.wait(sleeper, 0, 0, nextMs - now);
+    show(frame);
+    nextMs = Math.max(now, nextMs ?? now) + frameMs;
+  };
+}
+
 /** Runs `rl evaluate`: prints the mean return (and, with --json, the whole result) and writes it. */
 export async function runEvaluate(flags: EvaluateFlags, wiring: CliWiring): Promise<void> {
   const checkpoint = loadCheckpoint(flags.checkpoint);
@@ -15,7 +32,7 @@ export async function runEvaluate(flags: EvaluateFlags, wiring: CliWiring): Prom
     ...(flags.episodes === undefined ? {} : { episodes: flags.episodes }),
     ...(flags.env === undefined ? {} : { env: flags.env }),
     render: flags.render === true,
-    onFrame: (frame) => wiring.stdout.write(`\x1b[H\x1b[2J${frame}\n`),
+    onFrame: pacedFrames(flags.fps ?? 30, (frame) => wiring.stdout.write(`\x1b[H\x1b[2J${frame}\n`)),
   });
   const { summary } = result;
   if (flags.output !== undefined)

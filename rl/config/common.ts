@@ -6,7 +6,7 @@
  * algo: ppo
  * seed: 0
  * backend: auto
- * env: { id: CartPole-v1, options: {}, numEnvsPerRunner: 8, normalizeObservations: false }
+ * env: { id: CartPole-v1, options: {}, kwargs: {}, addresses: [], numEnvsPerRunner: 8, normalizeObservations: false }
  * envRunners: { numEnvRunners: 1, rolloutFragmentLength: 64, restartFailed: true, sampleTimeoutMs: 60000,
  *               restartWindowMs: 120000 }
  * learners: { numLearners: 1, numGpusPerLearner: 0 }
@@ -39,6 +39,15 @@ export const COMMON_SECTIONS = {
   env: s.object({
     id: s.string({ default: 'CartPole-v1', description: 'Registered env id, e.g. CartPole-v1.' }),
     options: s.record(s.json(), { description: 'Options passed to the env constructor.' }),
+    kwargs: s.record(s.json(), {
+      description:
+        'Keyword arguments of a Python env (gymnasium:/python: ids): gymnasium.make(id, **kwargs) or Class(**kwargs).',
+    }),
+    addresses: s.array(s.string(), {
+      default: [],
+      description:
+        'Env server addresses (tcp:// or ipc://) spread over the env runners (runner i uses addresses[i % n]); replaces env.id.',
+    }),
     numEnvsPerRunner: s.int({ min: 1, default: 8, description: 'Envs each env runner steps as one vector.' }),
     normalizeObservations: s.boolean({
       default: false,

@@ -13,11 +13,15 @@ export interface EnvRunnerSpec {
   readonly context: AlgorithmContext;
   /** Envs in this runner's vector. */
   readonly numEnvs: number;
+  /** The config key `numEnvs` comes from, for errors. @default 'env.numEnvsPerRunner' */
+  readonly numEnvsKey?: string;
   readonly rolloutFragmentLength: number;
   /** Seed of this runner (env n is reset with `seed + n`). */
   readonly seed: number;
   readonly explore: boolean;
   readonly recordNextObs: boolean;
+  /** The runner's index (training 0..N-1, evaluation 1000): picks its address from `env.addresses`. @default 0 */
+  readonly index?: number;
   /** Run the policy's runner-side `postprocess` (training runners). @default false */
   readonly postprocess?: boolean;
 }
@@ -33,7 +37,12 @@ export function runnerSeed(seed: number, index: number): number {
 /** Builds the runner (resets its envs). @throws as the env registry and the algorithm module do. */
 export async function buildEnvRunner(spec: EnvRunnerSpec): Promise<EnvRunner> {
   const def = await loadAlgorithm(spec.algorithm);
-  const env = await makeRunnerVectorEnv(spec.context.config.env, spec.numEnvs);
+  const env = await makeRunnerVectorEnv(
+    spec.context.config.env,
+    spec.numEnvs,
+    spec.numEnvsKey,
+    spec.index ?? 0,
+  );
   const policy = await def.createPolicy(spec.context);
   return EnvRunner.create({
     env,

@@ -23,6 +23,7 @@
  */
 import { type ActorHandle, get, kill, type ObjectRef, put, wait } from '../../core/index.js';
 import { createLogger } from '../../core/logger.js';
+import { isServedEnvId } from '../../envs/vector/make-vector-env.js';
 import type { Fragment, RunnerControl, SampledFragment, SampleRound } from '../algorithm.js';
 import type { NamedWeights } from '../models/named-weights.js';
 import { buildEnvRunner, type EnvRunnerSpec } from './build-env-runner.js';
@@ -51,8 +52,12 @@ export interface EnvRunnerGroupOptions {
 
 /** Longest wait between two rebuilds of a runner. */
 const MAX_BACKOFF_MS = 15_000;
+/**
+ * Sampling rounds in a row that needed a rebuild before the group gives up: a stream that breaks
+ * every round (say, two clients taking turns on one env server) is not trained on.
+ */
+const MAX_ROUNDS_WITH_REBUILDS = 5;
 
-const isAddress = (id: string): boolean => id.startsWith('tcp://') || id.startsWith('ipc://');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -69,6 +74,7 @@ export class EnvRunnerGroup {
   private readonly windowMs: number;
   private readonly backoffMs: number;
   private inline: EnvRunner | undefined;
+  private roundsWithRebuilds = 0;
   private handles: ActorHandle<EnvRunnerActorImpl>[] = [];
   /** The latest published weights and (actors) the one ref they were put under. */
   private published:
@@ -142,8 +148,23 @@ export class EnvRunnerGroup {
   /**
    * Samples: synchronously one fragment from every runner, in runner order; with `async` (actors
    * only, else synchronous) the samples that are ready, each runner resubmitted at once.
+   * @throws Error when rebuilds were needed in {@link MAX_ROUNDS_WITH_REBUILDS} rounds in a row.
    */
   async sample(options: { readonly async?: boolean } = {}): Promise<SampleRound> {
+    const restartsBefore = this.numRestarts;
+    const round = await this.sampleRound(options);
+    this.roundsWithRebuilds = this.numRestarts > restartsBefore ? this.roundsWithRebuilds + 1 : 0;
+    if (this.roundsWithRebuilds >= MAX_ROUNDS_WITH_REBUILDS) {
+      throw new Error(
+        `env runners needed rebuilding in ${this.roundsWithRebuilds} sampling rounds in a row ` +
+          `(${this.numRestarts} rebuilds in all): the env stream keeps breaking, so the run stops ` +
+          'instead of training on it (see the warnings above).',
+      );
+    }
+    return round;
+  }
+
+  private async sampleRound(options: { readonly async?: boolean }): Promise<SampleRound> {
     if (this.inline !== undefined) {
       const s = await this.sampleInline();
       return this.round([{ index: 0, sample: { ...s, weightsVersion: this.weightsVersion } }]);
@@ -323,7 +344,9 @@ export class EnvRunnerGroup {
    */
   private async sampleInline(): Promise<RunnerSample> {
     const spec = this.specs[0]!;
-    if (!this.restartFailed || !isAddress(spec.context.config.env.id)) return this.inline!.sample();
+    const { env } = spec.context.config;
+    const served = isServedEnvId(env.id) || env.addresses.length > 0;
+    if (!this.restartFailed || !served) return this.inline!.sample();
     return this.retrying(
       'env runner 0',
       () => this.inline!.sample(),

@@ -3,6 +3,8 @@
  * untouched) that runs M episodes with the current weights, deterministic by default. Every
  * evaluation resets its envs with the same seed, so two evaluations of the same weights agree.
  */
+import { createLogger } from '../../core/logger.js';
+import { isServedEnvId } from '../../envs/vector/make-vector-env.js';
 import type { EpisodeSummary } from '../algorithm.js';
 import { buildEnvRunner, type EnvRunnerSpec } from '../env-runner/build-env-runner.js';
 import type { EnvRunner } from '../env-runner/env-runner.js';
@@ -26,10 +28,18 @@ export function summarizeEpisodes(episodes: EpisodeSummary): EvaluationResult {
   };
 }
 
-/** Runs evaluation episodes on its own runner (in the driver's process). */
+const log = createLogger('evaluation');
+/** Rebuilds of a failed evaluation runner on a served env before the evaluation fails. */
+const MAX_REBUILDS = 3;
+
+/**
+ * Runs evaluation episodes on its own runner (in the driver's process). On an env served by another
+ * process (an address, a Python env server), a failed evaluation rebuilds the runner (a new
+ * connection or server) and runs again, as the training runners do.
+ */
 export class Evaluator {
   private constructor(
-    private readonly runner: EnvRunner,
+    private runner: EnvRunner,
     private readonly spec: EnvRunnerSpec,
   ) {}
 
@@ -46,10 +56,29 @@ export class Evaluator {
     weights: NamedWeights,
     episodes: number,
   ): Promise<{ summary: EvaluationResult; episodes: EpisodeSummary }> {
-    this.runner.setWeights(weights);
-    await this.runner.reset(this.spec.seed);
-    const done = await this.runner.sampleEpisodes(episodes);
-    return { summary: summarizeEpisodes(done), episodes: done };
+    const { env } = this.spec.context.config;
+    const served = isServedEnvId(env.id) || env.addresses.length > 0;
+    let broken = false;
+    for (let rebuilds = 0; ; rebuilds++) {
+      try {
+        if (broken) {
+          this.runner = await buildEnvRunner(this.spec);
+          broken = false;
+        }
+        this.runner.setWeights(weights);
+        await this.runner.reset(this.spec.seed);
+        const done = await this.runner.sampleEpisodes(episodes);
+        return { summary: summarizeEpisodes(done), episodes: done };
+      } catch (error) {
+        if (!served || rebuilds >= MAX_REBUILDS) throw error;
+        log.warn(
+          `evaluation failed (${(error as Error).message}); rebuilding its runner (${rebuilds + 1}/${MAX_REBUILDS})`,
+        );
+        if (!broken) await this.runner.close().catch(() => undefined);
+        broken = true;
+        await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** rebuilds));
+      }
+    }
   }
 
   /** Closes the envs. */

@@ -48,6 +48,7 @@ export function trainingRunnerSpecs(
     seed: runnerSeed(config.seed, i),
     explore: true,
     recordNextObs,
+    index: i,
     postprocess: true,
   }));
 }
@@ -62,11 +63,13 @@ export function evaluationRunnerSpec(
     algorithm: algorithm.ref,
     context: ctx,
     numEnvs: config.evaluation.numEnvs,
+    numEnvsKey: 'evaluation.numEnvs',
     // Short fragments: evaluation stops soon after the last needed episode ends.
     rolloutFragmentLength: 16,
     seed: runnerSeed(config.seed, EVAL_RUNNER_INDEX),
     explore: !config.evaluation.deterministic,
     recordNextObs: false,
+    index: EVAL_RUNNER_INDEX,
   };
 }
 

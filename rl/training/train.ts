@@ -24,9 +24,11 @@ import { EpisodeStats } from '../metrics/episode-stats.js';
 import type { EvaluationResult, IterationResult, MetricValue } from '../metrics/iteration-result.js';
 import { MetricsLogger } from '../metrics/metrics-logger.js';
 import { hasStopCriterion, type StopReason, shouldStop } from '../metrics/should-stop.js';
+import { withAbsoluteEnvId } from './absolute-env-id.js';
 import { buildContext, evaluationRunnerSpec, learnerSpec, trainingRunnerSpecs } from './build-run.js';
 import type { TrainCallbacks } from './callbacks.js';
 import { readRunCheckpoint, writeRunCheckpoint } from './run-checkpoint.js';
+import { writeRuntimeSnapshot } from './runtime-snapshot.js';
 
 const log = createLogger('train');
 
@@ -82,7 +84,9 @@ export interface TrainResult {
  * @throws ConfigError / TypeError on a config or env the algorithm cannot run; CheckpointError on a
  *   bad `resumeFrom`; errors of the runtime when runners fail beyond their restarts.
  */
-export async function train(config: CommonConfig, options: TrainOptions): Promise<TrainResult> {
+export async function train(userConfig: CommonConfig, options: TrainOptions): Promise<TrainResult> {
+  // Saved with the run and its checkpoints: a module path must name the same file from anywhere.
+  const config = withAbsoluteEnvId(userConfig);
   const { algorithm, runDir } = options;
   // The context first (it needs no tfjs): the backend choice weighs the learner's size.
   const ctx = await buildContext(config, algorithm);
@@ -252,6 +256,13 @@ export async function train(config: CommonConfig, options: TrainOptions): Promis
       };
       last = row;
       metrics.log(row);
+      writeRuntimeSnapshot(runDir, {
+        envRunners: runners.numRunners,
+        envRunnerMode: useActors ? 'actors' : 'inline',
+        envRunnerRestarts: runners.numRestarts,
+        learners: config.learners.numLearners,
+        numGpusPerLearner: config.learners.numGpusPerLearner,
+      });
       if (options.onEpisode !== undefined) {
         const { returns, lengths } = outcome.episodes;
         for (let k = 0; k < returns.length; k++) {

@@ -87,10 +87,10 @@ describe('env registry', () => {
       makeVectorEnv: () => Promise.reject(new Error('not used')),
     });
     await expect(resolveEnvFactory('fake://host')).rejects.toThrow(
-      "'fake://host' is a fake protocol address, served as a vector env: use makeVectorEnv('fake://host', numEnvs).",
+      "'fake://host' is served as a vector env (fake protocol): use makeVectorEnv('fake://host', numEnvs).",
     );
     expect(() =>
       registerEnvResolver('fake', { name: 'x', makeVectorEnv: () => Promise.reject(new Error()) }),
-    ).toThrow("must end with '://'");
+    ).toThrow("must be a scheme ending with ':' or '://'");
   });
 });

@@ -4,11 +4,8 @@
  * `rl --help` does not load zeromq.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { type Command, InvalidArgumentError } from 'commander';
-import { PACKAGE_ROOT } from '../../version.js';
 import { parseNonNegativeInt, parsePositiveInt } from '../parse.js';
 import { UsageError } from '../usage-error.js';
 
@@ -32,29 +29,50 @@ export function parseAddress(value: string): string {
   return value;
 }
 
-/** `./my_env.py:MyEnv` or `gymnasium:CartPole-v1`: served by envs/python/tsrl_env_server.py. */
+/**
+ * `./my_env.py:MyEnv`, `python:my_module:MyEnv` or `gymnasium:CartPole-v1`: served by
+ * envs/python/tsrl_env_server.py.
+ */
 function isPythonEnv(id: string): boolean {
-  return /\.py:[A-Za-z_][A-Za-z0-9_]*$/.test(id) || id.startsWith('gymnasium:');
+  return /\.py:[A-Za-z_][A-Za-z0-9_]*$/.test(id) || id.startsWith('gymnasium:') || id.startsWith('python:');
 }
 
-/** Runs the Python server in a child process until it exits or this process is interrupted. */
+/**
+ * Runs the Python server in a child process until it exits or this process is interrupted. Without
+ * `--python`, the first Python on PATH that imports what the server needs (said on stderr).
+ */
 async function servePython(
-  options: { env: string; address: string; numEnvs: number; python: string },
+  options: { env: string; address: string; numEnvs: number; python?: string; stepping: string },
   io: EnvCommandIo,
 ): Promise<void> {
-  // From the package root: the .py file is not compiled into dist/, so both layouts find it there.
-  const script = join(PACKAGE_ROOT, 'envs', 'python', 'tsrl_env_server.py');
-  if (!existsSync(script)) throw new UsageError(`the Python env server is missing (expected ${script}).`);
+  const { findPython, pythonServerScript } = await import('../../../envs/python/index.js');
+  const env = options.env.startsWith('python:') ? options.env.slice('python:'.length) : options.env;
+  const modules = ['zmq', 'msgpack', 'numpy', ...(env.startsWith('gymnasium:') ? ['gymnasium'] : [])];
+  let python: string;
+  try {
+    const choice = await findPython(modules, options.python);
+    python = choice.python;
+    if (options.python === undefined) io.stderr.write(`rl env serve: using ${choice.description}\n`);
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new UsageError(
+      message
+        .replace('env.options.python (rl env serve --python)', '--python')
+        .replace('env.options.python', '--python'),
+    );
+  }
   const args = [
-    script,
+    pythonServerScript(),
     '--env',
-    options.env,
+    env,
     '--address',
     options.address,
     '--num-envs',
     String(options.numEnvs),
+    '--stepping',
+    options.stepping,
   ];
-  const child = spawn(options.python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (d: Buffer) => io.stdout.write(d));
   child.stderr.on('data', (d: Buffer) => io.stderr.write(d));
   const stop = (): void => void child.kill('SIGTERM');
@@ -64,7 +82,7 @@ async function servePython(
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
       child.once('error', (error) =>
-        reject(new UsageError(`cannot run --python ${options.python}: ${error.message}`)),
+        reject(new UsageError(`cannot run --python ${python}: ${error.message}`)),
       );
       child.once('exit', (exitCode) => resolve(exitCode));
     });
@@ -74,6 +92,12 @@ async function servePython(
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+function parseStepping(value: string): string {
+  if (value !== 'in-order' && value !== 'subprocess')
+    throw new InvalidArgumentError(`expected in-order or subprocess, got "${value}".`);
+  return value;
 }
 
 function isAddress(id: string): boolean {
@@ -103,33 +127,56 @@ export function registerEnvCommand(
       parseAddress,
       'tcp://127.0.0.1:5555',
     )
-    .option('--num-envs <n>', 'copies of the env stepped per message', parsePositiveInt, 1)
-    .option('--python <path>', 'Python for .py and gymnasium: envs (needs pyzmq, msgpack, numpy)', 'python3')
-    .action(async (options: { env: string; address: string; numEnvs: number; python: string }) => {
-      if (isAddress(options.env)) {
-        throw new UsageError(`--env (${options.env}) is an address; serve a registered id or a module path.`);
-      }
-      if (isPythonEnv(options.env)) {
-        await servePython(options, io);
-        return;
-      }
-      // envs/index.js registers the built-in ids (CartPole-v1, ...); remote/ only adds the protocol.
-      await import('../../../envs/index.js');
-      await import('../../../envs/remote/index.js');
-      const { serveEnv } = await import('../../../envs/remote/serve-env.js');
-      const server = await serveEnv({ id: options.env, address: options.address, numEnvs: options.numEnvs });
-      io.stdout.write(`serving ${options.env} x${options.numEnvs} on ${server.address}\n`);
-      const stop = (): void => void server.close();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      io.stopSignal?.addEventListener('abort', stop);
-      try {
-        await server.done;
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
-    });
+    .option('--num-envs <n>', "envs of each client's session, unless its hello asks", parsePositiveInt, 1)
+    .option(
+      '--python <path>',
+      'Python for .py, python: and gymnasium: envs (needs pyzmq, msgpack, numpy); default: the first on PATH that has them',
+    )
+    .option(
+      '--stepping <how>',
+      'Python envs: in-order, or subprocess (a worker process per CPU)',
+      parseStepping,
+      'in-order',
+    )
+    .action(
+      async (options: {
+        env: string;
+        address: string;
+        numEnvs: number;
+        python?: string;
+        stepping: string;
+      }) => {
+        if (isAddress(options.env)) {
+          throw new UsageError(
+            `--env (${options.env}) is an address; serve a registered id or a module path.`,
+          );
+        }
+        if (isPythonEnv(options.env)) {
+          await servePython(options, io);
+          return;
+        }
+        // envs/index.js registers the built-in ids (CartPole-v1, ...); remote/ only adds the protocol.
+        await import('../../../envs/index.js');
+        await import('../../../envs/remote/index.js');
+        const { serveEnv } = await import('../../../envs/remote/serve-env.js');
+        const server = await serveEnv({
+          id: options.env,
+          address: options.address,
+          numEnvs: options.numEnvs,
+        });
+        io.stdout.write(`serving ${options.env} x${options.numEnvs} on ${server.address}\n`);
+        const stop = (): void => void server.close();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        io.stopSignal?.addEventListener('abort', stop);
+        try {
+          await server.done;
+        } finally {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+        }
+      },
+    );
 
   env
     .command('check')

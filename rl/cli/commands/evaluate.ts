@@ -9,6 +9,7 @@ export interface EvaluateFlags {
   episodes?: number;
   env?: string;
   render?: boolean;
+  fps?: number;
   output?: string;
   json?: boolean;
 }
@@ -21,6 +22,7 @@ export function registerEvaluateCommand(program: Command, wiring: CliWiring): vo
     .option('--episodes <n>', "episodes to run (default: the config's evaluation.episodes)", parsePositiveInt)
     .option('--env <id>', 'evaluate on another env id (default: the one trained on)')
     .option('--render', 'show one episode in the terminal (classic-control envs)')
+    .option('--fps <n>', 'with --render: frames per second', parsePositiveInt, 30)
     .option('--output <file>', 'write the results as JSON to this file')
     .option('--json', 'print the results as one JSON object on stdout')
     .action(async (flags: EvaluateFlags) => {

@@ -66,7 +66,7 @@ describe('serveEnv', () => {
       address: freshAddress('ipc'),
     });
     await expect(makeVectorEnv(server.address, 4)).rejects.toThrow(
-      `steps 2 envs per message but 4 were asked for (it does not build envs per client); set numEnvs to 2 or restart the server with --num-envs 4`,
+      `steps 2 envs per message but 4 were asked for (it does not build envs per client); ask for 2 or restart the server with --num-envs 4`,
     );
   });
 

@@ -52,6 +52,8 @@ describe('resolveConfig layering', () => {
     expect(config.env).toEqual({
       id: 'CartPole-v1',
       options: {},
+      kwargs: {},
+      addresses: [],
       numEnvsPerRunner: 8,
       normalizeObservations: false,
     });
@@ -121,7 +123,7 @@ describe('resolveConfig errors name their source', () => {
   it('an unknown key in a file, with line:col and did-you-mean', () => {
     const path = file('unknown.yaml', 'algo: ppo\nenv:\n  id: CartPole-v1\n  numEnvs: 4\n');
     expect(messageOf(() => resolveConfig({ schema, algo: 'ppo', file: path }))).toBe(
-      `${path}:4:12: env.numEnvs (4) is not a known key; did you mean "numEnvsPerRunner"? valid keys: id, options, numEnvsPerRunner, normalizeObservations.`,
+      `${path}:4:12: env.numEnvs (4) is not a known key; did you mean "numEnvsPerRunner"? valid keys: id, options, kwargs, addresses, numEnvsPerRunner, normalizeObservations.`,
     );
   });
 

@@ -12,6 +12,7 @@ import { init, shutdown } from '../../../core/index.js';
 import { setLogLevel, setLogSink } from '../../../core/logger.js';
 import { CartPoleEnv } from '../../../envs/builtin/cartpole.js';
 import { type EnvServer, serveEnv } from '../../../envs/remote/index.js';
+import { SyncVectorEnv } from '../../../envs/vector/sync-vector-env.js';
 import type { AnyAlgorithmDefinition } from '../../../rl/algorithm.js';
 import { buildConfigSchema } from '../../../rl/config/common.js';
 import { resolveConfig } from '../../../rl/config/resolve.js';
@@ -192,4 +193,50 @@ describe('train: a remote env server that restarts', () => {
       /env runner 0 failed \d+ times in \d+ s \(envRunners.restartWindowMs 2500\); last error: /,
     );
   }, 60_000);
+});
+
+describe('train: a remote server stepping another number of envs', () => {
+  it('names env.numEnvsPerRunner (the key to change), not an internal numEnvs', async () => {
+    const address = freshAddress('ipc');
+    // One vector env served as it is (no envs built per client): it steps 3 envs, whatever is asked.
+    const vectorEnv = new SyncVectorEnv([0, 1, 2].map(() => () => new CartPoleEnv()));
+    const server = await serveEnv({ vectorEnv, address });
+    try {
+      await expect(
+        train(config(`env.id=${address}`, 'stop.iterations=1'), {
+          algorithm,
+          runDir: runDir(),
+          handleSigint: false,
+        }),
+      ).rejects.toThrow(
+        `env.numEnvsPerRunner (2) must be the number of envs the server at ${address} steps per message (3): ` +
+          'set env.numEnvsPerRunner=3, or restart the server with --num-envs 2.',
+      );
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('train: a stream that keeps breaking', () => {
+  it('stops with an error instead of training on, when runners need rebuilding round after round', async () => {
+    await init({ localMode: true });
+    try {
+      await expect(
+        train(
+          config(
+            'env.id=./test/rl/training/fixtures/flaky-cartpole.ts:FlakyCartPole',
+            'envRunners.numEnvRunners=1',
+            'stop.iterations=50',
+            'checkpoint.intervalMs=0',
+          ),
+          { algorithm, runDir: runDir(), handleSigint: false },
+        ),
+      ).rejects.toThrow(
+        /env runners needed rebuilding in 5 sampling rounds in a row \(\d+ rebuilds in all\)/,
+      );
+    } finally {
+      await shutdown();
+    }
+  }, 90_000);
 });

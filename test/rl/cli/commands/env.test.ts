@@ -1,4 +1,7 @@
 /** `rl env serve | check | list` on a bare commander program. */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -129,6 +132,46 @@ describe('rl env', () => {
     stop.abort();
     await running;
   });
+
+  it.skipIf(pythonMissing() !== undefined)(
+    'serve: without --python, finds one with pyzmq past one without, and says which; a bad --python is named',
+    async () => {
+      const bin = mkdtempSync(join(tmpdir(), 'tsrl-fakepy-'));
+      const fake = join(bin, 'python3');
+      writeFileSync(fake, '#!/bin/sh\necho "ModuleNotFoundError: No module named \'zmq\'" >&2\nexit 1\n');
+      chmodSync(fake, 0o755);
+      const path = process.env['PATH'];
+      process.env['PATH'] = bin;
+      const stop = new AbortController();
+      const { cli, out, err } = program(stop.signal);
+      const address = freshAddress('ipc');
+      try {
+        const args = [
+          'node',
+          'rl',
+          'env',
+          'serve',
+          '--env',
+          'examples/python-env/target_reach.py:TargetReach',
+        ];
+        const running = cli.parseAsync([...args, '--address', address]);
+        for (let i = 0; i < 400 && !out().includes('serving'); i++)
+          await new Promise((r) => setTimeout(r, 25));
+        expect(err()).toContain(`rl env serve: using /usr/bin/python3 (Python 3.`);
+        expect(err()).toContain(`tried before it: ${fake} (ModuleNotFoundError: No module named 'zmq')`);
+        const remote = await ZmqVectorEnv.connect(address, { timeoutMs: 5000 });
+        await remote.close();
+        stop.abort();
+        await running;
+        await expect(program().cli.parseAsync([...args, '--python', fake])).rejects.toThrow(
+          /the Python named by --python cannot be used: .*python3 \(ModuleNotFoundError: No module named 'zmq'\)/,
+        );
+      } finally {
+        process.env['PATH'] = path;
+        rmSync(bin, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('rejects bad flags with a message naming the flag', async () => {
     const { cli, err } = program();
