@@ -16,7 +16,9 @@ describe('first batch of a new function', () => {
     const pids = await get(Array.from({ length: 8 }, () => workerPid.remote(500)));
     const perWorker = new Map<number, number>();
     for (const pid of pids) perWorker.set(pid, (perWorker.get(pid) ?? 0) + 1);
+    // A worker that is ready long before the others may run several (one after another, once the
+    // function's run time is known), but the batch is no longer queued up on it at once.
     expect(perWorker.size).toBeGreaterThanOrEqual(2);
-    expect(Math.max(...perWorker.values())).toBeLessThanOrEqual(4);
+    expect(Math.max(...perWorker.values())).toBeLessThanOrEqual(6);
   }, 120_000);
 });
