@@ -297,6 +297,34 @@ export interface AlgorithmDefinition<T extends Shape = Shape> {
   learnerWorkload?(ctx: AlgorithmContext<TrainConfig<T>['training']>): LearnerWorkload;
   /** The iteration (built in the driver). */
   createIteration(ctx: AlgorithmContext<TrainConfig<T>['training']>): TrainingIteration;
+  /**
+   * The deterministic action network from a checkpoint's weights, for `rl export`; algorithms
+   * without it cannot be exported.
+   * @throws TypeError when the weights do not fit.
+   */
+  deterministicNetwork?(
+    ctx: AlgorithmContext<TrainConfig<T>['training']>,
+    weights: NamedWeights,
+  ): DenseNetwork;
+}
+
+/**
+ * The deterministic action network of a policy as a stack of dense layers, for export to other
+ * runtimes (`rl export`): `x -> act_i(x @ kernel_i + bias_i)`, then the head picks the action.
+ */
+export interface DenseNetwork {
+  /** Length of the flattened observation. */
+  readonly inputSize: number;
+  readonly layers: readonly {
+    /** [fanIn, fanOut] row-major. */
+    readonly kernel: Float32Array;
+    readonly bias: Float32Array;
+    readonly fanIn: number;
+    readonly fanOut: number;
+    readonly activation: 'tanh' | 'relu' | 'elu' | 'sigmoid' | 'linear';
+  }[];
+  /** `argmax`: the output is one score per Discrete action; `identity`: the output is the Box action (clip it to the bounds). */
+  readonly head: 'argmax' | 'identity';
 }
 
 /** A definition with its training shape erased, as registries and the driver hold them. */

@@ -8,6 +8,7 @@ import type { SpaceJson } from '../../envs/spaces/space.js';
 import type { AlgorithmContext, AlgorithmDefinition } from '../../rl/algorithm.js';
 import { OffPolicyIteration } from '../../rl/off-policy/off-policy-iteration.js';
 import { DQN_TRAINING, type DqnTraining, epsilonAt, refineDqnConfig } from './config.js';
+import { dqnDeterministicNetwork } from './export.js';
 import { DqnLearner } from './learner.js';
 import { numActionsOf, qNetSpec } from './model.js';
 import { DqnPolicy } from './policy.js';
@@ -33,6 +34,9 @@ export const dqn: AlgorithmDefinition<DqnShape> = {
   createPolicy(ctx) {
     const { spec, numActions } = specOf(ctx);
     return new DqnPolicy(spec, numActions, ctx.training.dueling);
+  },
+  deterministicNetwork(ctx, weights) {
+    return dqnDeterministicNetwork(specOf(ctx).spec, ctx.training.dueling, weights);
   },
   createLearner(ctx) {
     const { spec, numActions } = specOf(ctx);

@@ -13,6 +13,7 @@ import type {
 } from '../../rl/algorithm.js';
 import { envStepsPerSampleRound } from '../../rl/config/common.js';
 import { PPO_TRAINING, type PpoTraining, refinePpoConfig } from './config.js';
+import { ppoDeterministicNetwork } from './export.js';
 import { PpoLearner } from './learner.js';
 import { actionHeadFor, actorCriticSpec, initActorCritic, macsPerRow } from './model.js';
 import { PpoPolicy } from './policy.js';
@@ -53,7 +54,7 @@ export const ppo: AlgorithmDefinition<PpoShape> = {
   },
   runnerSpec: () => ({ recordNextObs: false }),
   createPolicy(ctx) {
-    const spec = actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace);
+    const spec = actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace, ctx.observationSpace);
     const policy = new PpoPolicy(spec);
     // Runners start from the learner's initial weights (same seed); the driver syncs before sampling anyway.
     policy.setWeights(initActorCritic(spec, ctx.config.seed));
@@ -61,18 +62,20 @@ export const ppo: AlgorithmDefinition<PpoShape> = {
   },
   createLearner(ctx) {
     return new PpoLearner({
-      spec: actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace),
+      spec: actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace, ctx.observationSpace),
       training: ctx.training,
       annealEnvSteps: annealHorizon(ctx),
       seed: ctx.config.seed,
     });
   },
   learnerWorkload(ctx) {
-    const spec = actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace);
+    const spec = actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace, ctx.observationSpace);
     const rows = Math.floor(envStepsPerSampleRound(ctx.config) / ctx.training.numMinibatches);
     return { macsPerStep: rows * macsPerRow(spec) };
   },
   createIteration: () => new PpoIteration(),
+  deterministicNetwork: (ctx, weights) =>
+    ppoDeterministicNetwork(ctx as unknown as AlgorithmContext, weights),
 };
 
 /** Env steps per PPO iteration for a config (the train batch). */

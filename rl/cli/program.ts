@@ -1,6 +1,6 @@
 /**
- * The `rl` command line: one commander program with the subcommands train, evaluate, env, cluster and
- * bench. Handlers load their modules lazily so that `rl --help` starts without TensorFlow.js.
+ * The `rl` command line: one commander program with the subcommands train, evaluate, env, cluster,
+ * bench, plot, export and dashboard. Handlers load their modules lazily so that `rl --help` starts without TensorFlow.js.
  *
  * Exit codes, one rule: 0 success; 2 the input given is wrong (unknown command or flag, bad value, a
  * config file or checkpoint that is missing or invalid: `UsageError`, `ConfigError`, `CheckpointError`);
@@ -12,8 +12,11 @@ import { CheckpointError } from '../checkpoint/checkpoint-error.js';
 import { ConfigError } from '../config/config-error.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerClusterCommand } from './commands/cluster.js';
+import { registerDashboardCommand } from './commands/dashboard.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerPlotCommand } from './commands/plot.js';
 import { registerTrainCommand } from './commands/train.js';
 import { UsageError } from './usage-error.js';
 import type { CliWiring } from './wiring.js';
@@ -36,6 +39,9 @@ export function createProgram(wiring: CliWiring): Command {
   registerEnvCommand(program, { stdout: wiring.stdout, stderr: wiring.stderr });
   registerClusterCommand(program, { stdout: wiring.stdout, stderr: wiring.stderr });
   registerBenchCommand(program, wiring);
+  registerPlotCommand(program, wiring);
+  registerExportCommand(program, wiring);
+  registerDashboardCommand(program, wiring);
   // Subcommands inherit the error handling and output of the root.
   for (const command of program.commands) {
     command.exitOverride().showSuggestionAfterError(true).configureOutput(program.configureOutput());

@@ -92,6 +92,21 @@ export const COMMON_SECTIONS = {
       description: 'MLP hidden layer widths.',
     }),
     activation: s.enum(ACTIVATIONS, { default: 'tanh', description: 'Hidden-layer activation.' }),
+    convs: s.optional(
+      s.array(
+        s.object({
+          filters: s.int({ min: 1, description: 'Output channels.' }),
+          kernelSize: s.int({ min: 1, description: 'Square kernel side.' }),
+          stride: s.int({ min: 1, default: 1, description: 'Stride (valid padding).' }),
+        }),
+        {
+          minLength: 1,
+          description:
+            'Conv layers (ReLU, valid padding) before the hidden layers, for image observations [H, W, C]; ' +
+            'actor and critic share them (PPO).',
+        },
+      ),
+    ),
   }),
   evaluation: s.object({
     interval: s.int({

@@ -28,6 +28,7 @@ import { withAbsoluteEnvId } from './absolute-env-id.js';
 import { buildContext, evaluationRunnerSpec, learnerSpec, trainingRunnerSpecs } from './build-run.js';
 import type { TrainCallbacks } from './callbacks.js';
 import { readRunCheckpoint, writeRunCheckpoint } from './run-checkpoint.js';
+import { writeRuntimeSnapshot } from './runtime-snapshot.js';
 
 const log = createLogger('train');
 
@@ -255,6 +256,13 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
       };
       last = row;
       metrics.log(row);
+      writeRuntimeSnapshot(runDir, {
+        envRunners: runners.numRunners,
+        envRunnerMode: useActors ? 'actors' : 'inline',
+        envRunnerRestarts: runners.numRestarts,
+        learners: config.learners.numLearners,
+        numGpusPerLearner: config.learners.numGpusPerLearner,
+      });
       if (options.onEpisode !== undefined) {
         const { returns, lengths } = outcome.episodes;
         for (let k = 0; k < returns.length; k++) {

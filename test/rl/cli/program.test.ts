@@ -36,7 +36,7 @@ describe('rl CLI', () => {
   it('lists every subcommand in --help and exits 0', async () => {
     const { w, out } = wiring();
     expect(await run(['--help'], w)).toBe(0);
-    for (const command of ['train', 'evaluate', 'env', 'cluster', 'bench'])
+    for (const command of ['train', 'evaluate', 'env', 'cluster', 'bench', 'plot', 'export', 'dashboard'])
       expect(out.text).toContain(command);
   });
 
@@ -85,7 +85,7 @@ describe('rl CLI', () => {
   });
 
   it('has --help on every subcommand', async () => {
-    for (const command of ['train', 'evaluate', 'env', 'cluster', 'bench']) {
+    for (const command of ['train', 'evaluate', 'env', 'cluster', 'bench', 'plot', 'export', 'dashboard']) {
       const { w, out } = wiring();
       expect(await run([command, '--help'], w)).toBe(0);
       expect(out.text).toContain(`Usage: rl ${command}`);
