@@ -234,8 +234,13 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
       };
       let evaluation: EvaluationResult | undefined;
       if (evaluator !== undefined && counters.iteration % config.evaluation.interval === 0) {
-        evaluation = (await evaluator.evaluate(await learners.getWeights(), config.evaluation.episodes))
-          .summary;
+        // One observation statistic per run: the training runner's, used frozen by the evaluator.
+        const obsFilter = config.env.normalizeObservations
+          ? (await runners.getStates())[0]?.obsFilter
+          : undefined;
+        evaluation = (
+          await evaluator.evaluate(await learners.getWeights(), config.evaluation.episodes, obsFilter)
+        ).summary;
       }
       const now = performance.now();
       counters.timeMs = now - startMs;
