@@ -36,8 +36,11 @@ export class JsGradients implements PpoGradients {
   private readonly logStd: LayoutEntry | undefined;
   private readonly sums = new Float64Array(STEP_STATS.length);
 
-  /** @throws TypeError when the activation has no plain-JS derivative. */
+  /** @throws TypeError when the spec has a conv torso or the activation has no plain-JS derivative. */
   constructor(spec: ActorCriticSpec, init: NamedWeights, maxGradNorm: number) {
+    if (spec.conv !== undefined) {
+      throw new TypeError("PPO gradients 'js' cover MLPs only; a conv torso runs with gradients 'device'.");
+    }
     this.spec = spec;
     let offset = 0;
     this.layout = init.map((w) => {

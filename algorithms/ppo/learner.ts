@@ -36,7 +36,7 @@ export interface PpoLearnerOptions {
   readonly seed: number;
   /**
    * Where gradient steps run: `js` (./js-gradients.ts) or `device` (./device-gradients.ts).
-   * @default 'js' for MLPs of at most {@link JS_MAX_PARAMS} weights whose activation has a plain-JS
+   * @default 'js' for MLPs (no conv torso) of at most {@link JS_MAX_PARAMS} weights whose activation has a plain-JS
    * derivative, when the backend is not on a GPU; else 'device'
    */
   readonly gradients?: 'js' | 'device';
@@ -59,6 +59,7 @@ export class PpoLearner implements Learner {
     const init = initActorCritic(this.spec, options.seed);
     const numParams = init.reduce((n, w) => n + w.data.length, 0);
     const jsFits =
+      this.spec.conv === undefined &&
       hasJsBackprop(this.spec.activation) &&
       numParams <= JS_MAX_PARAMS &&
       currentBackend()?.usingGpu !== true;

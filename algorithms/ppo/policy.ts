@@ -1,13 +1,15 @@
 /**
  * PPO's runner-side policy: plain-JS forward of the actor and critic over the runner's N envs,
- * sampling from a Categorical (Discrete) or diagonal Gaussian (Box) and recording log pi(a|s) and
+ * sampling from a Categorical (Discrete), a MultiCategorical (MultiDiscrete, MultiBinary) or a diagonal
+ * Gaussian (Box) and recording log pi(a|s) and
  * V(s) for the loss (`logProbs`, `valuePreds`).
  */
 import type { SeededRng } from '../../envs/rng.js';
 import type { InferencePolicy, PolicyOutput } from '../../rl/algorithm.js';
-import { Categorical, DiagGaussian } from '../../rl/distributions/index.js';
+import { Categorical, DiagGaussian, MultiCategorical } from '../../rl/distributions/index.js';
 import type { NamedWeights } from '../../rl/models/named-weights.js';
 import { Columns } from '../../rl/sample-batch/columns.js';
+import { JsTorso } from './js-torso.js';
 import { type ActorCriticSpec, JsMlp, LOG_STD, layersOf } from './model.js';
 
 /** The PPO policy for env runners (see the module comment). */
@@ -15,25 +17,30 @@ export class PpoPolicy implements InferencePolicy {
   readonly extraColumns = [Columns.LOG_PROBS, Columns.VALUE_PREDS] as const;
   private readonly actor: JsMlp;
   private readonly critic: JsMlp;
+  /** The shared conv torso (conv specs only); the heads then read its features. */
+  private readonly torso: JsTorso | undefined;
   private logStd: Float32Array = new Float32Array(0);
 
   constructor(private readonly spec: ActorCriticSpec) {
     const { actor, critic } = layersOf(spec);
     this.actor = new JsMlp(actor, spec.activation);
     this.critic = new JsMlp(critic, spec.activation);
+    this.torso = spec.conv !== undefined ? new JsTorso(spec) : undefined;
   }
 
   setWeights(weights: NamedWeights): void {
     const byName = new Map(weights.map((w) => [w.name, w.data]));
     this.actor.setWeights(byName);
     this.critic.setWeights(byName);
+    this.torso?.setWeights(byName);
     if (this.spec.head.kind === 'gaussian') this.logStd = byName.get(LOG_STD)!;
   }
 
   act(obs: Float32Array, numRows: number, explore: boolean, rng: SeededRng, out: PolicyOutput): void {
-    const head = this.actor.forward(obs, numRows); // [N, A] logits or means
+    const x = this.torso?.forward(obs, numRows) ?? obs;
+    const head = this.actor.forward(x, numRows); // [N, A] logits or means
     const logProbs = out.extras[Columns.LOG_PROBS]!;
-    out.extras[Columns.VALUE_PREDS]!.set(this.critic.forward(obs, numRows).subarray(0, numRows));
+    out.extras[Columns.VALUE_PREDS]!.set(this.critic.forward(x, numRows).subarray(0, numRows));
     // The samplers and their log-probs are rl/distributions' (the plain-JS half of that math).
     if (this.spec.head.kind === 'categorical') {
       const A = this.spec.head.numActions;
@@ -41,6 +48,18 @@ export class PpoPolicy implements InferencePolicy {
         head.subarray(0, numRows * A),
         numRows,
         A,
+        rng,
+        out.actions as Int32Array,
+        logProbs,
+        !explore,
+      );
+    } else if (this.spec.head.kind === 'multiCategorical') {
+      const { nvec } = this.spec.head;
+      const width = nvec.reduce((a, b) => a + b, 0);
+      MultiCategorical.sampleInto(
+        head.subarray(0, numRows * width),
+        numRows,
+        nvec,
         rng,
         out.actions as Int32Array,
         logProbs,
@@ -62,6 +81,7 @@ export class PpoPolicy implements InferencePolicy {
   }
 
   values(obs: Float32Array, numRows: number, out: Float32Array): void {
-    out.set(this.critic.forward(obs, numRows).subarray(0, numRows));
+    const x = this.torso?.forward(obs, numRows) ?? obs;
+    out.set(this.critic.forward(x, numRows).subarray(0, numRows));
   }
 }

@@ -44,7 +44,8 @@ class PpoIteration implements TrainingIteration {
 /** Proximal Policy Optimization (Schulman et al. 2017), discrete and continuous actions. */
 export const ppo: AlgorithmDefinition<PpoShape> = {
   name: 'ppo',
-  description: 'Proximal Policy Optimization (clipped surrogate, GAE), Discrete and Box actions.',
+  description:
+    'Proximal Policy Optimization (clipped surrogate, GAE); Discrete, Box, MultiDiscrete and MultiBinary actions.',
   ref: { moduleUrl: import.meta.url, exportName: 'ppo' },
   trainingSchema: PPO_TRAINING,
   refineConfig: refinePpoConfig,
@@ -53,7 +54,7 @@ export const ppo: AlgorithmDefinition<PpoShape> = {
   },
   runnerSpec: () => ({ recordNextObs: false }),
   createPolicy(ctx) {
-    const spec = actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace);
+    const spec = actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace, ctx.observationSpace);
     const policy = new PpoPolicy(spec);
     // Runners start from the learner's initial weights (same seed); the driver syncs before sampling anyway.
     policy.setWeights(initActorCritic(spec, ctx.config.seed));
@@ -61,14 +62,14 @@ export const ppo: AlgorithmDefinition<PpoShape> = {
   },
   createLearner(ctx) {
     return new PpoLearner({
-      spec: actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace),
+      spec: actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace, ctx.observationSpace),
       training: ctx.training,
       annealEnvSteps: annealHorizon(ctx),
       seed: ctx.config.seed,
     });
   },
   learnerWorkload(ctx) {
-    const spec = actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace);
+    const spec = actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace, ctx.observationSpace);
     const rows = Math.floor(envStepsPerSampleRound(ctx.config) / ctx.training.numMinibatches);
     return { macsPerStep: rows * macsPerRow(spec) };
   },

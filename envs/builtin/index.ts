@@ -8,6 +8,7 @@ import type { Env } from '../env.js';
 import { type EnvOptions, registerEnv } from '../registry.js';
 import { AcrobotEnv, type AcrobotOptions } from './acrobot.js';
 import { CartPoleEnv, type CartPoleOptions } from './cartpole.js';
+import { MinAtarBreakoutEnv, type MinAtarBreakoutOptions } from './minatar-breakout.js';
 import { MountainCarEnv, type MountainCarOptions } from './mountain-car.js';
 import { MountainCarContinuousEnv, type MountainCarContinuousOptions } from './mountain-car-continuous.js';
 import { PendulumEnv, type PendulumOptions } from './pendulum.js';
@@ -15,6 +16,7 @@ import { PendulumEnv, type PendulumOptions } from './pendulum.js';
 export { AcrobotEnv, type AcrobotOptions, bound, wrap } from './acrobot.js';
 export { CartPoleEnv, type CartPoleOptions } from './cartpole.js';
 export type { BuiltinEnvOptions } from './env-options.js';
+export { BREAKOUT_CHANNELS, MinAtarBreakoutEnv, type MinAtarBreakoutOptions } from './minatar-breakout.js';
 export { MountainCarEnv, type MountainCarOptions } from './mountain-car.js';
 export { MountainCarContinuousEnv, type MountainCarContinuousOptions } from './mountain-car-continuous.js';
 export { angleNormalize, PendulumEnv, type PendulumOptions } from './pendulum.js';
@@ -48,6 +50,10 @@ export const BUILTIN_ENVS: Readonly<Record<string, BuiltinEnvEntry>> = Object.fr
   'Acrobot-v1': {
     factory: (options) => new AcrobotEnv(options as AcrobotOptions | undefined),
     description: 'Swing up a two-link arm; Discrete(3); 500 steps (Gymnasium 1.x)',
+  },
+  'MinAtar/Breakout-v1': {
+    factory: (options) => new MinAtarBreakoutEnv(options as MinAtarBreakoutOptions | undefined),
+    description: 'MinAtar Breakout (Young & Tian 2019): 10x10x4 pixels; Discrete(3); sticky actions 0.1',
   },
 });
 

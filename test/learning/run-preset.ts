@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { getAlgorithm } from '../../algorithms/index.js';
 import { setLogLevel } from '../../core/logger.js';
 import { CartPoleEnv } from '../../envs/builtin/cartpole.js';
+import { MinAtarBreakoutEnv } from '../../envs/builtin/minatar-breakout.js';
 import { PendulumEnv } from '../../envs/builtin/pendulum.js';
 import { listEnvs, registerEnv } from '../../envs/registry.js';
 import { buildConfigSchema } from '../../rl/config/common.js';
@@ -23,6 +24,8 @@ function ensureEnvs(): void {
   const ids = new Set(listEnvs().map((e) => e.id));
   if (!ids.has('CartPole-v1')) registerEnv('CartPole-v1', (o) => new CartPoleEnv(o as never));
   if (!ids.has('Pendulum-v1')) registerEnv('Pendulum-v1', (o) => new PendulumEnv(o as never));
+  if (!ids.has('MinAtar/Breakout-v1'))
+    registerEnv('MinAtar/Breakout-v1', (o) => new MinAtarBreakoutEnv(o as never));
 }
 
 /** What a learning run reached. */

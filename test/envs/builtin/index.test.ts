@@ -3,6 +3,7 @@ import {
   AcrobotEnv,
   BUILTIN_ENVS,
   CartPoleEnv,
+  MinAtarBreakoutEnv,
   MountainCarContinuousEnv,
   MountainCarEnv,
   PendulumEnv,
@@ -16,10 +17,12 @@ const REGISTERED: [string, unknown, number][] = [
   ['MountainCar-v0', MountainCarEnv, 200],
   ['MountainCarContinuous-v0', MountainCarContinuousEnv, 999],
   ['Acrobot-v1', AcrobotEnv, 500],
+  // Not Gymnasium's: MinAtar (Young & Tian 2019), with a step limit of ours (envs/builtin/minatar-breakout.ts).
+  ['MinAtar/Breakout-v1', MinAtarBreakoutEnv, 10_000],
 ];
 
 describe('built-in env registration', () => {
-  it('registers the five ids with their classes and step limits', () => {
+  it('registers the six ids with their classes and step limits', () => {
     expect(Object.keys(BUILTIN_ENVS).sort()).toEqual(REGISTERED.map(([id]) => id).sort());
     const listed = new Set(listEnvs().map((e) => e.id));
     for (const [id, cls, steps] of REGISTERED) {
