@@ -102,7 +102,7 @@ export class LabProcess {
       });
     }
     proc.stderr?.on('data', (d: Buffer) => {
-      this.stderrTail = (this.stderrTail + d.toString()).slice(-4000);
+      this.stderrTail = (this.stderrTail + d.toString()).slice(-65536);
     });
     this.exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
   }

@@ -51,10 +51,13 @@ export class DeviceGradients implements PpoGradients {
     try {
       out = tf.tidy(() => {
         const obs = tf.tensor2d(mb.obs, [n, this.spec.obsSize]);
+        const head = this.spec.head;
         const actions =
-          this.spec.head.kind === 'categorical'
+          head.kind === 'categorical'
             ? tf.tensor1d(mb.actions, 'int32')
-            : tf.tensor2d(mb.actions, [n, this.spec.head.actionSize]);
+            : head.kind === 'multiCategorical'
+              ? tf.tensor2d(mb.actions, [n, head.nvec.length], 'int32')
+              : tf.tensor2d(mb.actions, [n, head.actionSize]);
         const oldLogProbs = tf.tensor1d(mb.logProbs);
         const advantages = tf.tensor1d(mb.advantages);
         const oldValues = tf.tensor1d(mb.valuePreds);

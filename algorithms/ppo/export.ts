@@ -6,9 +6,15 @@ import type { AlgorithmContext, DenseNetwork } from '../../rl/algorithm.js';
 import type { NamedWeights } from '../../rl/models/named-weights.js';
 import { actorCriticSpec, layersOf } from './model.js';
 
-/** @throws TypeError naming a missing or misshapen actor weight. */
+/** @throws TypeError naming a missing or misshapen actor weight, or for MultiDiscrete/MultiBinary actions. */
 export function ppoDeterministicNetwork(ctx: AlgorithmContext, weights: NamedWeights): DenseNetwork {
   const spec = actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace);
+  if (spec.head.kind === 'multiCategorical') {
+    // One dense network ends in argmax or identity; a per-component argmax is not among its heads.
+    throw new TypeError(
+      `ppo export: ${ctx.actionSpace.type} actions (a categorical per component) cannot be exported as one dense network.`,
+    );
+  }
   const byName = new Map(weights.map((w) => [w.name, w.data]));
   const { actor } = layersOf(spec);
   const take = (name: string, size: number): Float32Array => {

@@ -11,13 +11,16 @@
  *   d/dlogp = d/dr * r.
  * - Categorical with logits z: logp_a = z_a - logsumexp(z), d logp_a / dz_j = 1[j = a] - p_j;
  *   H = -sum_j p_j log p_j, dH/dz_j = -p_j (log p_j + H).
+ * - MultiCategorical (MultiDiscrete, MultiBinary): a categorical per component k over its own segment
+ *   of logits; logp and H are sums over components, so each segment gets its categorical's gradient
+ *   with its own H_k.
  * - Diagonal Gaussian with mean mu, log std s: logp = sum_j -0.5 u_j^2 - s_j - 0.5 log 2pi with
  *   u = (a - mu) / exp(s); dlogp/dmu_j = u_j / exp(s_j), dlogp/ds_j = u_j^2 - 1; H = sum_j s_j + const.
  * - vLoss = 0.5 mean(max((v - R)^2, (vClip - R)^2)) with vClip = vOld + clip(v - vOld, -e, e);
  *   d/dv = (v - R) where the unclipped term is the max, else 0 (outside the range vClip is flat).
  */
 import type { PpoLossCoefs } from './loss.js';
-import type { ActionHead } from './model.js';
+import { type ActionHead, headSize } from './model.js';
 
 /** Inputs: the network outputs of one minibatch and the rollout data. */
 export interface HeadGradInputs {
@@ -25,7 +28,7 @@ export interface HeadGradInputs {
   readonly head: Float32Array;
   /** [k] log std of the gaussian head. */
   readonly logStd?: Float32Array;
-  /** [B] action indexes (categorical) or [B, k] continuous actions. */
+  /** [B] action indexes (categorical), [B, k] component indexes (multiCategorical) or [B, k] continuous actions. */
   readonly actions: Float32Array;
   readonly oldLogProbs: Float32Array;
   readonly advantages: Float32Array;
@@ -56,7 +59,12 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 /** See the module comment. */
 export function ppoHeadGrads(headKind: ActionHead, x: HeadGradInputs, c: PpoLossCoefs): HeadGrads {
   const B = x.values.length;
-  const A = headKind.kind === 'categorical' ? headKind.numActions : headKind.actionSize;
+  const A = headSize(headKind);
+  // Segments of the head row: one per categorical component (one segment for 'categorical').
+  const nvec =
+    headKind.kind === 'multiCategorical' ? headKind.nvec : headKind.kind === 'categorical' ? [A] : [];
+  const lseOf = new Float64Array(nvec.length);
+  const entOf = new Float64Array(nvec.length);
   const dHead = new Float32Array(B * A);
   const dValues = new Float32Array(B);
   const dLogStd = headKind.kind === 'gaussian' ? new Float32Array(A) : undefined;
@@ -73,18 +81,28 @@ export function ppoHeadGrads(headKind: ActionHead, x: HeadGradInputs, c: PpoLoss
     let logp = 0;
     let entropy = 0;
     let lse = 0;
-    if (headKind.kind === 'categorical') {
-      let max = -Infinity;
-      for (let j = 0; j < A; j++) max = Math.max(max, x.head[o + j]!);
-      let z = 0;
-      for (let j = 0; j < A; j++) z += Math.exp(x.head[o + j]! - max);
-      lse = max + Math.log(z);
-      for (let j = 0; j < A; j++) {
-        const lp = x.head[o + j]! - lse;
-        p[j] = Math.exp(lp);
-        entropy -= p[j]! * lp;
+    if (headKind.kind !== 'gaussian') {
+      // Each component c over its segment [s, s + n): logp and entropy are sums over components.
+      let seg = o;
+      for (let c = 0; c < nvec.length; c++) {
+        const n = nvec[c]!;
+        let max = -Infinity;
+        for (let j = 0; j < n; j++) max = Math.max(max, x.head[seg + j]!);
+        let z = 0;
+        for (let j = 0; j < n; j++) z += Math.exp(x.head[seg + j]! - max);
+        lse = max + Math.log(z);
+        let h = 0;
+        for (let j = 0; j < n; j++) {
+          const lp = x.head[seg + j]! - lse;
+          p[seg - o + j] = Math.exp(lp);
+          h -= p[seg - o + j]! * lp;
+        }
+        lseOf[c] = lse;
+        entOf[c] = h;
+        entropy += h;
+        logp += x.head[seg + x.actions[i * nvec.length + c]!]! - lse;
+        seg += n;
       }
-      logp = x.head[o + x.actions[i]!]! - lse;
     } else {
       for (let j = 0; j < A; j++) {
         const u = (x.actions[o + j]! - x.head[o + j]!) * Math.exp(-x.logStd![j]!);
@@ -104,13 +122,18 @@ export function ppoHeadGrads(headKind: ActionHead, x: HeadGradInputs, c: PpoLoss
     entSum += entropy;
     const dLogp = (pg1 >= pg2 ? -adv * ratio : 0) / B;
 
-    if (headKind.kind === 'categorical') {
-      const a = x.actions[i]!;
-      for (let j = 0; j < A; j++) {
-        // log p_j from the logits, not log(p_j): p_j underflows to 0 for saturated logits.
-        const lp = x.head[o + j]! - lse;
-        // d(pg)/dz + d(-entCoef * H)/dz (the mean's 1/B folded in).
-        dHead[o + j] = dLogp * ((j === a ? 1 : 0) - p[j]!) + (c.entCoef / B) * p[j]! * (lp + entropy);
+    if (headKind.kind !== 'gaussian') {
+      let seg = 0;
+      for (let k = 0; k < nvec.length; k++) {
+        const a = x.actions[i * nvec.length + k]!;
+        for (let j = 0; j < nvec[k]!; j++) {
+          // log p_j from the logits, not log(p_j): p_j underflows to 0 for saturated logits.
+          const lp = x.head[o + seg + j]! - lseOf[k]!;
+          const pj = p[seg + j]!;
+          // d(pg)/dz + d(-entCoef * H_k)/dz (the mean's 1/B folded in); H_k is this component's entropy.
+          dHead[o + seg + j] = dLogp * ((j === a ? 1 : 0) - pj) + (c.entCoef / B) * pj * (lp + entOf[k]!);
+        }
+        seg += nvec[k]!;
       }
     } else {
       for (let j = 0; j < A; j++) {

@@ -12,7 +12,7 @@ export interface Minibatch {
   /** Rows. */
   readonly count: number;
   readonly obs: Float32Array; // [B, D]
-  /** Action indexes (Discrete) or vectors (Box). [B] or [B, k] */
+  /** Action indexes (Discrete), vectors (Box) or component indexes (MultiDiscrete/MultiBinary). [B] or [B, k] */
   readonly actions: Float32Array;
   readonly logProbs: Float32Array; // [B]
   readonly valuePreds: Float32Array; // [B]
@@ -20,8 +20,9 @@ export interface Minibatch {
   readonly valueTargets: Float32Array; // [B]
 }
 
-/** Width of one row of `actions`: 1 for an index, k for a Box action. */
+/** Width of one row of `actions`: 1 for an index, k for a Box action or k component indexes. */
 export function actionWidth(spec: ActorCriticSpec): number {
+  if (spec.head.kind === 'multiCategorical') return spec.head.nvec.length;
   return spec.head.kind === 'categorical' ? 1 : headSize(spec.head);
 }
 

@@ -17,7 +17,9 @@ export type Activation = ModelConfig['activation'];
 /** The action head of the actor. */
 export type ActionHead =
   | { kind: 'categorical'; numActions: number }
-  | { kind: 'gaussian'; actionSize: number };
+  | { kind: 'gaussian'; actionSize: number }
+  /** MultiDiscrete: a categorical per component; MultiBinary(n): n two-way categoricals. */
+  | { kind: 'multiCategorical'; nvec: readonly number[] };
 
 /** One conv layer (valid padding, ReLU). */
 export interface ConvLayer {
@@ -51,9 +53,14 @@ export function actionHeadFor(space: SpaceJson): ActionHead {
   if (space.type === 'Discrete') return { kind: 'categorical', numActions: space.n };
   if (space.type === 'Box' && space.shape.length === 1)
     return { kind: 'gaussian', actionSize: space.shape[0]! };
+  if (space.type === 'MultiDiscrete') return { kind: 'multiCategorical', nvec: [...space.nvec] };
+  if (space.type === 'MultiBinary') {
+    const bits = space.shape.reduce((a, b) => a * b, 1);
+    return { kind: 'multiCategorical', nvec: new Array<number>(bits).fill(2) };
+  }
   throw new TypeError(
     `ppo: action space ${space.type}${space.type === 'Box' ? ` of shape [${space.shape.join(', ')}]` : ''} is not ` +
-      'supported; PPO here supports Discrete and 1-D Box actions.',
+      'supported; PPO here supports Discrete, 1-D Box, MultiDiscrete and MultiBinary actions.',
   );
 }
 
@@ -109,8 +116,9 @@ export function convOutputShape(
   return [h, w, c];
 }
 
-/** Output width of the actor: logits or Gaussian means. */
+/** Output width of the actor: logits (all components' for multiCategorical) or Gaussian means. */
 export function headSize(head: ActionHead): number {
+  if (head.kind === 'multiCategorical') return head.nvec.reduce((a, b) => a + b, 0);
   return head.kind === 'categorical' ? head.numActions : head.actionSize;
 }
 

@@ -5,7 +5,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../../rl/backend/backend.js';
-import { Categorical, DiagGaussian } from '../../rl/distributions/index.js';
+import { Categorical, DiagGaussian, MultiCategorical } from '../../rl/distributions/index.js';
 import { type Activation, type ActorCriticSpec, LOG_STD, layersOf, torsoOf } from './model.js';
 
 /** Weight tensors by name (variables or, in tests, plain tensors). */
@@ -80,8 +80,9 @@ export function torsoForward(
 }
 
 /**
- * log pi(a|s), entropy and V(s) of a minibatch. `actions` are int32 indexes [B] (Discrete) or
- * float32 [B, k] (Box). Call inside a tidy or gradient tape.
+ * log pi(a|s), entropy and V(s) of a minibatch. `actions` are int32 indexes [B] (Discrete), int32
+ * component indexes [B, k] (MultiDiscrete, MultiBinary) or float32 [B, k] (Box). Call inside a tidy or
+ * gradient tape.
  */
 export function evaluateActions(
   tf: Tf,
@@ -102,6 +103,10 @@ export function evaluateActions(
   if (spec.head.kind === 'categorical') {
     const dist = new Categorical(head);
     return { logProbs: dist.logProb(actions as tfjs.Tensor1D), entropy: dist.entropy(), values };
+  }
+  if (spec.head.kind === 'multiCategorical') {
+    const dist = new MultiCategorical(head, spec.head.nvec);
+    return { logProbs: dist.logProb(actions as tfjs.Tensor2D), entropy: dist.entropy(), values };
   }
   const dist = new DiagGaussian(head, w.get(LOG_STD) as tfjs.Tensor1D);
   return { logProbs: dist.logProb(actions as tfjs.Tensor2D), entropy: dist.entropy(), values };

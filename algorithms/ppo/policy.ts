@@ -1,11 +1,12 @@
 /**
  * PPO's runner-side policy: plain-JS forward of the actor and critic over the runner's N envs,
- * sampling from a Categorical (Discrete) or diagonal Gaussian (Box) and recording log pi(a|s) and
+ * sampling from a Categorical (Discrete), a MultiCategorical (MultiDiscrete, MultiBinary) or a diagonal
+ * Gaussian (Box) and recording log pi(a|s) and
  * V(s) for the loss (`logProbs`, `valuePreds`).
  */
 import type { SeededRng } from '../../envs/rng.js';
 import type { InferencePolicy, PolicyOutput } from '../../rl/algorithm.js';
-import { Categorical, DiagGaussian } from '../../rl/distributions/index.js';
+import { Categorical, DiagGaussian, MultiCategorical } from '../../rl/distributions/index.js';
 import type { NamedWeights } from '../../rl/models/named-weights.js';
 import { Columns } from '../../rl/sample-batch/columns.js';
 import { JsTorso } from './js-torso.js';
@@ -47,6 +48,18 @@ export class PpoPolicy implements InferencePolicy {
         head.subarray(0, numRows * A),
         numRows,
         A,
+        rng,
+        out.actions as Int32Array,
+        logProbs,
+        !explore,
+      );
+    } else if (this.spec.head.kind === 'multiCategorical') {
+      const { nvec } = this.spec.head;
+      const width = nvec.reduce((a, b) => a + b, 0);
+      MultiCategorical.sampleInto(
+        head.subarray(0, numRows * width),
+        numRows,
+        nvec,
         rng,
         out.actions as Int32Array,
         logProbs,

@@ -44,7 +44,8 @@ class PpoIteration implements TrainingIteration {
 /** Proximal Policy Optimization (Schulman et al. 2017), discrete and continuous actions. */
 export const ppo: AlgorithmDefinition<PpoShape> = {
   name: 'ppo',
-  description: 'Proximal Policy Optimization (clipped surrogate, GAE), Discrete and Box actions.',
+  description:
+    'Proximal Policy Optimization (clipped surrogate, GAE); Discrete, Box, MultiDiscrete and MultiBinary actions.',
   ref: { moduleUrl: import.meta.url, exportName: 'ppo' },
   trainingSchema: PPO_TRAINING,
   refineConfig: refinePpoConfig,

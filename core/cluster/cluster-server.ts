@@ -53,7 +53,6 @@ export class ClusterServer {
   private readonly dropped = new Set<PeerId>();
   private droppedCount = 0;
   private readonly queue: SendQueue;
-  private readonly routingIds = new Map<PeerId, Uint8Array>();
 
   private constructor(
     private readonly router: Router,
@@ -113,10 +112,8 @@ export class ClusterServer {
         if (this.dropped.has(peer)) continue;
         try {
           const parsed = parseClusterMessage(frames, checkToHead, this.limits);
-          this.routingIds.set(peer, routingId);
           handler(peer, parsed);
         } catch (err) {
-          this.routingIds.set(peer, routingId);
           this.drop(peer, (err as Error).message);
         }
       }
@@ -127,16 +124,15 @@ export class ClusterServer {
 
   /** Sends to a peer (dropped silently by ZeroMQ if it is gone). */
   send(peer: PeerId, message: FromHead, payload: readonly Uint8Array[] = []): Promise<void> {
-    const routingId = this.routingIds.get(peer);
-    if (routingId === undefined || this.router.closed) return Promise.resolve();
-    return this.queue.push([routingId, ...packClusterMessage(message, payload)]);
+    if (this.router.closed) return Promise.resolve();
+    // The peer id is the routing id in hex: nothing to remember per peer (CLI clients come and go).
+    return this.queue.push([Buffer.from(peer, 'hex'), ...packClusterMessage(message, payload)]);
   }
 
   /** Drops a peer: tells it why, logs once, ignores it from now on. */
   drop(peer: PeerId, reason: string): void {
     if (this.dropped.has(peer)) return;
     void this.send(peer, { t: 'dropped', reason });
-    this.routingIds.delete(peer);
     this.dropped.add(peer);
     this.droppedCount++;
     if (this.dropped.size > MAX_DROPPED_REMEMBERED) {

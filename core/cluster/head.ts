@@ -40,6 +40,9 @@ export interface HeadOptions {
 export const DEFAULT_HEARTBEAT_MS = 500;
 export const DEFAULT_DEAD_AFTER_MS = 5000;
 
+/** Dead nodes reported by status at most; older ones are forgotten. */
+export const MAX_DEAD_NODES_KEPT = 1000;
+
 const EMPTY_LOAD: NodeLoad = Object.freeze({
   resourcesUsed: {},
   numActors: 0,
@@ -217,10 +220,18 @@ export class Head {
         log.warn(`node ${nodeId} (${member.info.host}) declared dead: ${member.deathCause}`);
         const status = this.nodeStatus(member, now);
         for (const listener of this.deadListeners) listener(status);
+        this.forgetOldDead();
         continue;
       }
       void this.server.send(member.peer, { t: 'heartbeat', seq: this.seq });
     }
+  }
+
+  /** Keeps the newest {@link MAX_DEAD_NODES_KEPT} dead nodes (pods come and go for months). */
+  private forgetOldDead(): void {
+    const dead = [...this.members].filter(([, m]) => m.state === 'dead');
+    for (const [nodeId] of dead.slice(0, Math.max(0, dead.length - MAX_DEAD_NODES_KEPT)))
+      this.members.delete(nodeId);
   }
 
   private nodeStatus(member: Member, now: number): NodeStatus {

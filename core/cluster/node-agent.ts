@@ -119,8 +119,10 @@ export class NodeAgent {
         }
         return;
       case 'unknown-node':
-        if (this.registered)
-          log.warn('the head does not know this node (restarted, or it declared us dead): registering again');
+        // Heartbeats queued during a partition come back as a burst of these: register once now,
+        // and let the heartbeat timer retry until the welcome arrives.
+        if (!this.registered) return;
+        log.warn('the head does not know this node (restarted, or it declared us dead): registering again');
         this.registered = false;
         this.register();
         return;

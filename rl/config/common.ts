@@ -51,7 +51,8 @@ export const COMMON_SECTIONS = {
     numEnvsPerRunner: s.int({ min: 1, default: 8, description: 'Envs each env runner steps as one vector.' }),
     normalizeObservations: s.boolean({
       default: false,
-      description: 'Running mean/std observation filter (as SB3 VecNormalize obs).',
+      description:
+        "One running mean/std of the observations per run (SB3 VecNormalize's obs part): saved with checkpoints, frozen in evaluation; needs envRunners.numEnvRunners <= 1.",
     }),
   }),
   envRunners: s.object({
@@ -182,9 +183,21 @@ export function buildConfigSchema<T extends Shape>(
   options: BuildConfigSchemaOptions<T> = {},
 ): ObjectSchema<ConfigShape<T>> {
   const shape = { ...COMMON_SECTIONS, training } as ConfigShape<T>;
-  const refine = options.refine;
   // `expect` never blocks a run: a shorter run just gets no verdict (rl/cli/expect-verdict.ts).
-  return refine === undefined ? s.object(shape) : s.object(shape, { refine });
+  return s.object(shape, {
+    refine: (config, ctx) => {
+      // One observation statistic per run: several runners would each keep their own.
+      if (config.env.normalizeObservations && config.envRunners.numEnvRunners > 1) {
+        ctx.fail(
+          'env.normalizeObservations',
+          true,
+          `needs one statistic per run, which envRunners.numEnvRunners (${config.envRunners.numEnvRunners}) runners would split`,
+          'use envRunners.numEnvRunners 0 or 1 (more envs per runner: env.numEnvsPerRunner)',
+        );
+      }
+      options.refine?.(config, ctx);
+    },
+  });
 }
 
 /**

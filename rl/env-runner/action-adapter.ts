@@ -1,5 +1,6 @@
 /**
- * Converts a policy's batched actions ([N] int32 indexes for Discrete, [N, k] int32 for MultiDiscrete,
+ * Converts a policy's batched actions ([N] int32 indexes for Discrete, [N, k] int32 for MultiDiscrete
+ * and MultiBinary,
  * [N, k] float32 for Box) into the per-env values a {@link VectorEnv} steps with, without allocating
  * per step. Box actions are clipped to the space's bounds on the way to the env (CleanRL's
  * `gym.wrappers.ClipAction`); the batch keeps the unclipped sample so log-probs stay consistent.
@@ -52,6 +53,23 @@ export function createActionAdapter(space: SpaceJson, numEnvs: number): ActionAd
         },
       };
     }
+    case 'MultiBinary': {
+      // The policy writes one 0/1 index per bit; the env takes an Int8Array per action.
+      const k = space.shape.reduce((a, b) => a * b, 1);
+      const rowsOut = Array.from({ length: numEnvs }, () => new Int8Array(k));
+      return {
+        actionSize: k,
+        rowShape: [...space.shape],
+        allocActions: (rows) => new Int32Array(rows * k),
+        toEnvActions(actions) {
+          for (let n = 0; n < numEnvs; n++) {
+            const row = rowsOut[n]!;
+            for (let j = 0; j < k; j++) row[j] = actions[n * k + j] as number;
+          }
+          return rowsOut;
+        },
+      };
+    }
     case 'Box': {
       const k = space.low.length;
       const low = space.low.map((x) => x ?? -Infinity);
@@ -78,7 +96,7 @@ export function createActionAdapter(space: SpaceJson, numEnvs: number): ActionAd
     }
     default:
       throw new TypeError(
-        `EnvRunner: action space ${space.type} is not supported; use Discrete, MultiDiscrete or Box ` +
+        `EnvRunner: action space ${space.type} is not supported; use Discrete, MultiDiscrete, MultiBinary or Box ` +
           '(flatten other action spaces with a wrapper).',
       );
   }

@@ -6,6 +6,7 @@ import { SeededRng } from '../../envs/rng.js';
 import { type AlgorithmContext, type AlgorithmRef, loadAlgorithm } from '../algorithm.js';
 import { EnvRunner } from './env-runner.js';
 import { makeRunnerVectorEnv } from './make-runner-vector-env.js';
+import { NormalizeVectorObservation } from './normalize-vector-observation.js';
 
 /** Everything a runner is built from; plain data. */
 export interface EnvRunnerSpec {
@@ -15,6 +16,8 @@ export interface EnvRunnerSpec {
   readonly numEnvs: number;
   /** The config key `numEnvs` comes from, for errors. @default 'env.numEnvsPerRunner' */
   readonly numEnvsKey?: string;
+  /** Use the `env.normalizeObservations` statistic without updating it (evaluation). @default false */
+  readonly frozenObsFilter?: boolean;
   readonly rolloutFragmentLength: number;
   /** Seed of this runner (env n is reset with `seed + n`). */
   readonly seed: number;
@@ -37,12 +40,11 @@ export function runnerSeed(seed: number, index: number): number {
 /** Builds the runner (resets its envs). @throws as the env registry and the algorithm module do. */
 export async function buildEnvRunner(spec: EnvRunnerSpec): Promise<EnvRunner> {
   const def = await loadAlgorithm(spec.algorithm);
-  const env = await makeRunnerVectorEnv(
-    spec.context.config.env,
-    spec.numEnvs,
-    spec.numEnvsKey,
-    spec.index ?? 0,
-  );
+  // Evaluation never updates the observation statistic: it uses the training one, frozen.
+  const env = await makeRunnerVectorEnv(spec.context.config.env, spec.numEnvs, spec.numEnvsKey, {
+    runnerIndex: spec.index ?? 0,
+    frozenFilter: spec.frozenObsFilter === true,
+  });
   const policy = await def.createPolicy(spec.context);
   return EnvRunner.create({
     env,
@@ -52,5 +54,6 @@ export async function buildEnvRunner(spec: EnvRunnerSpec): Promise<EnvRunner> {
     seed: spec.seed,
     recordNextObs: spec.recordNextObs,
     postprocess: spec.postprocess ?? false,
+    ...(env instanceof NormalizeVectorObservation ? { obsFilter: env } : {}),
   });
 }

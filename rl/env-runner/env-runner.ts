@@ -31,6 +31,14 @@ export interface EnvRunnerOptions {
   readonly recordNextObs?: boolean;
   /** Run the policy's `postprocess` on each fragment (training runners; not evaluation). @default false */
   readonly postprocess?: boolean;
+  /** The `env.normalizeObservations` statistic (the wrapper `env` is), kept in the runner's state. */
+  readonly obsFilter?: ObservationFilter;
+}
+
+/** An observation statistic whose state travels with the runner's (checkpoints, evaluation). */
+export interface ObservationFilter {
+  getFilterState(): unknown;
+  setFilterState(state: unknown): void;
 }
 
 /** What {@link EnvRunner.sample} returns. */
@@ -48,6 +56,8 @@ export interface EnvRunnerState {
   readonly obs: number[];
   readonly episodeReturns: number[];
   readonly episodeLengths: number[];
+  /** The `env.normalizeObservations` statistic, when it is on. */
+  readonly obsFilter?: unknown;
   /** The vector env's own state, when it has `getState` (needed for an exact resume). */
   readonly env?: unknown;
 }
@@ -79,6 +89,7 @@ export class EnvRunner {
   private readonly episodeReturns: Float64Array;
   private readonly episodeLengths: Int32Array;
   private readonly out: PolicyOutput;
+  private readonly obsFilter: ObservationFilter | undefined;
 
   private constructor(options: EnvRunnerOptions, obs: Float32Array) {
     const T = options.rolloutFragmentLength;
@@ -93,6 +104,7 @@ export class EnvRunner {
     this.explore = options.explore ?? true;
     this.recordNextObs = options.recordNextObs ?? false;
     this.postprocess = options.postprocess ?? false;
+    this.obsFilter = options.obsFilter;
     this.adapter = createActionAdapter(options.env.singleActionSpace.toJson(), this.numEnvs);
     // A negative seed never equals an env seed (seed + i >= 0): action noise and envs do not correlate.
     this.rng = SeededRng.fromSeed(-(options.seed + 1));
@@ -258,6 +270,7 @@ export class EnvRunner {
       obs: Array.from(this.obs),
       episodeReturns: Array.from(this.episodeReturns),
       episodeLengths: Array.from(this.episodeLengths),
+      ...(this.obsFilter === undefined ? {} : { obsFilter: this.obsFilter.getFilterState() }),
     };
     return isStateful(this.env) ? { ...state, env: this.env.getState() } : state;
   }
@@ -275,12 +288,25 @@ export class EnvRunner {
       );
     }
     this.rng.setState(state.rng);
+    // The statistic comes back even when the envs cannot (a remote env): normalisation goes on as saved.
+    if (this.obsFilter !== undefined && state.obsFilter !== undefined)
+      this.obsFilter.setFilterState(state.obsFilter);
     if (state.env === undefined || !isStateful(this.env)) return false;
     this.env.setState(state.env);
     this.obs.set(state.obs);
     this.episodeReturns.set(state.episodeReturns);
     this.episodeLengths.set(state.episodeLengths);
     return true;
+  }
+
+  /**
+   * Sets the `env.normalizeObservations` statistic (evaluation gets the training runner's).
+   * @throws TypeError when normalisation is off or the state is malformed.
+   */
+  setObsFilterState(state: unknown): void {
+    if (this.obsFilter === undefined)
+      throw new TypeError('EnvRunner.setObsFilterState: env.normalizeObservations is off.');
+    this.obsFilter.setFilterState(state);
   }
 
   /** Closes the envs and frees the policy. */

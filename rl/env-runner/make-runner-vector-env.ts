@@ -2,12 +2,13 @@
  * The vector env of an env runner, from the `env` config section (envs' `makeVectorEnv`: in-process
  * SyncVectorEnv for registered ids and module paths, a remote vector env for addresses, a Python env
  * server started for `gymnasium:`/`python:` ids), with the observation filter when
- * `env.normalizeObservations` is on. With `env.addresses`, runner i connects to addresses[i % n].
+ * `env.normalizeObservations` is on (one statistic over the runner's envs, frozen for evaluation:
+ * ./normalize-vector-observation.ts). With `env.addresses`, runner i connects to addresses[i % n].
  */
 import { makeVectorEnv } from '../../envs/vector/make-vector-env.js';
 import type { VectorEnv } from '../../envs/vector/vector-env.js';
-import { NormalizeObservation } from '../../envs/wrappers/normalize-observation.js';
 import type { CommonConfig } from '../config/common.js';
+import { NormalizeVectorObservation } from './normalize-vector-observation.js';
 
 const isPythonEnvId = (id: string): boolean => /^(gymnasium|python):/.test(id);
 const ADDRESS = /^(tcp:\/\/[^\s:/]+:\d+|ipc:\/\/\S+)$/;
@@ -53,12 +54,13 @@ export async function makeRunnerVectorEnv(
   env: CommonConfig['env'],
   numEnvs: number,
   numEnvsKey = 'env.numEnvsPerRunner',
-  runnerIndex = 0,
+  options: { runnerIndex?: number; frozenFilter?: boolean } = {},
 ): Promise<VectorEnv> {
-  const { id, options: envOptions } = runnerEnvTarget(env, runnerIndex);
+  const { id, options: envOptions } = runnerEnvTarget(env, options.runnerIndex ?? 0);
   try {
-    if (!env.normalizeObservations) return await makeVectorEnv(id, numEnvs, { envOptions });
-    return await makeVectorEnv(id, numEnvs, { envOptions, wrap: (e) => new NormalizeObservation(e) });
+    const vector = await makeVectorEnv(id, numEnvs, { envOptions });
+    if (!env.normalizeObservations) return vector;
+    return new NormalizeVectorObservation(vector, { frozen: options.frozenFilter ?? false });
   } catch (error) {
     throw namingNumEnvsKey(error, numEnvsKey);
   }

@@ -73,15 +73,20 @@ export async function evaluateCheckpoint(
     }
   }
   const spec = evaluationRunnerSpec(ctx, algorithm);
+  const obsFilter = savedObsFilter(loaded.state, config, dir);
   const evaluator = await Evaluator.create(spec);
   let result: { summary: EvaluationResult; episodes: EpisodeSummary };
   try {
-    result = await evaluator.evaluate(loaded.weights, options.episodes ?? config.evaluation.episodes);
+    result = await evaluator.evaluate(
+      loaded.weights,
+      options.episodes ?? config.evaluation.episodes,
+      obsFilter,
+    );
   } finally {
     await evaluator.close();
   }
   if (options.render === true)
-    await renderEpisode(spec, loaded.weights, config.env.id, options.onFrame ?? (() => undefined));
+    await renderEpisode(spec, loaded.weights, obsFilter, config.env.id, options.onFrame ?? (() => undefined));
   const out: CheckpointEvaluation = {
     checkpointDir: dir,
     algorithm: loaded.algorithm,
@@ -94,16 +99,44 @@ export async function evaluateCheckpoint(
   return out;
 }
 
+/**
+ * The `env.normalizeObservations` statistic the training runner saved (runner 0's: one per run), or
+ * undefined when normalisation is off.
+ * @throws CheckpointError when normalisation is on but the checkpoint has no statistic.
+ */
+function savedObsFilter(
+  state: Readonly<Record<string, unknown>>,
+  config: CommonConfig,
+  dir: string,
+): unknown {
+  if (!config.env.normalizeObservations) return undefined;
+  const runners = state['runners'];
+  const saved = Array.isArray(runners)
+    ? (runners[0] as { obsFilter?: unknown } | undefined)?.obsFilter
+    : undefined;
+  if (saved === undefined) {
+    throw new CheckpointError(
+      'incompatible',
+      dir,
+      'env.normalizeObservations is on but the checkpoint holds no observation statistic (state.runners[0].obsFilter); ' +
+        'it was written by an older tsrl: train again.',
+    );
+  }
+  return saved;
+}
+
 /** Runs one episode on a 1-env runner, step by step, handing a text frame per step to `onFrame`. */
 async function renderEpisode(
   spec: ReturnType<typeof evaluationRunnerSpec>,
   weights: Parameters<Evaluator['evaluate']>[0],
+  obsFilter: unknown,
   envId: string,
   onFrame: (frame: string) => void,
 ): Promise<void> {
   const runner = await buildEnvRunner({ ...spec, numEnvs: 1, rolloutFragmentLength: 1 });
   try {
     runner.setWeights(weights);
+    if (obsFilter !== undefined) runner.setObsFilterState(obsFilter);
     await runner.reset(spec.seed);
     let total = 0;
     for (let t = 0; t < 100_000; t++) {

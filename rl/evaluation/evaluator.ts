@@ -49,12 +49,14 @@ export class Evaluator {
   }
 
   /**
-   * Runs `episodes` episodes with `weights`.
+   * Runs `episodes` episodes with `weights` (and, with `env.normalizeObservations`, the training
+   * statistic `obsFilter`).
    * @throws RangeError when `episodes` is not a positive integer.
    */
   async evaluate(
     weights: NamedWeights,
     episodes: number,
+    obsFilter?: unknown,
   ): Promise<{ summary: EvaluationResult; episodes: EpisodeSummary }> {
     const { env } = this.spec.context.config;
     const served = isServedEnvId(env.id) || env.addresses.length > 0;
@@ -66,6 +68,8 @@ export class Evaluator {
           broken = false;
         }
         this.runner.setWeights(weights);
+        // The training runner's `env.normalizeObservations` statistic, used frozen.
+        if (obsFilter !== undefined) this.runner.setObsFilterState(obsFilter);
         await this.runner.reset(this.spec.seed);
         const done = await this.runner.sampleEpisodes(episodes);
         return { summary: summarizeEpisodes(done), episodes: done };

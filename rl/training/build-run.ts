@@ -64,6 +64,7 @@ export function evaluationRunnerSpec(
     context: ctx,
     numEnvs: config.evaluation.numEnvs,
     numEnvsKey: 'evaluation.numEnvs',
+    frozenObsFilter: true,
     // Short fragments: evaluation stops soon after the last needed episode ends.
     rolloutFragmentLength: 16,
     seed: runnerSeed(config.seed, EVAL_RUNNER_INDEX),

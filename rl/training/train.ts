@@ -102,10 +102,11 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
   saveResolvedConfig(runDir, config);
 
   const useActors = config.envRunners.numEnvRunners > 0;
-  const learnerActor = config.learners.numGpusPerLearner > 0;
+  const learnerActor = config.learners.numGpusPerLearner > 0 || config.learners.numLearners > 1;
   const ownsRuntime = (useActors || learnerActor) && !isInitialized();
-  // The learner actor asks the scheduler for its GPUs: the node must offer them.
-  if (ownsRuntime) await init(learnerActor ? { numGpus: Math.ceil(config.learners.numGpusPerLearner) } : {});
+  // Learner actors ask the scheduler for their GPUs: the node must offer them.
+  const numGpus = Math.ceil(config.learners.numGpusPerLearner * config.learners.numLearners);
+  if (ownsRuntime) await init(numGpus > 0 ? { numGpus } : {});
   const runners = await EnvRunnerGroup.create({
     specs: trainingRunnerSpecs(ctx, algorithm),
     mode: useActors ? 'actors' : 'inline',
@@ -234,8 +235,13 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
       };
       let evaluation: EvaluationResult | undefined;
       if (evaluator !== undefined && counters.iteration % config.evaluation.interval === 0) {
-        evaluation = (await evaluator.evaluate(await learners.getWeights(), config.evaluation.episodes))
-          .summary;
+        // One observation statistic per run: the training runner's, used frozen by the evaluator.
+        const obsFilter = config.env.normalizeObservations
+          ? (await runners.getStates())[0]?.obsFilter
+          : undefined;
+        evaluation = (
+          await evaluator.evaluate(await learners.getWeights(), config.evaluation.episodes, obsFilter)
+        ).summary;
       }
       const now = performance.now();
       counters.timeMs = now - startMs;

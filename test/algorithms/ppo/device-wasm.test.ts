@@ -27,7 +27,7 @@ const gaussian: ActorCriticSpec = {
 function fragment(spec: ActorCriticSpec, seed: number): Fragment {
   const n = 32;
   const rng = SeededRng.fromSeed(seed);
-  const k = spec.head.kind === 'categorical' ? 1 : spec.head.actionSize;
+  const k = spec.head.kind === 'gaussian' ? spec.head.actionSize : 1;
   const actions =
     spec.head.kind === 'categorical'
       ? Int32Array.from({ length: n }, () => (rng.next() < 0.5 ? 0 : 1))

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PPO_TRAINING } from '../../../algorithms/ppo/config.js';
 import { PpoLearner } from '../../../algorithms/ppo/learner.js';
+import { actionWidth } from '../../../algorithms/ppo/minibatch.js';
 import type { ActorCriticSpec } from '../../../algorithms/ppo/model.js';
 import { PpoPolicy } from '../../../algorithms/ppo/policy.js';
 import { SeededRng } from '../../../envs/rng.js';
@@ -21,6 +22,12 @@ const deep: ActorCriticSpec = {
   activation: 'tanh',
   head: { kind: 'categorical', numActions: 2 },
 };
+const multi: ActorCriticSpec = {
+  obsSize: 3,
+  hiddenSizes: [8],
+  activation: 'tanh',
+  head: { kind: 'multiCategorical', nvec: [3, 2] },
+};
 const gaussian: ActorCriticSpec = {
   obsSize: 3,
   hiddenSizes: [8],
@@ -36,8 +43,8 @@ async function fragment(spec: ActorCriticSpec, learner: PpoLearner, seed: number
   const policy = new PpoPolicy(spec);
   policy.setWeights(await learner.getWeights());
   const obs = Float32Array.from({ length: T * N * 3 }, () => rng.normal());
-  const k = spec.head.kind === 'categorical' ? 1 : spec.head.actionSize;
-  const actions = spec.head.kind === 'categorical' ? new Int32Array(T * N) : new Float32Array(T * N * k);
+  const k = actionWidth(spec);
+  const actions = spec.head.kind === 'gaussian' ? new Float32Array(T * N * k) : new Int32Array(T * N * k);
   const logProbs = new Float32Array(T * N);
   const valuePreds = new Float32Array(T * N);
   policy.act(obs, T * N, true, rng, {
@@ -78,6 +85,7 @@ describe('PpoLearner', () => {
       [discrete, {}],
       [gaussian, { clipVLoss: true }],
       [deep, { targetKl: 1e-6 }],
+      [multi, {}],
     ] as const) {
       it(`${gradients}: updates a ${spec.head.kind} policy (${JSON.stringify(extra)}) with a near-zero first KL and flat tensor counts`, async () => {
         const training = PPO_TRAINING.parse(

@@ -4,7 +4,7 @@ import { type PpoLossCoefs, ppoLoss } from '../../../algorithms/ppo/loss.js';
 import { ppoHeadGrads } from '../../../algorithms/ppo/loss-grad.js';
 import { SeededRng } from '../../../envs/rng.js';
 import { initBackend, requireTf } from '../../../rl/backend/backend.js';
-import { Categorical, DiagGaussian } from '../../../rl/distributions/index.js';
+import { Categorical, DiagGaussian, MultiCategorical } from '../../../rl/distributions/index.js';
 
 const B = 8;
 
@@ -29,15 +29,23 @@ const REGIMES: readonly Regime[] = [
  * The closed-form fast path against tfjs autodiff of ppoLoss over rl/distributions' log-prob and
  * entropy: the same functions the device learner differentiates.
  */
-function check(kind: 'categorical' | 'gaussian', regime: Regime, coefs: PpoLossCoefs, seed: number) {
+type Kind = 'categorical' | 'gaussian' | 'multiCategorical';
+/** The multiCategorical case: MultiDiscrete([3, 2]) (5 logits, 2 indexes per row). */
+const NVEC = [3, 2];
+
+function check(kind: Kind, regime: Regime, coefs: PpoLossCoefs, seed: number) {
   const tf = requireTf();
   const rng = SeededRng.fromSeed(seed);
   const rand = (n: number, scale = 1) => Float32Array.from({ length: n }, () => rng.normal() * scale);
-  const A = kind === 'categorical' ? 3 : 2;
-  const head = rand(B * A, kind === 'categorical' ? regime.headScale : 1);
+  const A = kind === 'categorical' ? 3 : kind === 'multiCategorical' ? 5 : 2;
+  const head = rand(B * A, kind === 'gaussian' ? 1 : regime.headScale);
   const logStd = Float32Array.from(rand(A, 0.1), (x) => x + regime.logStd);
   const actions =
-    kind === 'categorical' ? Float32Array.from({ length: B }, (_, i) => i % A) : rand(B * A, 0.5);
+    kind === 'categorical'
+      ? Float32Array.from({ length: B }, (_, i) => i % A)
+      : kind === 'multiCategorical'
+        ? Float32Array.from({ length: B * 2 }, (_, i) => (i % 2 === 0 ? (i >> 1) % 3 : (i >> 1) % 2))
+        : rand(B * A, 0.5);
   const advantages = rand(B);
   const values = rand(B);
   const oldValues = Float32Array.from(values, (v, i) => v + (i % 2 === 0 ? 0.5 : 0.05));
@@ -45,7 +53,9 @@ function check(kind: 'categorical' | 'gaussian', regime: Regime, coefs: PpoLossC
   const dist = (h: tfjs.Tensor, s: tfjs.Tensor) =>
     kind === 'categorical'
       ? { d: new Categorical(h as tfjs.Tensor2D), a: tf.tensor1d(actions, 'int32') }
-      : { d: new DiagGaussian(h as tfjs.Tensor2D, s), a: tf.tensor2d(actions, [B, A]) };
+      : kind === 'multiCategorical'
+        ? { d: new MultiCategorical(h as tfjs.Tensor2D, NVEC), a: tf.tensor2d(actions, [B, 2], 'int32') }
+        : { d: new DiagGaussian(h as tfjs.Tensor2D, s), a: tf.tensor2d(actions, [B, A]) };
   // Old log-probs: the current ones moved by the regime's spread, so the ratios land where wanted.
   const current = tf.tidy(() => {
     const { d, a } = dist(tf.tensor2d(head, [B, A]), tf.tensor1d(logStd));
@@ -56,7 +66,11 @@ function check(kind: 'categorical' | 'gaussian', regime: Regime, coefs: PpoLossC
     (x, i) => x - (i % 2 === 0 ? 1 : -1) * regime.logRatioSpread * (1 + 0.1 * i),
   );
   const g = ppoHeadGrads(
-    kind === 'categorical' ? { kind, numActions: A } : { kind, actionSize: A },
+    kind === 'categorical'
+      ? { kind, numActions: A }
+      : kind === 'multiCategorical'
+        ? { kind, nvec: NVEC }
+        : { kind, actionSize: A },
     { head, logStd, actions, oldLogProbs, advantages, values, oldValues, returns },
     coefs,
   );
@@ -101,7 +115,7 @@ describe('ppoHeadGrads equals autodiff of ppoLoss', () => {
   beforeAll(async () => {
     await initBackend({ backend: 'cpu' });
   });
-  for (const kind of ['categorical', 'gaussian'] as const) {
+  for (const kind of ['categorical', 'gaussian', 'multiCategorical'] as const) {
     for (const regime of REGIMES) {
       for (const clipVLoss of [false, true]) {
         it(`${kind}, ${regime.name}, clipVLoss ${clipVLoss}`, () => {

@@ -186,3 +186,46 @@ describe('cluster head: code packages', () => {
     expect(await ensurePackage(head.address, key, pkg.hash, cache, 300)).toBe(unpacked);
   });
 });
+
+describe('node agent against a scripted head', () => {
+  it('registers once, not once per unknown-node reply, after a partition heals', async () => {
+    const { Router } = await import('zeromq');
+    const { checkToHead, packClusterMessage, parseClusterMessage } = await import(
+      '../../../core/cluster/protocol.js'
+    );
+    const fake = new Router({ linger: 0 });
+    await fake.bind('tcp://127.0.0.1:0');
+    cleanups.push(() => fake.close());
+    const port = Number(/:(\d+)$/.exec(fake.lastEndpoint ?? '')?.[1]);
+    const a = NodeAgent.start({
+      head: { host: '127.0.0.1', port },
+      key: undefined,
+      node: { nodeId: 'n', host: '127.0.0.1', pid: 1, resources: {} },
+      load: () => load,
+    });
+    cleanups.push(() => void a.leave());
+    const registers: number[] = [];
+    let peer: Buffer | undefined;
+    void (async () => {
+      for await (const [id, ...frames] of fake) {
+        peer = id as Buffer;
+        if (parseClusterMessage(frames, checkToHead).message.t === 'register') registers.push(Date.now());
+      }
+    })();
+    const welcome = packClusterMessage({
+      t: 'welcome',
+      nodeId: 'n',
+      headId: 'h',
+      heartbeatMs: 2000,
+      deadAfterMs: 10_000,
+    });
+    expect(await until(() => registers.length === 1)).toBe(true);
+    await fake.send([peer as Buffer, ...welcome]);
+    expect(await until(() => a.isRegistered)).toBe(true);
+    // The heartbeats queued during a partition arrive together; the head answers each with unknown-node.
+    for (let i = 0; i < 20; i++)
+      await fake.send([peer as Buffer, ...packClusterMessage({ t: 'unknown-node', nodeId: 'n' })]);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(registers.length).toBe(2);
+  });
+});

@@ -149,6 +149,12 @@ describe.skipIf(unavailable !== undefined)(
       lab.heal(1);
       s = await until(address, (st) => stateOf(st, h1.address) === 'alive');
       expect(head.output().stderr).toMatch(/rejoined after being declared dead/);
+      // One registration after the heal, not one per heartbeat queued during the partition.
+      const joins = head
+        .output()
+        .stderr.split('\n')
+        .filter((l) => l.includes(`joined from ${h1.address}`));
+      expect(joins.length).toBeLessThanOrEqual(3);
 
       // Head restart (SIGKILL, same port, same key): the node registers with the new head.
       const firstHeadId = s.headId;
