@@ -4,9 +4,22 @@
  * published figures. Run: `node --import tsx bench/core.ts` (prints JSON) or call {@link benchCore}.
  */
 
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { get, init, put, remoteClass, remoteFunction, shutdown, wait } from '../core/index.js';
+import { encodeValue } from '../core/codec.js';
+import {
+  type ActorHandle,
+  get,
+  init,
+  put,
+  remoteClass,
+  remoteFunction,
+  shutdown,
+  wait,
+} from '../core/index.js';
+import { ObjectStore } from '../core/object-store.js';
 import { RAY_MICROBENCHMARK, type RecordedFigure } from './recorded.js';
 
 // Ray's published figures, recorded (source and machine in each): a ratio to them compares machines.
@@ -39,6 +52,50 @@ class NoopActorImpl {
 
 /** An actor whose method does nothing. */
 export const NoopActor = remoteClass(import.meta.url, 'NoopActor', NoopActorImpl);
+
+class CallerImpl {
+  /** Makes `count` calls spread over `targets` (all in flight at once) and waits for them. */
+  async drive(targets: ActorHandle<NoopActorImpl>[], count: number): Promise<number> {
+    const refs = [];
+    for (let i = 0; i < count; i++)
+      refs.push((targets[i % targets.length] as ActorHandle<NoopActorImpl>).call('noop'));
+    await get(refs);
+    return count;
+  }
+}
+
+/** An actor that calls other actors (n:n calls with one caller per core). */
+export const Caller = remoteClass(import.meta.url, 'Caller', CallerImpl, { maxConcurrency: 4 });
+
+/** Submits `count` noop tasks from inside a task and waits for them (nested task throughput). */
+export const submitNested = remoteFunction(import.meta.url, 'submitNested', async (count: number) => {
+  const refs = [];
+  for (let i = 0; i < count; i++) refs.push(noop.remote());
+  await get(refs);
+  return count;
+});
+
+/** Spill and read-back rate of the object store itself: `n` objects of `mb` MB through a store of half that. */
+function spillRates(n: number, mb: number): { spill: number; restore: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'tsrl-bench-spill-'));
+  const store = new ObjectStore((n * mb * 1e6) / 2, dir);
+  try {
+    const value = encodeValue(new Float32Array((mb * 1e6) / 4).fill(1), { copyFrames: true, refs: 'keep' });
+    const refs = [];
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) refs.push(store.putReady(value));
+    const spillMs = performance.now() - t0;
+    const spilled = store.stats().spilledBytes;
+    const t1 = performance.now();
+    for (const r of refs) store.state(r.id);
+    const restoreMs = performance.now() - t1;
+    const restored = store.stats().restoredBytes;
+    return { spill: spilled / 1e9 / (spillMs / 1000), restore: restored / 1e9 / (restoreMs / 1000) };
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** Runs `body` repeatedly for about `durationMs` (at least once) and returns operations per second. */
 async function rate(
@@ -181,6 +238,47 @@ export async function benchCore(options: BenchCoreOptions = {}): Promise<Record<
       'GB/s',
       null,
     );
+    // One 100 MB object read by 8 tasks at once: GB/s of object delivered (8 x 100 MB per round).
+    record(
+      'oneObjectToEightTasksGigabytes',
+      await rate(
+        8 * gb,
+        durationMs,
+        async () => void (await get(Array.from({ length: 8 }, () => lengthOf.remote(bigRef)))),
+      ),
+      'GB/s',
+      null,
+    );
+    // n:n actor calls with one caller actor per core, each spreading its calls over n target actors.
+    const n = cpus().length;
+    const targets = Array.from({ length: n }, () => NoopActor.remote());
+    const callers = Array.from({ length: n }, () => Caller.remote());
+    await get([...targets.map((t) => t.call('noop')), ...callers.map((c) => c.call('drive', [], 0))]);
+    const perCaller = 1000;
+    record(
+      'nToNActorCallsOneCallerPerCore',
+      await rate(
+        n * perCaller,
+        durationMs,
+        async () => void (await get(callers.map((c) => c.call('drive', targets, perCaller)))),
+      ),
+      'ops/s',
+      RAY.nToNActorCallsAsync,
+    );
+    // Nested tasks: one task per core, each submitting 200 tasks from its worker and waiting for them.
+    record(
+      'nestedTasks',
+      await rate(
+        n * 200,
+        durationMs,
+        async () => void (await get(Array.from({ length: n }, () => submitNested.remote(200)))),
+      ),
+      'ops/s',
+      null,
+    );
+    const spill = spillRates(8, 50);
+    record('spillGigabytes', spill.spill, 'GB/s', null);
+    record('restoreGigabytes', spill.restore, 'GB/s', null);
   } finally {
     await shutdown();
   }

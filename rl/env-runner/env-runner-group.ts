@@ -22,17 +22,15 @@
  * fails the run.
  */
 import { type ActorHandle, get, kill, type ObjectRef, put, wait } from '../../core/index.js';
-import { createLogger } from '../../core/logger.js';
 import { isServedEnvId } from '../../envs/vector/make-vector-env.js';
 import type { Fragment, RunnerControl, SampledFragment, SampleRound } from '../algorithm.js';
 import type { NamedWeights } from '../models/named-weights.js';
 import { buildEnvRunner, type EnvRunnerSpec } from './build-env-runner.js';
 import type { EnvRunner, EnvRunnerState, RunnerSample } from './env-runner.js';
 import { EnvRunnerActor, type EnvRunnerActorImpl } from './env-runner-actor.js';
+import { retryWithBackoff } from './retry-with-backoff.js';
 import type { VersionedWeights } from './runner-control.js';
 import { runnerSampleFromPlain } from './runner-sample-codec.js';
-
-const log = createLogger('env-runners');
 
 /** Options of {@link EnvRunnerGroup.create}. */
 export interface EnvRunnerGroupOptions {
@@ -50,17 +48,11 @@ export interface EnvRunnerGroupOptions {
   readonly restartBackoffMs?: number;
 }
 
-/** Longest wait between two rebuilds of a runner. */
-const MAX_BACKOFF_MS = 15_000;
 /**
  * Sampling rounds in a row that needed a rebuild before the group gives up: a stream that breaks
  * every round (say, two clients taking turns on one env server) is not trained on.
  */
 const MAX_ROUNDS_WITH_REBUILDS = 5;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const describeError = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 type Sampled = RunnerSample & { readonly weightsVersion: number };
 
@@ -361,46 +353,16 @@ export class EnvRunnerGroup {
     );
   }
 
-  /**
-   * Runs `attempt`; on failure (and `restartFailed`) waits with backoff, runs `rebuild` and tries
-   * again, until `restartWindowMs` after the first failure. A failing rebuild counts as a failure.
-   * @throws the first error when restarts are off, else the last one once the window is over.
-   */
-  private async retrying<T>(
-    what: string,
-    attempt: () => Promise<T>,
-    rebuild: () => Promise<void>,
-  ): Promise<T> {
-    let firstFailureMs: number | undefined;
-    for (let failures = 0; ; failures++) {
-      try {
-        return await attempt();
-      } catch (error) {
-        const now = performance.now();
-        firstFailureMs ??= now;
-        const delayMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** failures);
-        if (!this.restartFailed) throw error;
-        if (now + delayMs - firstFailureMs > this.windowMs) {
-          const seconds = ((now - firstFailureMs) / 1000).toFixed(0);
-          throw new Error(
-            `${what} failed ${failures + 1} times in ${seconds} s (envRunners.restartWindowMs ` +
-              `${this.windowMs}); last error: ${describeError(error)}`,
-            { cause: error },
-          );
-        }
-        log.warn(
-          `${what} failed (${describeError(error)}); rebuilding it in ${(delayMs / 1000).toFixed(1)} s ` +
-            `(restart ${this.numRestarts + 1}).`,
-        );
-        await sleep(delayMs);
-        try {
-          await rebuild();
-        } catch (rebuildError) {
-          // The next attempt fails on the broken runner and backs off further.
-          log.warn(`${what}: rebuild failed (${describeError(rebuildError)}).`);
-        }
-      }
-    }
+  /** {@link retryWithBackoff} with this group's window, or the attempt alone when restarts are off. */
+  private retrying<T>(what: string, attempt: () => Promise<T>, rebuild: () => Promise<void>): Promise<T> {
+    if (!this.restartFailed) return attempt();
+    const options = {
+      what,
+      windowMs: this.windowMs,
+      backoffMs: this.backoffMs,
+      restartNumber: () => this.numRestarts + 1,
+    };
+    return retryWithBackoff(options, attempt, rebuild);
   }
 
   /** The spec with a new seed: a replacement must not replay the episodes its predecessor sampled. */

@@ -240,3 +240,41 @@ describe('train: a stream that keeps breaking', () => {
     }
   }, 90_000);
 });
+
+describe('train: a learner on a GPU', () => {
+  it('learners.numGpusPerLearner 1 starts the runtime for the learner actor (no "not initialised" crash)', async () => {
+    // Without tfjs-node-gpu (CI) the learner must fail saying so; with it, the run trains.
+    const outcome = await train(config('learners.numGpusPerLearner=1', 'stop.iterations=1'), {
+      algorithm,
+      runDir: runDir(),
+      handleSigint: false,
+    }).then(
+      () => 'trained',
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    expect(outcome).not.toMatch(/not initiali[sz]ed/);
+    if (outcome !== 'trained') expect(outcome).toContain('tfjs-node-gpu');
+  }, 120_000);
+
+  for (const mode of ['local-mode actors'] as const) {
+    it(`SIGTERM stops a run with ${mode} too, with a checkpoint`, async () => {
+      await init({ localMode: true });
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const dir = runDir();
+        const r = await train(config('envRunners.numEnvRunners=1', 'stop.timeMs=10000'), {
+          algorithm,
+          runDir: dir,
+          onIteration: (row) => {
+            if (row.iteration === 1) timer = setTimeout(() => process.emit('SIGTERM', 'SIGTERM'), 50);
+          },
+        });
+        expect(r.stopReason).toBe('interrupted');
+        expect(checkpoints(dir)).toEqual([r.last!.iteration]);
+      } finally {
+        clearTimeout(timer);
+        await shutdown();
+      }
+    });
+  }
+});
