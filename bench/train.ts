@@ -4,8 +4,13 @@
  * reaches the preset's `expect.episodeReturnMean` (the issues' threshold: mean of the last 20 episodes).
  * Each run is a fresh process (start-up, tfjs import and backend init included), one at a time.
  *
+ * APEX-DQN's CartPole preset runs next to DQN's, so their times to 475 are from the same window.
+ * Then `sampling`: sampled env steps/s with the inline runner and 1, 2 and 4 runner actors, with the
+ * ratio to one runner (bench/sampling.ts).
+ *
  * Environment: TSRL_BENCH_SEEDS (runs per preset, seeds 0..n-1; default 5), TSRL_BENCH_PRESETS
- * (comma-separated preset files under configs/; default the CartPole PPO/DQN and Pendulum SAC ones).
+ * (comma-separated preset files under configs/; default the CartPole PPO/DQN/APEX and Pendulum SAC
+ * ones), TSRL_BENCH_SAMPLING_MS (measured wall time per runner count; default 3000, 0 skips it).
  * Needs the build (dist/), as `rl` does.
  */
 import { spawn } from 'node:child_process';
@@ -15,9 +20,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { PACKAGE_ROOT } from '../rl/version.js';
 import { PYTHON_PEERS } from './recorded.js';
+import { benchSampling } from './sampling.js';
 
 const ROOT = PACKAGE_ROOT;
-const DEFAULT_PRESETS = ['cartpole-ppo.yaml', 'cartpole-dqn.yaml', 'pendulum-sac.yaml'];
+const DEFAULT_PRESETS = ['cartpole-ppo.yaml', 'cartpole-dqn.yaml', 'cartpole-apex.yaml', 'pendulum-sac.yaml'];
 
 /** One run of a preset. */
 export interface TrainRun {
@@ -112,5 +118,8 @@ export async function benchTrain(): Promise<Record<string, unknown>> {
       peersRecorded: PYTHON_PEERS[file] ?? {},
     };
   }
-  return { machine: { cpus: cpus().length, loadAverage1m: loadavg()[0] }, presets: results };
+  const samplingMs = Number(process.env['TSRL_BENCH_SAMPLING_MS'] ?? 3000);
+  const sampling =
+    samplingMs > 0 ? await benchSampling({ runnerCounts: [0, 1, 2, 4], measureMs: samplingMs }) : [];
+  return { machine: { cpus: cpus().length, loadAverage1m: loadavg()[0] }, presets: results, sampling };
 }

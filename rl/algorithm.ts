@@ -112,6 +112,15 @@ export interface TdUpdateResult {
   readonly tdErrors: Float32Array;
 }
 
+/** What {@link Learner.computeGradients} returns. */
+export interface GradientResult {
+  /** Named like the variables; the gradient of the shard's mean loss. */
+  readonly grads: NamedWeights;
+  readonly stats: LearnerStats;
+  /** [rows of the shard] TD errors, for prioritized replay (learners that have them). */
+  readonly tdErrors?: Float32Array;
+}
+
 /** The state a learner saves in checkpoints: backend-independent weights and optimiser state. */
 export interface LearnerState {
   readonly weights: NamedWeights;
@@ -134,6 +143,16 @@ export interface Learner {
    * prioritized replay; the result crosses processes, so the learner may be an actor.
    */
   updateWithTdErrors?(batch: SampleBatch, info: UpdateInfo): Promise<TdUpdateResult> | TdUpdateResult;
+  /**
+   * Data parallelism, first half: the gradients of the loss on this learner's shard of a minibatch,
+   * nothing applied. Learners that define it and {@link applyGradients} run with `numLearners > 1`.
+   */
+  computeGradients?(batch: SampleBatch, info: UpdateInfo): Promise<GradientResult> | GradientResult;
+  /**
+   * Data parallelism, second half: applies the element-wise mean of every learner's gradients (all
+   * replicas get the same list in the same order, so they stay identical).
+   */
+  applyGradients?(grads: readonly NamedWeights[], info: UpdateInfo): Promise<LearnerStats> | LearnerStats;
   /**
    * The current policy weights, as env runners need them (a promise where they are read back from a
    * device asynchronously).

@@ -10,6 +10,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type {
   Fragment,
+  GradientResult,
   Learner,
   LearnerState,
   LearnerStats,
@@ -19,7 +20,7 @@ import type {
 import { requireTf } from '../../rl/backend/backend.js';
 import { Mlp, type MlpSpec } from '../../rl/models/mlp.js';
 import { type NamedWeights, validateNamedWeights } from '../../rl/models/named-weights.js';
-import { Adam } from '../../rl/optim/adam.js';
+import { Adam, averageGradients, type LossOutput } from '../../rl/optim/adam.js';
 import { Columns } from '../../rl/sample-batch/columns.js';
 import type { SampleBatch } from '../../rl/sample-batch/sample-batch.js';
 import type { DqnTraining } from './config.js';
@@ -124,6 +125,41 @@ export class DqnLearner implements Learner {
 
   /** One Adam step on one minibatch; with `withTd`, also the rows' TD errors [B]. */
   private step(batch: SampleBatch, withTd: boolean) {
+    return this.withLoss(batch, withTd, (lossFn) => this.adam.step(lossFn));
+  }
+
+  /**
+   * Data-parallel half step (Learner.computeGradients): the gradients of the mean loss over this
+   * learner's shard of the minibatch, with its TD errors; nothing is updated.
+   */
+  computeGradients(batch: SampleBatch, info: UpdateInfo): GradientResult {
+    this.envSteps = info.envSteps;
+    const r = this.withLoss(batch, true, (lossFn) => this.adam.computeGradients(lossFn));
+    return {
+      grads: r.grads,
+      stats: { loss: r.loss, qMean: r.metrics['qMean'] ?? 0, tdAbsMean: r.metrics['tdAbsMean'] ?? 0 },
+      tdErrors: r.tdErrors!,
+    };
+  }
+
+  /**
+   * Data-parallel other half (Learner.applyGradients): applies the mean of every learner's gradients
+   * (the same list, in the same order, on every replica, so the replicas stay identical), then the
+   * target update as {@link update} does.
+   */
+  applyGradients(grads: readonly NamedWeights[], info: UpdateInfo): LearnerStats {
+    this.envSteps = info.envSteps;
+    const gradNorm = this.adam.applyNamedGradients(averageGradients(grads));
+    this.gradSteps += 1;
+    return { gradNorm, targetUpdated: this.maybeUpdateTarget() };
+  }
+
+  /** Builds the loss of one minibatch and hands it to `run` (an Adam step, or gradients only). */
+  private withLoss<R extends object>(
+    batch: SampleBatch,
+    withTd: boolean,
+    run: (lossFn: () => LossOutput) => R,
+  ): R & { tdErrors: Float32Array | undefined } {
     const tf = this.tf;
     const B = batch.count;
     const D = this.spec.inputSize;
@@ -150,7 +186,7 @@ export class DqnLearner implements Learner {
         }),
       );
       inputs.push(targets);
-      const result = this.adam.step(() => {
+      const result = run(() => {
         const terms = dqnLoss(
           tf,
           { qValues: this.q(this.online, obs), actions, targets, weights },

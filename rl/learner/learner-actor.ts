@@ -7,6 +7,7 @@ import { remoteClass } from '../../core/index.js';
 import type {
   AlgorithmContext,
   AlgorithmRef,
+  GradientResult,
   Learner,
   LearnerState,
   LearnerStats,
@@ -17,7 +18,7 @@ import { loadAlgorithm } from '../algorithm.js';
 import { type BackendChoice, initBackend } from '../backend/backend.js';
 import type { RunnerSamplePlain } from '../env-runner/runner-sample-codec.js';
 import { runnerSampleFromPlain } from '../env-runner/runner-sample-codec.js';
-import type { NamedWeights } from '../models/named-weights.js';
+import { type NamedWeights, validateNamedWeights } from '../models/named-weights.js';
 import { SampleBatch } from '../sample-batch/sample-batch.js';
 
 /** Everything a learner is built from; plain data. */
@@ -63,6 +64,41 @@ export class LearnerActorImpl {
       );
     }
     return learner.updateWithTdErrors(SampleBatch.fromPlain(batch), info);
+  }
+
+  /** Whether the learner can run data-parallel (has computeGradients and applyGradients). */
+  async supportsDataParallel(): Promise<boolean> {
+    const learner = await this.learner;
+    return learner.computeGradients !== undefined && learner.applyGradients !== undefined;
+  }
+
+  /**
+   * Data parallelism: gradients on this learner's shard (plain batch), nothing applied.
+   * @throws TypeError when the batch is malformed or the learner has no `computeGradients`.
+   */
+  async computeGradients(batch: unknown, info: UpdateInfo): Promise<GradientResult> {
+    const learner = await this.learner;
+    if (learner.computeGradients === undefined) {
+      throw new TypeError("this algorithm's learner has no computeGradients: it cannot run data-parallel.");
+    }
+    return learner.computeGradients(SampleBatch.fromPlain(batch), info);
+  }
+
+  /**
+   * Data parallelism: applies the mean of every learner's gradients. `results` are the learners'
+   * {@link computeGradients} results (their refs, resolved by the runtime), in learner order.
+   * @throws TypeError when a result is malformed or the learner has no `applyGradients`.
+   */
+  async applyGradients(results: readonly GradientResult[], info: UpdateInfo): Promise<LearnerStats> {
+    const learner = await this.learner;
+    if (learner.applyGradients === undefined) {
+      throw new TypeError("this algorithm's learner has no applyGradients: it cannot run data-parallel.");
+    }
+    if (!Array.isArray(results) || results.length === 0) {
+      throw new TypeError('applyGradients(results): must be a non-empty array of gradient results.');
+    }
+    const grads = results.map((r, k) => validateNamedWeights(r?.grads, `results[${k}].grads`));
+    return learner.applyGradients(grads, info);
   }
 
   async getWeights(): Promise<NamedWeights> {

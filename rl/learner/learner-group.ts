@@ -4,10 +4,8 @@
  * Sample fragments that are refs (runner actors' samples in the object store) go to a learner actor
  * as refs: it reads them from the store, the driver never re-sends them.
  *
- * Data parallelism (several learners) is designed, not built: each learner would get a shard of the
- * fragments, compute gradients, the group would average them (all-reduce through the object store)
- * and every learner apply the same mean with `Adam.applyGradients`, keeping replicas identical.
- * The seam is `Learner.update`; `numLearners > 1` is rejected until then.
+ * With `numLearners > 1` the learners are data-parallel actors (./data-parallel-learners.ts): each
+ * minibatch is split over them and their gradients are all-reduced through the object store.
  */
 import { type ActorHandle, get, kill } from '../../core/index.js';
 import type {
@@ -22,6 +20,7 @@ import type {
 import { runnerSampleFromPlain, runnerSampleToPlain } from '../env-runner/runner-sample-codec.js';
 import type { NamedWeights } from '../models/named-weights.js';
 import type { SampleBatch } from '../sample-batch/sample-batch.js';
+import { DataParallelLearners } from './data-parallel-learners.js';
 import { buildLearner, LearnerActor, type LearnerActorImpl, type LearnerSpec } from './learner-actor.js';
 
 /** Options of {@link LearnerGroup.create}. */
@@ -29,7 +28,7 @@ export interface LearnerGroupOptions {
   readonly spec: LearnerSpec;
   /** `local`: in this process; `actor`: one learner actor. */
   readonly mode: 'local' | 'actor';
-  /** Learners (data parallel). Only 1 is supported now. @default 1 */
+  /** Learners; > 1 runs data-parallel learner actors (the runtime must be initialised). @default 1 */
   readonly numLearners?: number;
   /** Reads ref fragments into this process (for a local learner); the env runner group's `resolve`. */
   readonly resolve?: (fragments: readonly SampledFragment[]) => Promise<Fragment[]>;
@@ -56,20 +55,21 @@ export class LearnerGroup {
     private readonly local: Learner | undefined,
     private readonly actor: ActorHandle<LearnerActorImpl> | undefined,
     private readonly resolve: (fragments: readonly SampledFragment[]) => Promise<Fragment[]>,
+    /** The data-parallel learners, when numLearners > 1. */
+    readonly parallel?: DataParallelLearners,
   ) {}
 
   /**
-   * Builds the learner.
-   * @throws RangeError when `numLearners` is not 1 (data-parallel learners are not implemented yet).
+   * Builds the learner(s).
+   * @throws RangeError when `numLearners > 1` and the algorithm's learner cannot run data-parallel.
    */
   static async create(options: LearnerGroupOptions): Promise<LearnerGroup> {
     const n = options.numLearners ?? 1;
-    if (n !== 1) {
-      throw new RangeError(
-        `learners.numLearners (${n}) must be 1: data-parallel learners are designed (rl/learner/learner-group.ts) but not built yet.`,
-      );
-    }
     const resolve = options.resolve ?? resolveFromStore;
+    if (n > 1) {
+      const parallel = await DataParallelLearners.create(options.spec, n);
+      return new LearnerGroup(undefined, undefined, resolve, parallel);
+    }
     if (options.mode === 'local')
       return new LearnerGroup(await buildLearner(options.spec), undefined, resolve);
     const handle = LearnerActor.options({ numGpus: options.spec.numGpus }).remote(options.spec);
@@ -79,6 +79,15 @@ export class LearnerGroup {
   /** One update over `fragments` (fragments given as {@link Fragment}s are taken as local). */
   async update(fragments: readonly (SampledFragment | Fragment)[], info: UpdateInfo): Promise<LearnerStats> {
     const sampled = fragments.map((f): SampledFragment => ('kind' in f ? f : { kind: 'local', fragment: f }));
+    if (this.parallel !== undefined) {
+      const sums: LearnerStats = {};
+      const batches = await this.resolve(sampled);
+      for (const f of batches) {
+        const { stats } = await this.parallel.step(f.batch, info);
+        for (const [k, v] of Object.entries(stats)) sums[k] = (sums[k] ?? 0) + v / batches.length;
+      }
+      return sums;
+    }
     if (this.local !== undefined) return this.local.update(await this.resolve(sampled), info);
     return get(this.actor!.call('update', sampled.map(asActorArgument) as never, info));
   }
@@ -88,6 +97,7 @@ export class LearnerGroup {
    * @throws TypeError when the learner has no `updateWithTdErrors`.
    */
   async updateWithTdErrors(batch: SampleBatch, info: UpdateInfo): Promise<TdUpdateResult> {
+    if (this.parallel !== undefined) return this.parallel.stepWithTdErrors(batch, info);
     if (this.local !== undefined) {
       if (this.local.updateWithTdErrors === undefined) {
         throw new TypeError(
@@ -100,16 +110,19 @@ export class LearnerGroup {
   }
 
   async getWeights(): Promise<NamedWeights> {
+    if (this.parallel !== undefined) return this.parallel.getWeights();
     if (this.local !== undefined) return this.local.getWeights();
     return get(this.actor!.call('getWeights'));
   }
 
   async getState(): Promise<LearnerState> {
+    if (this.parallel !== undefined) return this.parallel.getState();
     if (this.local !== undefined) return this.local.getState();
     return get(this.actor!.call('getState'));
   }
 
   async setState(state: LearnerState): Promise<void> {
+    if (this.parallel !== undefined) return this.parallel.setState(state);
     if (this.local !== undefined) {
       this.local.setState(state);
       return;
@@ -118,6 +131,7 @@ export class LearnerGroup {
   }
 
   async close(): Promise<void> {
+    if (this.parallel !== undefined) return this.parallel.close();
     if (this.local !== undefined) {
       this.local.dispose();
       return;

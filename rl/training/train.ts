@@ -102,10 +102,11 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
   saveResolvedConfig(runDir, config);
 
   const useActors = config.envRunners.numEnvRunners > 0;
-  const learnerActor = config.learners.numGpusPerLearner > 0;
+  const learnerActor = config.learners.numGpusPerLearner > 0 || config.learners.numLearners > 1;
   const ownsRuntime = (useActors || learnerActor) && !isInitialized();
-  // The learner actor asks the scheduler for its GPUs: the node must offer them.
-  if (ownsRuntime) await init(learnerActor ? { numGpus: Math.ceil(config.learners.numGpusPerLearner) } : {});
+  // Learner actors ask the scheduler for their GPUs: the node must offer them.
+  const numGpus = Math.ceil(config.learners.numGpusPerLearner * config.learners.numLearners);
+  if (ownsRuntime) await init(numGpus > 0 ? { numGpus } : {});
   const runners = await EnvRunnerGroup.create({
     specs: trainingRunnerSpecs(ctx, algorithm),
     mode: useActors ? 'actors' : 'inline',

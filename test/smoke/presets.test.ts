@@ -104,85 +104,90 @@ describe('every preset trains briefly through `rl train` and `rl evaluate` score
           ? undefined
           : `known bug: ${KNOWN_BUGS[file]}`;
     const title = `${file}${skipReason === undefined ? '' : ` (skipped: ${skipReason})`}`;
-    it.skipIf(skipReason !== undefined)(title, async () => {
-      const runDir = join(root, file.replace(/[^A-Za-z0-9]+/g, '-'));
-      const sets: string[] = ['--set', 'checkpoint.atEnd=true'];
-      // Off-policy presets: learn from the first transitions, so that two iterations reach the learner.
-      if (preset.learningStarts) sets.push('--set', 'training.learningStarts=1');
-      if (preset.batchSize) sets.push('--set', 'training.batchSize=16');
-      let server: PythonEnvServer | undefined;
-      if (preset.envId.startsWith('./dist/')) {
-        const modulePath = preset.envId.replace(/:[A-Za-z_$][\w$]*$/, '');
-        expect(existsSync(modulePath), `${file} names ${modulePath}: run \`npm run build\``).toBe(true);
-      }
-      try {
-        if (remote) {
-          const env = REMOTE_ENVS[file];
-          if (env === undefined) throw new Error(`${file} is a remote preset: add its env to REMOTE_ENVS`);
-          if ('reason' in python) throw new Error(python.reason);
-          // An ipc socket in the test's own directory: no port clashes with tests running beside this one.
-          const address = `ipc://${join(root, `${runDir.split('/').pop()}.sock`)}`;
-          // The server steps the preset's numEnvsPerRunner envs per message; evaluation must ask for as many.
-          server = await startPythonEnvServer({
-            python: python.python,
-            env,
-            address,
-            numEnvs: preset.numEnvs,
-          });
-          sets.push('--set', `env.id=${address}`, '--set', `evaluation.numEnvs=${preset.numEnvs}`);
+    it.skipIf(skipReason !== undefined)(
+      title,
+      async () => {
+        const runDir = join(root, file.replace(/[^A-Za-z0-9]+/g, '-'));
+        const sets: string[] = ['--set', 'checkpoint.atEnd=true'];
+        // Off-policy presets: learn from the first transitions, so that two iterations reach the learner.
+        if (preset.learningStarts) sets.push('--set', 'training.learningStarts=1');
+        if (preset.batchSize) sets.push('--set', 'training.batchSize=16');
+        let server: PythonEnvServer | undefined;
+        if (preset.envId.startsWith('./dist/')) {
+          const modulePath = preset.envId.replace(/:[A-Za-z_$][\w$]*$/, '');
+          expect(existsSync(modulePath), `${file} names ${modulePath}: run \`npm run build\``).toBe(true);
         }
-        const trainArgs = [
-          'train',
-          '--config',
-          file,
-          '--stop-iterations',
-          '2',
-          '--output',
-          runDir,
-          '--json',
-          ...sets,
-        ];
-        const trained = await runRl(trainArgs);
-        expect(trained.code, describeOutcome(trainArgs, trained)).toBe(0);
+        try {
+          if (remote) {
+            const env = REMOTE_ENVS[file];
+            if (env === undefined) throw new Error(`${file} is a remote preset: add its env to REMOTE_ENVS`);
+            if ('reason' in python) throw new Error(python.reason);
+            // An ipc socket in the test's own directory: no port clashes with tests running beside this one.
+            const address = `ipc://${join(root, `${runDir.split('/').pop()}.sock`)}`;
+            // The server steps the preset's numEnvsPerRunner envs per message; evaluation must ask for as many.
+            server = await startPythonEnvServer({
+              python: python.python,
+              env,
+              address,
+              numEnvs: preset.numEnvs,
+            });
+            sets.push('--set', `env.id=${address}`, '--set', `evaluation.numEnvs=${preset.numEnvs}`);
+          }
+          const trainArgs = [
+            'train',
+            '--config',
+            file,
+            '--stop-iterations',
+            '2',
+            '--output',
+            runDir,
+            '--json',
+            ...sets,
+          ];
+          const trained = await runRl(trainArgs);
+          expect(trained.code, describeOutcome(trainArgs, trained)).toBe(0);
 
-        const rows = readFileSync(join(runDir, 'results.jsonl'), 'utf8')
-          .trim()
-          .split('\n')
-          .map((line) => JSON.parse(line) as Record<string, unknown>);
-        expect(rows.length).toBeGreaterThanOrEqual(1);
-        expect(rows.length).toBeLessThanOrEqual(2);
-        let gradSteps = 0;
-        rows.forEach((row, i) => {
-          for (const key of REQUIRED_KEYS) expect(row, `row ${i + 1} of results.jsonl`).toHaveProperty(key);
-          expect(row['iteration']).toBe(i + 1);
-          expect(row['envSteps']).toBeGreaterThan(0);
-          const learner = row['learner'] as { gradSteps?: unknown } | undefined;
-          if (typeof learner?.gradSteps === 'number') gradSteps += learner.gradSteps;
-        });
-        expect(gradSteps, 'gradient steps over the smoke run (learner.gradSteps)').toBeGreaterThan(0);
-        // --json prints the same rows on stdout, one JSON object per line.
-        const printed = trained.stdout
-          .split('\n')
-          .filter((line) => line.startsWith('{'))
-          .map((line) => JSON.parse(line) as Record<string, unknown>);
-        expect(printed.map((row) => row['iteration'])).toEqual(rows.map((row) => row['iteration']));
+          const rows = readFileSync(join(runDir, 'results.jsonl'), 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line) as Record<string, unknown>);
+          expect(rows.length).toBeGreaterThanOrEqual(1);
+          expect(rows.length).toBeLessThanOrEqual(2);
+          let gradSteps = 0;
+          rows.forEach((row, i) => {
+            for (const key of REQUIRED_KEYS) expect(row, `row ${i + 1} of results.jsonl`).toHaveProperty(key);
+            expect(row['iteration']).toBe(i + 1);
+            expect(row['envSteps']).toBeGreaterThan(0);
+            const learner = row['learner'] as { gradSteps?: unknown } | undefined;
+            if (typeof learner?.gradSteps === 'number') gradSteps += learner.gradSteps;
+          });
+          expect(gradSteps, 'gradient steps over the smoke run (learner.gradSteps)').toBeGreaterThan(0);
+          // --json prints the same rows on stdout, one JSON object per line.
+          const printed = trained.stdout
+            .split('\n')
+            .filter((line) => line.startsWith('{'))
+            .map((line) => JSON.parse(line) as Record<string, unknown>);
+          expect(printed.map((row) => row['iteration'])).toEqual(rows.map((row) => row['iteration']));
 
-        const saved = parse(readFileSync(join(runDir, 'config.yaml'), 'utf8')) as Record<string, unknown>;
-        expect(saved['algo']).toBe(preset.algo);
-        const checkpoints = readdirSync(join(runDir, 'checkpoints')).filter((d) => /^\d+$/.test(d));
-        expect(checkpoints.length, 'checkpoints written').toBeGreaterThanOrEqual(1);
-        const last = String(rows.length);
-        expect(existsSync(join(runDir, 'checkpoints', last, 'manifest.json'))).toBe(true);
+          const saved = parse(readFileSync(join(runDir, 'config.yaml'), 'utf8')) as Record<string, unknown>;
+          expect(saved['algo']).toBe(preset.algo);
+          const checkpoints = readdirSync(join(runDir, 'checkpoints')).filter((d) => /^\d+$/.test(d));
+          expect(checkpoints.length, 'checkpoints written').toBeGreaterThanOrEqual(1);
+          const last = String(rows.length);
+          expect(existsSync(join(runDir, 'checkpoints', last, 'manifest.json'))).toBe(true);
 
-        const evalArgs = ['evaluate', '--checkpoint', runDir, '--episodes', '2'];
-        if (remote) evalArgs.push('--env', server?.address ?? '');
-        const evaluated = await runRl(evalArgs);
-        expect(evaluated.code, describeOutcome(evalArgs, evaluated)).toBe(0);
-        expect(evaluated.stdout).toMatch(/mean return -?\d+(\.\d+)? over 2 episodes/);
-      } finally {
-        await server?.stop();
-      }
-    });
+          const evalArgs = ['evaluate', '--checkpoint', runDir, '--episodes', '2'];
+          if (remote) evalArgs.push('--env', server?.address ?? '');
+          const evaluated = await runRl(evalArgs);
+          expect(evaluated.code, describeOutcome(evalArgs, evaluated)).toBe(0);
+          expect(evaluated.stdout).toMatch(/mean return -?\d+(\.\d+)? over 2 episodes/);
+        } finally {
+          await server?.stop();
+        }
+        // Presets with runner and replay actors (cartpole-apex) start several worker processes.
+      },
+      180_000,
+    );
   }
 });
 

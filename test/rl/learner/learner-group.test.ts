@@ -48,9 +48,6 @@ describe('LearnerGroup', () => {
       expect(wb.map((w) => Array.from(w.data))).toEqual(wa.map((w) => Array.from(w.data)));
       await local.close();
       await actor.close();
-      await expect(
-        LearnerGroup.create({ spec: learnerSpec(ctx, algorithm), mode: 'local', numLearners: 2 }),
-      ).rejects.toThrow(/numLearners \(2\) must be 1/);
     } finally {
       await shutdown();
       await runner.close();
