@@ -45,7 +45,9 @@ describe('recorded figures', () => {
     const files = execFileSync('git', ['ls-files'], { encoding: 'utf8' }).trim().split('\n');
     const citing = files.filter(
       (f) =>
-        f !== 'test/bench/recorded.test.ts' && existsSync(f) && readFileSync(f, 'utf8').includes(['FACTS', 'md'].join('.')),
+        f !== 'test/bench/recorded.test.ts' &&
+        existsSync(f) &&
+        readFileSync(f, 'utf8').includes(['FACTS', 'md'].join('.')),
     );
     expect(citing).toEqual([]);
   });
