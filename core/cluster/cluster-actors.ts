@@ -252,6 +252,13 @@ export class ClusterActors {
     actor.inflight.clear();
   }
 
+  /** A node could not create the actor (its module was refused, or it failed to load). */
+  failed(actorId: number, error: ErrorPayload): void {
+    const actor = this.actors.get(actorId);
+    if (actor === undefined || actor.state === 'dead') return;
+    this.die(actor, { ...error, kind: 'actor-died', name: 'ActorDiedError' });
+  }
+
   /** A lost node is back: stop the instances it still holds. */
   nodeBack(nodeId: string): void {
     const ids = this.zombies.get(nodeId);

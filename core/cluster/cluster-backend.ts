@@ -125,6 +125,10 @@ export class ClusterBackend implements Backend {
       log.warn(`ignored a malformed job message from node ${nodeId}: ${(err as Error).message}`);
       return;
     }
+    if (m.t === 'actor-failed') {
+      this.actors.failed(m.actorId, m.error);
+      return;
+    }
     const task = this.tasks.get(m.id);
     if (task !== undefined) {
       this.tasks.delete(m.id);

@@ -65,10 +65,11 @@ export type JobToNode =
   | { readonly t: 'kill'; readonly actorId: number }
   | { readonly t: 'cancel'; readonly id: number; readonly force: boolean };
 
-/** Node -> driver: the result of a task or actor call. */
+/** Node -> driver: the result of a task or actor call, or an actor that could not be created. */
 export type JobToDriver =
   | { readonly t: 'result'; readonly id: number; readonly value: WireValue }
-  | { readonly t: 'failed'; readonly id: number; readonly error: ErrorPayload };
+  | { readonly t: 'failed'; readonly id: number; readonly error: ErrorPayload }
+  | { readonly t: 'actor-failed'; readonly actorId: number; readonly error: ErrorPayload };
 
 /** Packs a job message into the one payload frame that carries it. */
 export function packJobMessage(message: JobToNode | JobToDriver): Uint8Array {
@@ -229,8 +230,17 @@ export function checkJobToDriver(frame: Uint8Array | undefined): JobToDriver {
       }
       return { t: 'failed', id: int(m, 'id'), error };
     }
+    case 'actor-failed': {
+      const error = m['error'];
+      if (!isErrorPayload(error)) {
+        throw new ProtocolViolation('error must be { kind, name, message, stack } strings');
+      }
+      return { t: 'actor-failed', actorId: int(m, 'actorId'), error };
+    }
     default:
-      throw new ProtocolViolation(`job message type ${show(m['t'])} (expected result or failed)`);
+      throw new ProtocolViolation(
+        `job message type ${show(m['t'])} (expected result, failed or actor-failed)`,
+      );
   }
 }
 

@@ -75,16 +75,20 @@ export class JobRunner {
       const id = 'id' in message ? message.id : undefined;
       const error = toErrorPayload(err, 'runtime');
       if (id !== undefined) this.deps.send(driverId, { t: 'failed', id, error });
+      else if (message.t === 'actor')
+        this.deps.send(driverId, { t: 'actor-failed', actorId: message.actorId, error });
       else log.warn(`job message ${message.t} from driver ${driverId} failed: ${error.message}`);
     });
   }
 
   private async run(driverId: string, m: JobToNode): Promise<void> {
+    // The definition is resolved first: a refused module never starts a worker.
+    const site = m.t === 'task' || m.t === 'actor' ? await this.site(m.pkg, m.site) : undefined;
     const backend = await this.node();
     const actors = this.actorsOf(driverId);
     switch (m.t) {
       case 'task': {
-        const site = await this.site(m.pkg, m.site);
+        if (site === undefined) return;
         const args = this.localArgs(backend, m.args);
         const ref = backend.submitTask(site, NOT_LOCAL, args, {
           resources: m.resources,
@@ -96,7 +100,7 @@ export class JobRunner {
         return;
       }
       case 'actor': {
-        const site = await this.site(m.pkg, m.site);
+        if (site === undefined) return;
         const args = this.localArgs(backend, m.args);
         const local = backend.createActor(site, NotLocal, args, {
           resources: m.resources,
@@ -241,6 +245,11 @@ export class JobRunner {
     this.closed = true;
     const backend = this.backend ?? (this.starting === undefined ? undefined : await this.starting);
     await backend?.shutdown();
+  }
+
+  /** Whether the node's worker processes were started (by the first accepted job message). */
+  get started(): boolean {
+    return this.starting !== undefined;
   }
 
   /** Tasks and calls whose results are not sent yet. */
