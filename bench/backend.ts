@@ -1,15 +1,21 @@
 /**
  * Backend benchmark: per available TensorFlow.js backend, the forward pass of an 8-64-64-4 tanh MLP
- * (raw ops, upload + apply + read back, as an env runner does) at batch 1/8/16/64/256 and one Adam step with
+ * (raw ops, upload + apply + asynchronous read back) at batch 1/8/16/64/256 and one Adam step with
  * grad-norm clipping at minibatch 128 (a categorical policy-gradient loss), one Adam step of a SAC-sized
- * 4-256-256-1 relu critic at batch 256 (MSE); plus the plain-JS forward
- * (rl/models/js-mlp.ts) at the same batches as the baseline. Best of several trials on a shared
- * machine: compare numbers from the same run only.
+ * 4-256-256-1 relu critic at batch 256 (MSE), and one PPO learner step of the MinAtar CNN preset
+ * (configs/minatar-breakout-ppo.yaml's network) at 512 and 4096 rows; plus the plain-JS forward
+ * (rl/models/js-mlp.ts) at the same batches as the baseline. Every step ends in an `await t.data()`,
+ * so GPU work is finished inside the timing (and webgpu in Node, which cannot read synchronously,
+ * runs it). Best of several trials on a shared machine: compare numbers from the same run only.
+ * TSRL_BENCH_BACKENDS (comma-separated) restricts the backends tried.
  *
  * Run: `npx tsx -e "import('./bench/backend.ts').then(async m => console.log(JSON.stringify(await m.benchBackend(), null, 2)))"`
  */
 import { cpus } from 'node:os';
-import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
+import type { Scalar, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs';
+import { DeviceGradients } from '../algorithms/ppo/device-gradients.js';
+import { allocMinibatch } from '../algorithms/ppo/minibatch.js';
+import { type ActorCriticSpec, initActorCritic, macsPerRow } from '../algorithms/ppo/model.js';
 import { SeededRng } from '../envs/rng.js';
 import { type BackendChoice, currentBackend, initBackend, requireTf } from '../rl/backend/backend.js';
 import { Categorical } from '../rl/distributions/categorical.js';
@@ -42,20 +48,80 @@ function timeUs(fn: () => void): number {
   return Math.round(Math.min(...samples) * 10) / 10;
 }
 
+/** {@link timeUs} for an asynchronous `fn` (fewer, longer trials: GPU steps take milliseconds). */
+async function timeUsAsync(fn: () => Promise<unknown>, trials = TRIALS): Promise<number> {
+  await fn(); // warm-up: shader compilation, kernel caches
+  await fn();
+  const samples: number[] = [];
+  for (let t = 0; t < trials; t++) {
+    const start = performance.now();
+    await fn();
+    samples.push((performance.now() - start) * 1000);
+  }
+  return Math.round(Math.min(...samples) * 10) / 10;
+}
+
+/** configs/minatar-breakout-ppo.yaml's network: conv 16 3x3 on 10x10x4, 128 units, 3 actions. */
+const BREAKOUT_CNN: ActorCriticSpec = {
+  obsSize: 400,
+  hiddenSizes: [128],
+  activation: 'relu',
+  head: { kind: 'categorical', numActions: 3 },
+  conv: { imageShape: [10, 10, 4], convs: [{ filters: 16, kernelSize: 3, stride: 1 }] },
+};
+
+/** One PPO device-gradient step of the CNN preset's network per minibatch size, microseconds. */
+async function benchPpoCnn(): Promise<Record<string, number>> {
+  const rng = SeededRng.fromSeed(3);
+  const out: Record<string, number> = {};
+  for (const rows of [512, 4096]) {
+    const grads = new DeviceGradients(BREAKOUT_CNN, initActorCritic(BREAKOUT_CNN, 0), 0.5);
+    const mb = allocMinibatch(rows, BREAKOUT_CNN);
+    mb.obs.set(Float32Array.from(mb.obs, () => (rng.next() < 0.05 ? 1 : 0)));
+    mb.actions.set(Float32Array.from(mb.actions, () => rng.nextInt(3)));
+    mb.logProbs.fill(Math.log(1 / 3));
+    mb.advantages.set(randomArray(rows, rng));
+    mb.valueTargets.set(randomArray(rows, rng));
+    const coefs = { clipCoef: 0.1, vfCoef: 0.5, entCoef: 0.01, clipVLoss: true, vfClipCoef: 0.1 };
+    out[`rows${rows}`] = await timeUsAsync(async () => {
+      await grads.step(mb, coefs, 2.5e-4, false);
+      await grads.takeSums(); // waits for the device
+    }, 3);
+    grads.dispose();
+  }
+  return out;
+}
+
 function randomArray(n: number, rng: SeededRng): Float32Array {
   return Float32Array.from({ length: n }, () => rng.normal());
 }
 
+/** One Adam step of `loss` on the device, finished by reading the global norm back. */
+async function adamStep(adam: Adam, variables: readonly Variable[], loss: () => Scalar): Promise<void> {
+  const tf = requireTf();
+  const norm = tf.tidy(() => {
+    const { grads } = tf.variableGrads(loss, variables as Variable[]);
+    return adam.applyGradientsOnDevice(
+      variables.map((v) => grads[v.name]),
+      3e-4,
+    );
+  });
+  await norm.data();
+  norm.dispose();
+}
+
 /** Forward and Adam timings on the current backend. */
-function benchCurrent(): Record<string, unknown> {
+async function benchCurrent(): Promise<Record<string, unknown>> {
   const tf = requireTf();
   const rng = SeededRng.fromSeed(0);
   const mlp = new Mlp({ ...SPEC, seed: 1, outputGain: 0.01 });
   const forwardUs: Record<string, number> = {};
   for (const batch of FORWARD_BATCHES) {
     const x = randomArray(batch * SPEC.inputSize, rng);
-    forwardUs[`batch${batch}`] = timeUs(() => {
-      tf.tidy(() => mlp.apply(tf.tensor2d(x, [batch, SPEC.inputSize]) as Tensor2D).dataSync());
+    forwardUs[`batch${batch}`] = await timeUsAsync(async () => {
+      const y = tf.tidy(() => mlp.apply(tf.tensor2d(x, [batch, SPEC.inputSize]) as Tensor2D));
+      await y.data();
+      y.dispose();
     });
   }
   const adam = new Adam(mlp.variables, { learningRate: 3e-4, epsilon: 1e-5, maxGradNorm: 0.5 });
@@ -69,11 +135,13 @@ function benchCurrent(): Record<string, unknown> {
   ) as Tensor1D;
   const advantages = tf.tensor1d(randomArray(MINIBATCH, rng)) as Tensor1D;
   const before = tf.memory().numTensors;
-  const adamStepUs = timeUs(() => {
-    adam.step(
+  const adamStepUs = await timeUsAsync(() =>
+    adamStep(
+      adam,
+      mlp.variables,
       () => tf.neg(tf.mean(tf.mul(new Categorical(mlp.apply(obs)).logProb(actions), advantages))) as Scalar,
-    );
-  });
+    ),
+  );
   const leakedTensors = tf.memory().numTensors - before;
   for (const t of [obs, actions, advantages]) t.dispose();
   adam.dispose();
@@ -89,16 +157,22 @@ function benchCurrent(): Record<string, unknown> {
   const criticAdam = new Adam(critic.variables, { learningRate: 3e-4 });
   const sa = tf.tensor2d(randomArray(256 * 4, rng), [256, 4]) as Tensor2D;
   const target = tf.tensor2d(randomArray(256, rng), [256, 1]) as Tensor2D;
-  const criticStepUs = timeUs(() => {
-    criticAdam.step(() => tf.mean(tf.square(tf.sub(critic.apply(sa), target))) as Scalar);
-  });
+  const criticStepUs = await timeUsAsync(() =>
+    adamStep(
+      criticAdam,
+      critic.variables,
+      () => tf.mean(tf.square(tf.sub(critic.apply(sa), target))) as Scalar,
+    ),
+  );
   for (const t of [sa, target]) t.dispose();
   criticAdam.dispose();
   critic.dispose();
+  const ppoCnnStepUs = await benchPpoCnn();
   return {
     forwardUs,
     adamStepMinibatch128Us: adamStepUs,
     critic256x256AdamStepBatch256Us: criticStepUs,
+    ppoCnnStepUs,
     leakedTensors,
   };
 }
@@ -130,20 +204,33 @@ function benchJs(): Record<string, number> {
  */
 export async function benchBackend(): Promise<Record<string, unknown>> {
   const backends: Record<string, unknown> = {};
-  const candidates: Exclude<BackendChoice, 'auto'>[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+  const all: Exclude<BackendChoice, 'auto'>[] = ['webgpu', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+  const only = process.env['TSRL_BENCH_BACKENDS']?.split(',').map((s) => s.trim());
+  const candidates = all.filter((name) => only === undefined || only.includes(name));
   for (const name of candidates) {
+    let info: Awaited<ReturnType<typeof initBackend>>;
     try {
-      const info = await initBackend({ backend: name });
-      backends[name] = {
-        available: true,
-        tfBackend: info.tfBackend,
-        simd: info.simd,
-        usingGpu: info.usingGpu,
-        ...benchCurrent(),
-      };
+      info = await initBackend({ backend: name });
     } catch (error) {
-      backends[name] = { available: false, reason: (error as Error).message.split('.')[0] };
+      backends[name] = { available: false, reason: (error as Error).message.split('. ')[0] };
+      continue;
     }
+    backends[name] = {
+      available: true,
+      tfBackend: info.tfBackend,
+      simd: info.simd,
+      usingGpu: info.usingGpu,
+      ...(info.adapter !== undefined ? { adapter: info.adapter } : {}),
+      ...(await benchCurrent()),
+    };
+  }
+  const step = (name: string) =>
+    (backends[name] as { ppoCnnStepUs?: Record<string, number> } | undefined)?.ppoCnnStepUs;
+  const ppoCnnWebgpuSpeedup: Record<string, number> = {};
+  for (const rows of ['rows512', 'rows4096']) {
+    const cpu = step('wasm')?.[rows];
+    const gpu = step('webgpu')?.[rows];
+    if (cpu !== undefined && gpu !== undefined) ppoCnnWebgpuSpeedup[rows] = Math.round((cpu / gpu) * 10) / 10;
   }
   const jsForwardUs = benchJs();
   const fastest = Object.entries(backends)
@@ -160,6 +247,8 @@ export async function benchBackend(): Promise<Record<string, unknown>> {
     machine: { cpus: cpus().length, node: process.version },
     units: 'microseconds per call, best of 5 trials (shared machine)',
     backends,
+    ppoCnn: { model: 'conv 16 3x3 on 10x10x4, dense 128, 3 actions', macsPerRow: macsPerRow(BREAKOUT_CNN) },
+    ppoCnnWebgpuSpeedup,
     jsForwardUs,
     fastestByAdamStep: fastest,
     default: currentBackend()?.name,

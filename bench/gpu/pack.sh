@@ -1,24 +1,56 @@
 #!/usr/bin/env bash
-# Packs what bench/gpu/core.sh needs on a large machine that has no Node and no network:
-#   - the Node binary running this script (`command -v node`: same OS and CPU architecture as the
-#     target is assumed: linux x86_64 here; check with `file` before copying elsewhere),
-#   - the built runtime (dist/, bin/, package.json) after `npm run build`,
-#   - the production node_modules: `npm ci --omit=dev --ignore-scripts` in a staging copy (needs the
-#     npm registry, here; zeromq ships its native addon prebuilt inside the package),
-#   - bench/gpu/core.sh itself.
-# Usage (repository root, a machine with Node and the npm registry):
-#   bash bench/gpu/pack.sh [out.tar.gz]     (default: tsrl-bench-gpu.tar.gz)
+# Packs what the GPU machine needs to run tsrl's GPU benchmarks without Node or network there:
+#   node.xz          this machine's Node binary (Node 20, linux-x64), xz -6
+#   app.tar.xz       the built project (dist/, bin/, configs/, bench/gpu/) with a pruned production
+#                    install: no dev dependencies, no source maps, no other platforms' binaries,
+#                    tfjs packages reduced to the Node bundle each loads (and the wasm binaries)
+#   libvulkan1.deb   Debian's Vulkan loader (apt-get download), unpacked there with dpkg -x
+# into OUT (default bench/gpu/out, git-ignored), then checks that the total fits the 64 MiB the device
+# runner carries. Run from the repository root after `npm run build`:  bash bench/gpu/pack.sh
 set -euo pipefail
-out=${1:-tsrl-bench-gpu.tar.gz}
-root=$(pwd)
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
-npm run build >/dev/null
-mkdir -p "$stage/tsrl/node/bin" "$stage/tsrl/bench/gpu"
-cp "$(command -v node)" "$stage/tsrl/node/bin/node"
-cp -r dist bin package.json package-lock.json "$stage/tsrl/"
-cp bench/gpu/core.sh "$stage/tsrl/bench/gpu/"
-(cd "$stage/tsrl" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null)
-"$stage/tsrl/node/bin/node" --version >"$stage/tsrl/NODE_VERSION"
-tar -C "$stage" -czf "$root/$out" tsrl
-echo "packed $out ($(du -h "$root/$out" | cut -f1)); on the target: tar xzf $out && bash tsrl/bench/gpu/core.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=${1:-$ROOT/bench/gpu/out}
+LIMIT_BYTES=$((64 * 1024 * 1024))
+STAGE=$(mktemp -d /tmp/tsrl-gpu-pack.XXXXXX)
+trap 'rm -rf "$STAGE"' EXIT
+
+[ -f "$ROOT/dist/bin/rl.js" ] || [ -f "$ROOT/dist/rl/cli/main.js" ] || [ -d "$ROOT/dist" ] || {
+  echo "pack: no dist/; run npm run build first" >&2
+  exit 1
+}
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" = 20 ] || echo "pack: warning: Node $(node --version) here; the GPU runs were planned on Node 20" >&2
+[ "$(node -p 'process.platform + "-" + process.arch')" = linux-x64 ] || {
+  echo "pack: needs linux-x64 (the GPU machine's platform)" >&2
+  exit 1
+}
+
+mkdir -p "$OUT"
+rm -f "$OUT"/node.xz "$OUT"/app.tar.xz "$OUT"/libvulkan1*.deb
+
+echo "pack: node $(node --version) -> node.xz"
+xz -6 -T0 -c "$(command -v node)" >"$OUT/node.xz"
+
+echo "pack: production install (npm ci --omit=dev --ignore-scripts) in $STAGE/app"
+mkdir -p "$STAGE/app"
+cp "$ROOT/package.json" "$ROOT/package-lock.json" "$STAGE/app/"
+cp -r "$ROOT/dist" "$ROOT/bin" "$ROOT/configs" "$STAGE/app/"
+mkdir -p "$STAGE/app/bench" && cp -r "$ROOT/bench/gpu" "$STAGE/app/bench/" && rm -rf "$STAGE/app/bench/gpu/out"
+(cd "$STAGE/app" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline >/dev/null)
+
+echo "pack: pruning"
+node "$ROOT/bench/gpu/prune.mjs" "$STAGE/app/node_modules"
+find "$STAGE/app" -name '*.map' -delete
+
+tar -C "$STAGE" -cf - app | xz -6 -T0 >"$OUT/app.tar.xz"
+
+echo "pack: apt-get download libvulkan1"
+(cd "$OUT" && apt-get download libvulkan1 >/dev/null)
+
+total=$(du -cb "$OUT"/node.xz "$OUT"/app.tar.xz "$OUT"/libvulkan1*.deb | tail -1 | cut -f1)
+ls -l "$OUT"
+echo "pack: total $((total / 1024 / 1024)) MiB of 64 MiB"
+if [ "$total" -gt "$LIMIT_BYTES" ]; then
+  echo "pack: over the 64 MiB the device runner carries" >&2
+  exit 1
+fi

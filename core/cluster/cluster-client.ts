@@ -87,11 +87,6 @@ export class ClusterClient {
     return this.queue.push(packClusterMessage(message, payload));
   }
 
-  /** The socket's event observer (connect, handshake errors), for diagnostics. */
-  get events(): Dealer['events'] {
-    return this.dealer.events;
-  }
-
   /** Closes the connection. */
   close(): void {
     if (!this.dealer.closed) this.dealer.close();

@@ -37,6 +37,10 @@ export const PIPELINE_MAX_DEPTH = 256;
 export const PIPELINE_DEFAULT_DEPTH = 16;
 /** Work (by measured run time) queued ahead on one busy worker. */
 export const PIPELINE_TARGET_MS = 8;
+/** How often the node looks for workers whose running task is late. */
+const STALL_CHECK_MS = 250;
+/** How late (beyond 4x its measured run time) a running task is before its queue is taken back. */
+const STALL_MS = 500;
 /** How many blocked tasks one scheduling pass looks past to backfill free resources. */
 const BACKFILL_WINDOW = 32;
 /** Workers that die before saying `ready`, in a row, before queued tasks fail. */
@@ -62,6 +66,8 @@ interface TaskWorker {
   ready: boolean;
   /** Runs a task with a time limit: nothing is queued behind it (it may be killed). */
   exclusive: boolean;
+  /** Asked to hand back its queued tasks (its running task is late): nothing more is queued on it. */
+  stealSent: boolean;
   /** Waiting in `get` inside a task: its CPU is lent to other tasks and nothing is queued on it. */
   blocked: boolean;
   grant: Grant | undefined;
@@ -110,6 +116,7 @@ export class NodeBackend implements Backend {
   private blockedWorkers = 0;
   private namesSent = 0;
   private readonly stops: TaskStops;
+  private stallTimer: NodeJS.Timeout | undefined;
   private queue: TaskRecord[] = [];
   private readonly taskWorkers = new Map<number, TaskWorker>();
   private waitingDeps = 0;
@@ -187,6 +194,24 @@ export class NodeBackend implements Backend {
     this.schedule();
   }
 
+  /**
+   * A worker whose running task is late (no reply for {@link STALL_MS} plus 4x the function's measured
+   * run time) is asked to hand back the tasks pipelined behind it, so a hung task does not hold them
+   * while other workers are free. A worker stuck in synchronous code cannot answer: its queued tasks
+   * wait for it (or for its `timeoutMs`).
+   */
+  private stealFromStalled(): void {
+    const now = performance.now();
+    for (const tw of this.taskWorkers.values()) {
+      if (tw.stealSent || tw.inflight.size < 2) continue;
+      const first = tw.inflight.values().next().value as TaskRecord;
+      const expected = 4 * (this.runMs.get(first.siteKey) ?? 0);
+      if (now - Math.max(tw.lastReplyAtMs, first.dispatchedAtMs) < STALL_MS + expected) continue;
+      tw.stealSent = true;
+      this.pool.send(tw.proc, () => ({ t: 'steal' }));
+    }
+  }
+
   /** Tells every worker the named actors when the table changed (before the tasks of this pass). */
   private sendNames(): void {
     if (this.actors.namesVersion === this.namesSent) return;
@@ -199,6 +224,8 @@ export class NodeBackend implements Backend {
   /** Binds the node's socket and starts the task workers in the background (start-up is slow). */
   async start(): Promise<void> {
     await this.pool.start();
+    this.stallTimer = setInterval(() => this.stealFromStalled(), STALL_CHECK_MS);
+    this.stallTimer.unref();
     for (let i = 0; i < this.maxTaskWorkers; i++) this.spawnTaskWorker();
   }
 
@@ -373,6 +400,7 @@ export class NodeBackend implements Backend {
         w.ready &&
         !w.blocked &&
         !w.exclusive &&
+        !w.stealSent &&
         w.grant !== undefined &&
         w.leaseKey === key &&
         w.inflight.size < this.depthOf(task),
@@ -399,6 +427,7 @@ export class NodeBackend implements Backend {
       lastReplyAtMs: 0,
       blocked: false,
       exclusive: false,
+      stealSent: false,
     });
   }
 
@@ -455,6 +484,7 @@ export class NodeBackend implements Backend {
     const now = performance.now();
     const ranMs = m.ms ?? now - Math.max(task.dispatchedAtMs, tw.lastReplyAtMs);
     tw.lastReplyAtMs = now;
+    tw.stealSent = false;
     const prev = this.runMs.get(task.siteKey);
     this.runMs.set(task.siteKey, prev === undefined ? ranMs : 0.8 * prev + 0.2 * ranMs);
     tw.inflight.delete(m.id);
@@ -553,6 +583,7 @@ export class NodeBackend implements Backend {
 
   async shutdown(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.stallTimer);
     this.stops.clear();
     this.actors.stop();
     this.store.failAllPending({

@@ -66,8 +66,10 @@ export type ToWorker =
   | { readonly t: 'obj'; readonly id: number; readonly value?: WireValue; readonly error?: ErrorPayload }
   /** The named actors now alive: [name, actorId, moduleUrl, exportName]. */
   | { readonly t: 'names'; readonly names: readonly WireName[] }
-  /** Drop the tasks queued behind the running one that have not started, and say which (`requeue`). */
-  | { readonly t: 'cancel'; readonly id: number };
+  /** Drop a cancelled task or call if it has not started (the reply is an `err`). */
+  | { readonly t: 'cancel'; readonly id: number }
+  /** Hand back the tasks queued behind the running one (`requeue`): it has run too long. */
+  | { readonly t: 'steal' };
 
 /** A named actor: name, actor id, class module URL, export name. */
 export type WireName = readonly [name: string, actorId: number, moduleUrl: string, exportName: string];
@@ -318,7 +320,7 @@ export function parseToWorker(frames: readonly Uint8Array[]): ReceivedBatch<ToWo
   for (const raw of messages) {
     if (typeof raw !== 'object' || raw === null) fail('message', raw);
     const m = raw as Record<string, unknown>;
-    if (m['t'] === 'exit') continue;
+    if (m['t'] === 'exit' || m['t'] === 'steal') continue;
     if (m['t'] === 'names') {
       if (!Array.isArray(m['names']) || !m['names'].every(isWireName)) fail('names', m['names']);
       continue;

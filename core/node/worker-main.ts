@@ -305,6 +305,11 @@ function handle(m: ToWorker, frames: readonly Uint8Array[]): void {
     case 'cancel':
       dropQueued(m.id);
       break;
+    case 'steal': {
+      const ids = takeQueuedTasks();
+      if (ids.length > 0) sender.push(undefined, () => ({ t: 'requeue', ids }));
+      break;
+    }
     case 'exit':
       exitNow();
   }

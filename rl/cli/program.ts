@@ -24,7 +24,7 @@ import type { CliWiring } from './wiring.js';
 /** Builds the program; exposed for tests, which parse argv without exiting the process. */
 export function createProgram(wiring: CliWiring): Command {
   const program = new Command('rl')
-    .description('tsrl: reinforcement learning in TypeScript (PPO, DQN, SAC) on a Ray-like runtime')
+    .description('tsrl: reinforcement learning in TypeScript (PPO, DQN, SAC, APEX-DQN) on a Ray-like runtime')
     .addHelpText('after', '\nExit codes: 0 done; 1 the work failed; 2 bad input (flag, config, checkpoint).')
     .version(wiring.version, '-V, --version', 'print the tsrl version')
     .showSuggestionAfterError(true)

@@ -32,6 +32,8 @@ export async function runEvaluate(flags: EvaluateFlags, wiring: CliWiring): Prom
     ...(flags.episodes === undefined ? {} : { episodes: flags.episodes }),
     ...(flags.env === undefined ? {} : { env: flags.env }),
     render: flags.render === true,
+    ...(flags.gif === undefined ? {} : { gifPath: resolve(flags.gif) }),
+    fps: flags.fps ?? 30,
     onFrame: pacedFrames(flags.fps ?? 30, (frame) => wiring.stdout.write(`\x1b[H\x1b[2J${frame}\n`)),
   });
   const { summary } = result;
@@ -41,6 +43,8 @@ export async function runEvaluate(flags: EvaluateFlags, wiring: CliWiring): Prom
     wiring.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
+  if (result.gif !== undefined)
+    wiring.stderr.write(`wrote ${result.gif.frames} frames of one episode to ${result.gif.path}\n`);
   const mean = summary.episodeReturnMean === null ? 'n/a' : summary.episodeReturnMean.toFixed(2);
   const len = summary.episodeLenMean === null ? 'n/a' : summary.episodeLenMean.toFixed(1);
   wiring.stdout.write(

@@ -75,7 +75,7 @@ export const COMMON_SECTIONS = {
     numLearners: s.int({
       min: 1,
       default: 1,
-      description: 'Learners; must be 1 (data-parallel learners are not built).',
+      description: 'Learners; > 1 runs data-parallel learner actors (DQN, APEX-DQN).',
     }),
     numGpusPerLearner: s.number({
       min: 0,

@@ -3,6 +3,8 @@
  * built-in classic-control envs' observations step by step (the page draws CartPole, Pendulum,
  * MountainCar and Acrobot from them).
  */
+// Registers the built-in envs: `rl dashboard` runs episodes in a process that has not made any env yet.
+import '../../envs/builtin/index.js';
 import { makeEnv } from '../../envs/registry.js';
 import type { AnyAlgorithmDefinition } from '../algorithm.js';
 import { loadPolicyWith } from '../policy/load-policy.js';

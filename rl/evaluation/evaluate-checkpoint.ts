@@ -1,10 +1,12 @@
 /**
  * `rl evaluate`: loads a checkpoint, rebuilds the policy from its config and weights, runs M episodes
  * (deterministic unless the config's `evaluation.deterministic` is false) and writes the result to
- * `<checkpoint>/evaluation.json`. With `render`, one episode is drawn as text frames (classic control).
+ * `<checkpoint>/evaluation.json`. With `render`, one episode is drawn: as an animated GIF of the env's
+ * own rgb_array frames where the env renders them (Python envs made with render_mode='rgb_array',
+ * served over the env protocol), else as text frames (classic control).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { AnyAlgorithmDefinition, EpisodeSummary } from '../algorithm.js';
 import { initBackend } from '../backend/backend.js';
 import { CheckpointError } from '../checkpoint/checkpoint-error.js';
@@ -13,6 +15,7 @@ import { buildConfigSchema, type CommonConfig } from '../config/common.js';
 import { buildEnvRunner } from '../env-runner/build-env-runner.js';
 import type { EvaluationResult } from '../metrics/iteration-result.js';
 import { buildContext, evaluationRunnerSpec } from '../training/build-run.js';
+import { encodeGif, type RgbFrame } from './encode-gif.js';
 import { Evaluator } from './evaluator.js';
 import { renderFrame } from './render-frame.js';
 
@@ -26,8 +29,12 @@ export interface EvaluateCheckpointOptions {
   readonly env?: string;
   /** Draw one episode as text frames through `onFrame`. @default false */
   readonly render?: boolean;
-  /** Receives each rendered frame (the CLI writes it to the terminal). */
+  /** Receives each text frame (the CLI writes it to the terminal). */
   readonly onFrame?: (frame: string) => void;
+  /** Where the GIF goes when the env renders rgb_array frames. @default `<checkpoint>/episode.gif` */
+  readonly gifPath?: string;
+  /** Frames per second of the GIF. @default 30 */
+  readonly fps?: number;
   /** Write `evaluation.json` beside the checkpoint. @default true */
   readonly writeResult?: boolean;
 }
@@ -39,6 +46,8 @@ export interface CheckpointEvaluation {
   readonly envId: string;
   readonly summary: EvaluationResult;
   readonly episodes: EpisodeSummary;
+  /** With `render` on an env that renders rgb_array frames: the GIF written. */
+  readonly gif?: { readonly path: string; readonly frames: number };
 }
 
 /**
@@ -85,14 +94,29 @@ export async function evaluateCheckpoint(
   } finally {
     await evaluator.close();
   }
-  if (options.render === true)
-    await renderEpisode(spec, loaded.weights, obsFilter, config.env.id, options.onFrame ?? (() => undefined));
+  let gif: CheckpointEvaluation['gif'];
+  if (options.render === true) {
+    const frames = await renderEpisode(
+      spec,
+      loaded.weights,
+      obsFilter,
+      config.env.id,
+      options.onFrame ?? (() => undefined),
+    );
+    if (frames !== undefined) {
+      const path = options.gifPath ?? join(dir, 'episode.gif');
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, encodeGif(frames, options.fps ?? 30));
+      gif = { path, frames: frames.length };
+    }
+  }
   const out: CheckpointEvaluation = {
     checkpointDir: dir,
     algorithm: loaded.algorithm,
     envId: config.env.id,
     summary: result.summary,
     episodes: result.episodes,
+    ...(gif === undefined ? {} : { gif }),
   };
   if (options.writeResult ?? true)
     writeFileSync(join(dir, 'evaluation.json'), `${JSON.stringify(out, null, 2)}\n`);
@@ -125,27 +149,47 @@ function savedObsFilter(
   return saved;
 }
 
-/** Runs one episode on a 1-env runner, step by step, handing a text frame per step to `onFrame`. */
+/** A vector env that renders rgb_array frames (the env protocol's `render`). */
+interface FrameSource {
+  readonly renderMode?: string;
+  render(index: number): Promise<RgbFrame>;
+}
+
+function frameSource(env: unknown): FrameSource | undefined {
+  const e = env as Partial<FrameSource>;
+  return e.renderMode === 'rgb_array' && typeof e.render === 'function' ? (e as FrameSource) : undefined;
+}
+
+/**
+ * Runs one episode on a 1-env runner, step by step. Where the env renders rgb_array frames, returns
+ * them (the first after reset, then one after every step but the last, whose env has already reset);
+ * else hands a text frame per step to `onFrame` and returns undefined.
+ */
 async function renderEpisode(
   spec: ReturnType<typeof evaluationRunnerSpec>,
   weights: Parameters<Evaluator['evaluate']>[0],
   obsFilter: unknown,
   envId: string,
   onFrame: (frame: string) => void,
-): Promise<void> {
+): Promise<RgbFrame[] | undefined> {
   const runner = await buildEnvRunner({ ...spec, numEnvs: 1, rolloutFragmentLength: 1 });
   try {
     runner.setWeights(weights);
     if (obsFilter !== undefined) runner.setObsFilterState(obsFilter);
     await runner.reset(spec.seed);
+    const source = frameSource(runner.env);
+    const frames: RgbFrame[] = [];
+    if (source !== undefined) frames.push(await source.render(0));
     let total = 0;
     for (let t = 0; t < 100_000; t++) {
       const { fragment, episodes } = await runner.sample();
       const obs = fragment.batch.float32('obs');
       total += fragment.batch.float32('rewards')[0]!;
-      onFrame(renderFrame(envId, obs, t, total));
+      if (source === undefined) onFrame(renderFrame(envId, obs, t, total));
       if (episodes.returns.length > 0) break;
+      if (source !== undefined) frames.push(await source.render(0));
     }
+    return source === undefined ? undefined : frames;
   } finally {
     await runner.close();
   }

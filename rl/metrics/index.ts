@@ -13,6 +13,8 @@ export { MetricsLogger, type MetricsLoggerOptions } from './metrics-logger.js';
 export { type StopCriteria, type StopReason, shouldStop, stopProgress } from './should-stop.js';
 export {
   decodeEvent,
+  isEventsFileName,
+  pruneTensorBoardEvents,
   readTensorBoardEvents,
   readTfRecords,
   type TensorBoardEvent,

@@ -10,6 +10,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeF
 import { join } from 'node:path';
 import { createLogger } from '../../core/logger.js';
 import { flattenMetrics, type IterationResult } from './iteration-result.js';
+import { pruneTensorBoardEvents } from './tensorboard-reader.js';
 import { TensorBoardWriter } from './tensorboard-writer.js';
 
 const log = createLogger('metrics');
@@ -24,7 +25,11 @@ export interface MetricsLoggerOptions {
    * existing files are replaced.
    */
   readonly resumeFromIteration?: number;
-  /** Also write TensorBoard scalars (step = lifetime env steps) into `runDir`. @default false */
+  /**
+   * Also write TensorBoard scalars (step = lifetime env steps) into `runDir`. Whether or not this is
+   * on, event files already in `runDir` are deleted (a fresh run) or cut at the last kept row's env
+   * steps (a resumed run), so they agree with results.jsonl. @default false
+   */
   readonly tensorboard?: boolean;
 }
 
@@ -75,6 +80,15 @@ export class MetricsLogger {
     }
     writeFileSync(this.resultsPath, kept.map((l) => `${l}\n`).join(''));
     this.rewriteCsv();
+    const lastEnvSteps = this.rows.at(-1)?.['envSteps'];
+    pruneTensorBoardEvents(
+      runDir,
+      options.resumeFromIteration === undefined
+        ? undefined
+        : typeof lastEnvSteps === 'number'
+          ? lastEnvSteps
+          : 0,
+    );
     this.tensorboard = options.tensorboard === true ? new TensorBoardWriter(runDir) : undefined;
   }
 

@@ -4,8 +4,9 @@
  * summaries). Other fields are skipped, so files written by TensorFlow parse too (their non-scalar
  * summaries are ignored). The format's sources are listed in tensorboard-writer.ts.
  */
-import { readFileSync } from 'node:fs';
-import { maskedCrc32c } from './tensorboard-writer.js';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { maskedCrc32c, tfRecord } from './tensorboard-writer.js';
 
 /** One event read back. */
 export interface TensorBoardEvent {
@@ -127,4 +128,39 @@ export function decodeEvent(bytes: Uint8Array, where = 'event'): TensorBoardEven
 export function readTensorBoardEvents(path: string): TensorBoardEvent[] {
   const records = readTfRecords(new Uint8Array(readFileSync(path)), path);
   return records.map((r, k) => decodeEvent(r, `${path} record ${k}`));
+}
+
+/** True for the names TensorBoard reads as event files. */
+export function isEventsFileName(name: string): boolean {
+  return name.startsWith('events.out.tfevents.');
+}
+
+/**
+ * Makes the event files in `logDir` agree with a run's results: without `maxStep` (a fresh run in
+ * an old directory) they are deleted; with it (a run resumed from a checkpoint) events of later
+ * steps, written after that checkpoint by the run that went on, are dropped, so TensorBoard does
+ * not show two curves over the same steps. A file that does not parse is left as it is.
+ * @throws Error from the file system.
+ */
+export function pruneTensorBoardEvents(logDir: string, maxStep?: number): void {
+  if (!existsSync(logDir)) return;
+  for (const name of readdirSync(logDir).filter(isEventsFileName)) {
+    const path = join(logDir, name);
+    if (maxStep === undefined) {
+      rmSync(path);
+      continue;
+    }
+    let records: Uint8Array[];
+    try {
+      records = readTfRecords(new Uint8Array(readFileSync(path)), path);
+    } catch {
+      continue;
+    }
+    const kept = records.filter((r, k) => {
+      const event = decodeEvent(r, `${path} record ${k}`);
+      return event.fileVersion !== undefined || event.step <= maxStep;
+    });
+    if (kept.length === records.length) continue;
+    writeFileSync(path, Buffer.concat(kept.map((r) => tfRecord(r))));
+  }
 }

@@ -11,7 +11,7 @@
  *   Value.tag = 1 (string) and Value.simple_value = 2 (float);
  * - the first record carries file_version `brain.Event:2`, as TensorFlow 2 writes.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -127,7 +127,11 @@ export class TensorBoardWriter {
   constructor(logDir: string, now: () => number = Date.now) {
     mkdirSync(logDir, { recursive: true });
     const wallTimeS = now() / 1000;
-    this.path = join(logDir, `events.out.tfevents.${Math.floor(wallTimeS)}.${hostname()}.${process.pid}`);
+    const base = join(logDir, `events.out.tfevents.${Math.floor(wallTimeS)}.${hostname()}.${process.pid}`);
+    // A second writer in the same second and process (a run resumed in-process) gets its own file.
+    let path = base;
+    for (let k = 1; existsSync(path); k++) path = `${base}.${k}`;
+    this.path = path;
     writeFileSync(this.path, tfRecord(encodeEvent(wallTimeS, 0, 'brain.Event:2')));
     this.now = now;
   }

@@ -194,6 +194,7 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
     const spaces = { observation: ctx.observationSpace, action: ctx.actionSpace };
     let checkpointDir: string | undefined;
     let lastCheckpointMs = performance.now();
+    let lastCheckpointIteration = counters.iteration;
     const checkpoint = async () => {
       checkpointDir = writeRunCheckpoint(checkpointsDir, algorithm.name, config, spaces, {
         counters,
@@ -204,6 +205,7 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
       });
       pruneCheckpoints(checkpointsDir, config.checkpoint.keepLast);
       lastCheckpointMs = performance.now();
+      lastCheckpointIteration = counters.iteration;
       await options.onCheckpoint?.({
         dir: checkpointDir,
         iteration: counters.iteration,
@@ -211,6 +213,17 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
       });
     };
 
+    // A failed iteration (runners beyond their restarts, a learner error) keeps the last completed
+    // iteration's work: the state at its end is checkpointed, when it can still be read.
+    const checkpointBeforeFailing = async () => {
+      if (counters.iteration === lastCheckpointIteration) return;
+      try {
+        await checkpoint();
+        log.warn(`the run failed in iteration ${counters.iteration + 1}; resume from ${checkpointDir}.`);
+      } catch (error) {
+        log.warn(`the run failed and no checkpoint could be written (${(error as Error).message}).`);
+      }
+    };
     const startMs = performance.now() - counters.timeMs;
     let last: IterationResult | undefined;
     let stopReason: StopReason | 'interrupted' | undefined;
@@ -222,10 +235,16 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
       lags.length = 0;
       // An inline run awaits only settled promises; a macrotask turn lets signal handlers and timers run.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      const outcome = await iteration.run(services, {
-        iteration: counters.iteration,
-        envSteps: counters.envSteps,
-      });
+      let outcome: Awaited<ReturnType<typeof iteration.run>>;
+      try {
+        outcome = await iteration.run(services, {
+          iteration: counters.iteration,
+          envSteps: counters.envSteps,
+        });
+      } catch (error) {
+        await checkpointBeforeFailing();
+        throw error;
+      }
       stats.addMany(outcome.episodes.returns, outcome.episodes.lengths);
       counters = {
         iteration: counters.iteration + 1,

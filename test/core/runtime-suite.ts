@@ -403,6 +403,16 @@ export function runtimeSuite(label: string, options: InitOptions, transportOnly 
         expect(await get([square.remote(2), square.remote(3)])).toEqual([4, 9]);
       }, 60_000);
 
+      it('takes back the tasks queued behind a hung task, so they run on a free worker', async () => {
+        await get([1, 2, 3, 4].map(() => delayed.remote(0, 0))); // measured: short, so it pipelines
+        const hung = delayed.remote(-1, 120_000);
+        const quick = Array.from({ length: 20 }, (_, i) => delayed.remote(i, 0));
+        // Without taking them back they would wait the 120 s of the hung task.
+        expect(await get(quick, { timeoutMs: 60_000 })).toEqual(quick.map((_, i) => i));
+        cancel(hung, { force: true });
+        await expect(get(hung)).rejects.toBeInstanceOf(TaskCancelledError);
+      }, 120_000);
+
       it('runs tasks in worker processes, not in the driver', async () => {
         const pids = await get([workerPid.remote(50), workerPid.remote(50)]);
         for (const pid of pids) expect(pid).not.toBe(process.pid);

@@ -197,7 +197,7 @@ export function registerClusterCommand(program: Command, io: ClusterCommandIo): 
     });
   cluster
     .command('status')
-    .description('show the nodes, their resources (used/total), actors, queued tasks and object store use')
+    .description('show the nodes: state, resources, last heartbeat, and why a dead node died')
     .option('--address <host:port>', 'the head (default: TSRL_ADDRESS, or the head on this machine)')
     .option('--key-file <path>', "the cluster key file (default: TSRL_KEY_FILE, or this machine's head key)")
     .option('--json', 'print the status as JSON')

@@ -10,6 +10,7 @@ export interface EvaluateFlags {
   env?: string;
   render?: boolean;
   fps?: number;
+  gif?: string;
   output?: string;
   json?: boolean;
 }
@@ -21,8 +22,15 @@ export function registerEvaluateCommand(program: Command, wiring: CliWiring): vo
     .requiredOption('--checkpoint <dir>', 'checkpoint directory, or a run directory (its latest checkpoint)')
     .option('--episodes <n>', "episodes to run (default: the config's evaluation.episodes)", parsePositiveInt)
     .option('--env <id>', 'evaluate on another env id (default: the one trained on)')
-    .option('--render', 'show one episode in the terminal (classic-control envs)')
+    .option(
+      '--render',
+      "draw one episode: a GIF of the env's rgb_array frames (Python envs made with render_mode rgb_array), else text frames in the terminal (classic-control envs)",
+    )
     .option('--fps <n>', 'with --render: frames per second', parsePositiveInt, 30)
+    .option(
+      '--gif <file>',
+      'with --render on an env that renders frames: the GIF file (default <checkpoint>/episode.gif)',
+    )
     .option('--output <file>', 'write the results as JSON to this file')
     .option('--json', 'print the results as one JSON object on stdout')
     .action(async (flags: EvaluateFlags) => {

@@ -2,6 +2,9 @@
  * The dashboard end to end: a real (short) training run with env runners as actors and a live run
  * whose results grow during the test, served by startDashboard and driven in headless Chromium.
  */
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import {
   appendFileSync,
   mkdirSync,
@@ -176,4 +179,35 @@ describe('dashboard page in Chromium', () => {
       await browser.close();
     }
   }, 120_000);
+});
+
+describe('rl dashboard (the CLI, in a process of its own)', () => {
+  it('prints its loopback URL, plays an episode in a process that made no env before, and stops on SIGTERM', async () => {
+    const repo = new URL('../../../', import.meta.url).pathname;
+    const script = `import('./bin/main.ts').then((m) => m.main(['node', 'rl', 'dashboard', '--logdir', ${JSON.stringify(logDir)}, '--port', '0'])).then((code) => { process.exitCode = code; });`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      const deadline = Date.now() + 60_000;
+      while (!/http:\/\/127\.0\.0\.1:\d+\//.test(out) && Date.now() < deadline && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 100));
+      const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(out)?.[0];
+      expect(url, out).toBeDefined();
+      const res = await fetch(`${url}api/episode?run=ppo-finished&seed=0`);
+      const expected = await playEpisode(finishedRun, { resolveAlgorithm: getAlgorithm, seed: 0 });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { length: number }).length).toBe(expected.length);
+      child.kill('SIGTERM');
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 90_000);
 });

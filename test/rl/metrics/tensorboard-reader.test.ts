@@ -1,8 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readTensorBoardEvents, TensorBoardFormatError } from '../../../rl/metrics/tensorboard-reader.js';
+import type { IterationResult } from '../../../rl/metrics/iteration-result.js';
+import { MetricsLogger } from '../../../rl/metrics/metrics-logger.js';
+import {
+  isEventsFileName,
+  readTensorBoardEvents,
+  TensorBoardFormatError,
+} from '../../../rl/metrics/tensorboard-reader.js';
 import { TensorBoardWriter } from '../../../rl/metrics/tensorboard-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsrl-tb-read-'));
@@ -50,5 +56,38 @@ describe('readTensorBoardEvents', () => {
     const cut = join(dir, 'cut');
     writeFileSync(cut, bytes.subarray(0, bytes.length - 3));
     expect(() => readTensorBoardEvents(cut)).toThrow(/@\d+: record of \d+ bytes is truncated\./);
+  });
+});
+
+describe('event files of a resumed or restarted run', () => {
+  const row = (iteration: number): IterationResult => ({
+    iteration,
+    envSteps: iteration * 100,
+    episodes: iteration,
+    episodeReturnMean: iteration,
+    episodeLenMean: 1,
+    envStepsPerS: 1,
+    timeMs: iteration,
+  });
+  const steps = (runDir: string) =>
+    readdirSync(runDir)
+      .filter(isEventsFileName)
+      .sort()
+      .map((f) =>
+        readTensorBoardEvents(join(runDir, f)).map((e) => (e.fileVersion === undefined ? e.step : 'v')),
+      );
+
+  it('cuts events after the resumed iteration (in a file of its own) and starts over on a fresh run', () => {
+    const runDir = join(dir, 'resume');
+    const first = new MetricsLogger(runDir, { tensorboard: true });
+    for (let i = 1; i <= 5; i++) first.log(row(i));
+    const resumed = new MetricsLogger(runDir, { tensorboard: true, resumeFromIteration: 3 });
+    resumed.log(row(4));
+    expect(steps(runDir)).toEqual([
+      ['v', 100, 200, 300],
+      ['v', 400],
+    ]);
+    new MetricsLogger(runDir, { tensorboard: true }).log(row(1));
+    expect(steps(runDir)).toEqual([['v', 100]]);
   });
 });

@@ -182,16 +182,19 @@ describe('train: a remote env server that restarts', () => {
     const onIteration = async (row: { iteration: number }) => {
       if (row.iteration === 1) await server.close();
     };
+    const dir = runDir();
     await expect(
       train(config(...remote(address), 'envRunners.restartWindowMs=2500'), {
         algorithm,
-        runDir: runDir(),
+        runDir: dir,
         handleSigint: false,
         onIteration,
       }),
     ).rejects.toThrow(
       /env runner 0 failed \d+ times in \d+ s \(envRunners.restartWindowMs 2500\); last error: /,
     );
+    // The completed iteration's work is kept: a checkpoint to resume from once the server is back.
+    expect(checkpoints(dir)).toEqual([1]);
   }, 60_000);
 });
 
