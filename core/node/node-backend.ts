@@ -23,6 +23,7 @@ import {
 } from '../options.js';
 import { type Grant, ResourcePool } from '../resources.js';
 import type { ResolvedInitOptions } from '../runtime.js';
+import { createSharedDirectory, removeShared, removeSharedDirectory } from '../shared-objects.js';
 import { type ActorRecord, ActorSupervisor } from './actor-supervisor.js';
 import { ClientRequests } from './client-requests.js';
 import type { Reply, WireSite } from './protocol.js';
@@ -128,6 +129,7 @@ export class NodeBackend implements Backend {
 
   constructor(options: ResolvedInitOptions) {
     this.store = new ObjectStore(options.objectStoreMemoryBytes, options.spillDirectory);
+    if (options.sharedMemoryDirectory !== undefined) createSharedDirectory(options.sharedMemoryDirectory);
     this.stops = new TaskStops(this.store);
     this.resources = new ResourcePool(options.resources);
     this.maxTaskWorkers = Math.max(1, Math.ceil(options.resources['CPU'] ?? 1));
@@ -268,9 +270,10 @@ export class NodeBackend implements Backend {
     const infeasible = this.resources.infeasible(options.resources);
     if (infeasible !== undefined) {
       this.store.fail(id, runtimePayload(`task ${site.exportName} ${infeasible}`));
+      removeShared(args);
       return;
     }
-    for (const dep of args.deps) this.store.pin(dep);
+    for (const dep of args.deps) this.store.pinReader(dep);
     let pending = 0;
     for (const dep of args.deps) if (this.store.state(dep)?.kind === 'pending') pending++;
     if (pending === 0) this.enqueue(task);
@@ -479,7 +482,10 @@ export class NodeBackend implements Backend {
       return;
     }
     const task = tw.inflight.get(m.id);
-    if (task === undefined) return;
+    if (task === undefined) {
+      if (m.t === 'ok') removeShared(toEncoded(m.value, frames));
+      return;
+    }
     // Run time as the worker measured it; else the time since the worker could start this task.
     const now = performance.now();
     const ranMs = m.ms ?? now - Math.max(task.dispatchedAtMs, tw.lastReplyAtMs);
@@ -490,6 +496,7 @@ export class NodeBackend implements Backend {
     tw.inflight.delete(m.id);
     if (tw.inflight.size === 0) tw.exclusive = false;
     if (this.stops.has(m.id)) {
+      if (m.t === 'ok') removeShared(toEncoded(m.value, frames));
       this.finish(task, undefined, undefined);
       if (tw.inflight.size === 0 && tw.grant !== undefined) {
         this.resources.release(tw.grant);
@@ -517,7 +524,8 @@ export class NodeBackend implements Backend {
     this.stops.done(task.id);
     if (value !== undefined) this.store.resolve(task.id, value);
     else if (error !== undefined) this.store.fail(task.id, error);
-    for (const dep of task.args.deps) this.store.unpin(dep);
+    for (const dep of task.args.deps) this.store.unpinReader(dep);
+    removeShared(task.args);
   }
 
   private onExit(proc: WorkerProcess, description: string): void {
@@ -594,6 +602,7 @@ export class NodeBackend implements Backend {
     });
     this.store.close();
     await this.pool.shutdown();
+    removeSharedDirectory();
   }
 
   stats(): BackendStats {
@@ -603,6 +612,7 @@ export class NodeBackend implements Backend {
       mode: 'process',
       workerPids: this.pool.pids(),
       numPendingTasks: this.queue.length + this.waitingDeps + inflight,
+      sentFrameBytes: this.pool.sentFrameBytes,
     };
   }
 }

@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Router } from 'zeromq';
 import type { EncodedValue } from '../codec.js';
 import { createLogger } from '../logger.js';
+import { sharedDirectory } from '../shared-objects.js';
 import { BatchSender } from './batch-sender.js';
 import {
   type ClientRequest,
@@ -76,15 +77,17 @@ export class WorkerPool {
   /** The address workers connect to. */
   address = '';
   private readonly launch = workerEntry();
+  /** Bytes of value frames sent to workers (not counting headers), for tests and benchmarks. */
+  sentFrameBytes = 0;
 
   constructor(
     private readonly events: PoolEvents,
     private readonly transport: 'ipc' | 'tcp',
   ) {
-    this.sender = new BatchSender<ToWorker>(
-      (peer, frames) => this.router.send([peer ?? '', ...frames]),
-      'microtask',
-    );
+    this.sender = new BatchSender<ToWorker>((peer, frames) => {
+      for (let i = 1; i < frames.length; i++) this.sentFrameBytes += (frames[i] as Uint8Array).byteLength;
+      return this.router.send([peer ?? '', ...frames]);
+    }, 'microtask');
   }
 
   /**
@@ -152,6 +155,7 @@ export class WorkerPool {
   spawn(env: Readonly<Record<string, string>>): WorkerProcess {
     if (this.closing) throw new Error('internal: spawn after the node began shutting down');
     const id = nextWorkerId++;
+    const shared = sharedDirectory();
     const proc = spawn(process.execPath, [...this.launch.execArgv, this.launch.entry], {
       env: {
         ...process.env,
@@ -159,6 +163,7 @@ export class WorkerPool {
         TSRL_NODE_ADDRESS: this.address,
         TSRL_WORKER_ID: String(id),
         TSRL_PARENT_PID: String(process.pid),
+        ...(shared === undefined ? {} : { TSRL_SHARED_DIR: shared }),
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
