@@ -7,9 +7,10 @@
  *
  * Every reader reads its own copy (Node has no mmap, and a typed array cannot be made read-only, so a
  * view shared by two tasks would let one change the other's argument). Measured on the shared 2-core
- * VM: reading 100 MB from /dev/shm into fresh memory took 0.40-0.61 s, copying it from a buffer already
- * in the process 0.36-0.57 s (page faults on fresh memory dominate both), so a per-worker cache of
- * objects would save nothing and is not kept.
+ * VM, 100 MB into fresh memory: read from /dev/shm 1.0-1.6 s, copied from a buffer already in the
+ * process 0.8-1.2 s (page faults dominate both); with huge pages (workers start with them, see
+ * worker-pool.ts) 31-43 ms and 14-150 ms. A per-worker cache of objects would save nothing and is not
+ * kept.
  *
  * The folder is made by the node (`tsrl-shm-<pid>-*`); the node's store owns every file in it and
  * deletes a file when its object is freed; the folder goes at shutdown, at the driver's exit, and is
@@ -174,7 +175,8 @@ export function framesOf(value: EncodedValue): {
     throw new Error(`shared object ${loc.name}: this process has no shared folder`);
   let total = 0;
   for (const n of loc.frameBytes) total = align8(total) + n;
-  const buf = new Uint8Array(total);
+  // Not zero-filled: the read overwrites every byte (a zero fill would touch fresh pages twice).
+  const buf = Buffer.allocUnsafeSlow(total);
   const fd = openSync(join(directory, loc.name), 'r');
   try {
     let done = 0;

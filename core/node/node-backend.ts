@@ -380,6 +380,14 @@ export class NodeBackend implements Backend {
     anyReserved: boolean,
   ): boolean {
     const req = task.options.resources;
+    // 'pack': onto a busy worker of this shape with room first, so the task takes no more CPUs.
+    if (task.options.strategy === 'pack' && !anyReserved && task.options.timeoutMs === undefined) {
+      const busy = this.busyWorkerFor(task, key);
+      if (busy !== undefined) {
+        this.dispatch(busy, task);
+        return true;
+      }
+    }
     if (this.resources.fits(req, reserved)) {
       const idle = this.findWorker((w) => w.ready && !w.blocked && w.inflight.size === 0);
       const grant = idle === undefined ? undefined : this.resources.acquire(req);
@@ -398,19 +406,34 @@ export class NodeBackend implements Backend {
     // The first batch of a function that never ran waits for the task workers still starting instead
     // of queueing behind the first ready one (that put 7 of 8 half-second tasks on one worker).
     if (!this.runMs.has(task.siteKey) && this.findWorker((w) => !w.ready) !== undefined) return false;
-    const busy = this.findWorker(
-      (w) =>
-        w.ready &&
-        !w.blocked &&
-        !w.exclusive &&
-        !w.stealSent &&
-        w.grant !== undefined &&
-        w.leaseKey === key &&
-        w.inflight.size < this.depthOf(task),
-    );
+    const busy = this.busyWorkerFor(task, key);
     if (busy === undefined) return false;
     this.dispatch(busy, task);
     return true;
+  }
+
+  /**
+   * A busy worker holding the task's resource shape with room in its pipeline: the first found, or
+   * with `spread` the one with the fewest tasks in flight.
+   */
+  private busyWorkerFor(task: TaskRecord, key: string): TaskWorker | undefined {
+    const depth = this.depthOf(task);
+    let best: TaskWorker | undefined;
+    for (const w of this.taskWorkers.values()) {
+      if (
+        !w.ready ||
+        w.blocked ||
+        w.exclusive ||
+        w.stealSent ||
+        w.grant === undefined ||
+        w.leaseKey !== key ||
+        w.inflight.size >= depth
+      )
+        continue;
+      if (task.options.strategy !== 'spread') return w;
+      if (best === undefined || w.inflight.size < best.inflight.size) best = w;
+    }
+    return best;
   }
 
   private findWorker(predicate: (w: TaskWorker) => boolean): TaskWorker | undefined {

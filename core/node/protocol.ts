@@ -85,6 +85,7 @@ export interface WireTaskOptions {
   readonly maxRetries: number;
   readonly retryExceptions: boolean | readonly string[];
   readonly timeoutMs?: number;
+  readonly strategy?: 'pack' | 'spread';
 }
 
 /** Resolved actor options as a worker sends them (validated by the node). */
@@ -264,13 +265,15 @@ function checkTaskOptions(o: unknown): void {
   const r = (typeof o === 'object' && o !== null ? o : {}) as Record<string, unknown>;
   const re = r['retryExceptions'];
   const t = r['timeoutMs'];
+  const s = r['strategy'];
   if (
+    !(s === undefined || s === 'pack' || s === 'spread') ||
     !isResources(r['resources']) ||
     !isCount(r['maxRetries']) ||
     !(typeof re === 'boolean' || (Array.isArray(re) && re.every((n) => typeof n === 'string'))) ||
     !(t === undefined || (typeof t === 'number' && t > 0))
   ) {
-    fail('task options (resources, maxRetries, retryExceptions, timeoutMs)', o);
+    fail('task options (resources, maxRetries, retryExceptions, timeoutMs, strategy)', o);
   }
 }
 
