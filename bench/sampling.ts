@@ -31,6 +31,9 @@ export interface SamplingBenchOptions {
   readonly measureMs?: number;
 }
 
+/** Minimum warm-up wall time per runner count. */
+const WARM_UP_MS = 1000;
+
 async function measure(numRunners: number, measureMs: number): Promise<number> {
   const algorithm = ppo as unknown as AnyAlgorithmDefinition;
   const config = resolveConfig({
@@ -57,7 +60,10 @@ async function measure(numRunners: number, measureMs: number): Promise<number> {
       await group.resolve(r.fragments);
       return r.envSteps;
     };
-    for (let i = 0; i < 3; i++) await round(); // warm-up: workers started, code paths compiled
+    // Warm-up: workers started, code paths compiled. By time as well as rounds: with 3 rounds only, the
+    // first runner count measured ran ~3x slower than the same count measured later in the run.
+    const warm = performance.now();
+    for (let i = 0; i < 3 || performance.now() - warm < WARM_UP_MS; i++) await round();
     let steps = 0;
     const t0 = performance.now();
     while (performance.now() - t0 < measureMs) steps += await round();

@@ -21,7 +21,7 @@ export type ActorClass = new (...args: never[]) => object;
 
 /** Numbers about a running backend, for tests and benchmarks. */
 export interface BackendStats {
-  readonly mode: 'local' | 'process' | 'worker';
+  readonly mode: 'local' | 'process' | 'worker' | 'cluster';
   /** Pids of live worker processes (empty in local mode). */
   readonly workerPids: readonly number[];
   readonly numPendingTasks: number;

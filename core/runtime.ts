@@ -4,6 +4,7 @@
  */
 import { cpus, tmpdir, totalmem } from 'node:os';
 import type { Backend, BackendStats } from './backend.js';
+import { type JoinOptions, joinCluster } from './cluster/join-cluster.js';
 import { decodeValue, encodeValue, setRefFactory } from './codec.js';
 import { fromErrorPayload, GetTimeoutError, RuntimeError } from './errors.js';
 import { LocalBackend } from './local-backend.js';
@@ -28,8 +29,17 @@ export interface InitOptions {
   readonly objectStoreMemoryBytes?: number;
   /** Transport between the node and its workers. @default 'ipc' */
   readonly transport?: 'ipc' | 'tcp';
-  /** Address of an existing cluster. Not supported yet (the cluster is a later issue). */
+  /**
+   * `HOST:PORT` of a cluster head to join (`rl cluster start --head`): tasks and actors then run on
+   * the cluster's nodes. @default the `TSRL_ADDRESS` environment variable; none: a single machine
+   */
   readonly address?: string;
+  /** The cluster key file, when joining a head that uses CURVE. @default `TSRL_KEY_FILE` */
+  readonly keyFile?: string;
+  /** The job's working directory, uploaded to the cluster's nodes. @default process.cwd() */
+  readonly workingDir?: string;
+  /** Joined to a cluster: how long the head may be silent before pending work fails. @default 30000 */
+  readonly headTimeoutMs?: number;
   /**
    * Where objects spill when the store is full (a fresh folder is made inside, removed at shutdown);
    * `false` turns spilling off. @default os.tmpdir()
@@ -61,6 +71,9 @@ const INIT_KEYS = [
   'objectStoreMemoryBytes',
   'transport',
   'address',
+  'keyFile',
+  'workingDir',
+  'headTimeoutMs',
   'spillDirectory',
   'sharedMemoryDirectory',
 ];
@@ -69,11 +82,6 @@ let backend: Backend | undefined;
 
 function resolveInitOptions(options: InitOptions): ResolvedInitOptions {
   rejectUnknownKeys('init', options, INIT_KEYS);
-  if (options.address !== undefined) {
-    throw new TypeError(
-      `init.address (${options.address}): joining a cluster is not supported yet; call init() without an address`,
-    );
-  }
   const transport = options.transport ?? 'ipc';
   if (transport !== 'ipc' && transport !== 'tcp') {
     throw new TypeError(`init.transport must be 'ipc' or 'tcp', got ${String(transport)}`);
@@ -124,6 +132,11 @@ export async function init(options: InitOptions = {}): Promise<void> {
     backend = new LocalBackend(resolved);
     return;
   }
+  const address = options.address ?? envValue('TSRL_ADDRESS');
+  if (address !== undefined) {
+    backend = await joinCluster(clusterJoinOptions(options, address, resolved));
+    return;
+  }
   const node = new NodeBackend(resolved);
   backend = node;
   try {
@@ -133,6 +146,42 @@ export async function init(options: InitOptions = {}): Promise<void> {
     await node.shutdown();
     throw error;
   }
+}
+
+function envValue(name: string): string | undefined {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function clusterJoinOptions(
+  options: InitOptions,
+  address: string,
+  resolved: ResolvedInitOptions,
+): JoinOptions {
+  for (const field of ['numCpus', 'numGpus', 'resources', 'transport'] as const) {
+    if (options[field] !== undefined) {
+      throw new TypeError(
+        `init.${field} describes a single machine; with init.address the cluster's nodes bring their resources`,
+      );
+    }
+  }
+  if (typeof address !== 'string') throw new TypeError('init.address must be a string HOST:PORT');
+  const headTimeoutMs = options.headTimeoutMs ?? 30_000;
+  if (!(typeof headTimeoutMs === 'number' && headTimeoutMs > 0)) {
+    throw new TypeError(`init.headTimeoutMs must be a number > 0, got ${String(headTimeoutMs)}`);
+  }
+  const workingDir = options.workingDir ?? process.cwd();
+  if (typeof workingDir !== 'string' || workingDir === '') {
+    throw new TypeError('init.workingDir must be a folder path');
+  }
+  return {
+    address,
+    keyFile: options.keyFile ?? envValue('TSRL_KEY_FILE'),
+    workingDir,
+    headTimeoutMs,
+    objectStoreMemoryBytes: resolved.objectStoreMemoryBytes,
+    spillDirectory: resolved.spillDirectory,
+  };
 }
 
 /** True between `init` and `shutdown`, and always inside a worker. */

@@ -8,6 +8,7 @@ import type { SpaceJson } from '../../envs/spaces/space.js';
 import type { AlgorithmContext, AlgorithmDefinition } from '../../rl/algorithm.js';
 import { OffPolicyIteration } from '../../rl/off-policy/off-policy-iteration.js';
 import { refineSacConfig, SAC_TRAINING, type SacTraining } from './config.js';
+import { sacDeterministicNetwork } from './export.js';
 import { SacLearner } from './learner.js';
 import { actorSpec, criticSpec, sacActionSpec } from './model.js';
 import { SacPolicy } from './policy.js';
@@ -37,6 +38,10 @@ export const sac: AlgorithmDefinition<SacShape> = {
   createPolicy(ctx) {
     const { action, actor } = specsOf(ctx);
     return new SacPolicy(actor, action);
+  },
+  deterministicNetwork(ctx, weights) {
+    const { action, actor } = specsOf(ctx);
+    return sacDeterministicNetwork(actor, action, weights);
   },
   createLearner(ctx) {
     const { action, actor, critic } = specsOf(ctx);

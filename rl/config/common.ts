@@ -7,7 +7,7 @@
  * seed: 0
  * backend: auto
  * env: { id: CartPole-v1, options: {}, kwargs: {}, addresses: [], numEnvsPerRunner: 8, normalizeObservations: false }
- * envRunners: { numEnvRunners: 1, rolloutFragmentLength: 64, restartFailed: true, sampleTimeoutMs: 60000,
+ * envRunners: { numEnvRunners: auto, rolloutFragmentLength: 64, restartFailed: true, sampleTimeoutMs: 60000,
  *               restartWindowMs: 120000 }
  * learners: { numLearners: 1, numGpusPerLearner: 0 }
  * model: { hiddenSizes: [64, 64], activation: tanh }
@@ -19,6 +19,7 @@
  * checkpoint: { interval: 0, intervalMs: 300000, atEnd: true, keepLast: 5 }
  * ```
  */
+import { numEnvRunnersSchema } from './num-env-runners.js';
 import { type InferShape, type ObjectSchema, type RefineContext, type Shape, s } from './schema.js';
 
 /** The compute backends `backend` accepts; `auto` picks the fastest available one. */
@@ -56,11 +57,7 @@ export const COMMON_SECTIONS = {
     }),
   }),
   envRunners: s.object({
-    numEnvRunners: s.int({
-      min: 0,
-      default: 1,
-      description: 'Env-runner actors; 0 samples in the driver process (as RLlib num_env_runners=0).',
-    }),
+    numEnvRunners: numEnvRunnersSchema(),
     rolloutFragmentLength: s.int({ min: 1, default: 64, description: 'Env steps per env per sample call.' }),
     restartFailed: s.boolean({
       default: true,

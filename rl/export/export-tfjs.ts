@@ -60,7 +60,7 @@ export async function exportTfjs(
     throw new CheckpointError(
       'incompatible',
       loaded.dir,
-      `algorithm "${algorithm.name}" has no exportable network (deterministicNetwork); ppo and dqn have one.`,
+      `algorithm "${algorithm.name}" has no exportable network (deterministicNetwork); ppo, dqn and sac have one.`,
     );
   }
   const net = algorithm.deterministicNetwork(ctx, loaded.weights);

@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { buildConfigSchema, type CommonConfig, envStepsPerSampleRound } from '../../../rl/config/common.js';
+import { autoNumEnvRunners } from '../../../rl/config/num-env-runners.js';
 import { resolveConfig } from '../../../rl/config/resolve.js';
 import { s } from '../../../rl/config/schema.js';
 
@@ -22,7 +24,8 @@ describe('buildConfigSchema', () => {
     expect(config.seed).toBe(0);
     expect(config.backend).toBe('auto');
     expect(config.envRunners).toEqual({
-      numEnvRunners: 1,
+      // auto, resolved for this machine (test/rl/config/num-env-runners.test.ts)
+      numEnvRunners: autoNumEnvRunners(availableParallelism()),
       rolloutFragmentLength: 64,
       restartFailed: true,
       sampleTimeoutMs: 60000,
