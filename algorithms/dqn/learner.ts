@@ -147,9 +147,9 @@ export class DqnLearner implements Learner {
    * (the same list, in the same order, on every replica, so the replicas stay identical), then the
    * target update as {@link update} does.
    */
-  applyGradients(grads: readonly NamedWeights[], info: UpdateInfo): LearnerStats {
+  applyGradients(results: readonly GradientResult[], info: UpdateInfo): LearnerStats {
     this.envSteps = info.envSteps;
-    const gradNorm = this.adam.applyNamedGradients(averageGradients(grads));
+    const gradNorm = this.adam.applyNamedGradients(averageGradients(results.map((r) => r.grads)));
     this.gradSteps += 1;
     return { gradNorm, targetUpdated: this.maybeUpdateTarget() };
   }
