@@ -67,6 +67,19 @@ export class JsGradients implements PpoGradients {
   }
 
   async step(mb: Minibatch, coefs: PpoLossCoefs, lr: number, readKl: boolean): Promise<number | undefined> {
+    const stats = this.shardGradient(mb, coefs);
+    const gradNorm = this.applyGradient(this.grad, lr);
+    [...stats, gradNorm].forEach((x, i) => {
+      this.sums[i]! += x;
+    });
+    return readKl ? stats[STEP_STATS.indexOf('approxKl')] : undefined;
+  }
+
+  /**
+   * Data parallelism, first half: the gradient of the mean loss over `mb` into {@link gradient},
+   * nothing applied. Returns the step's statistics (STEP_STATS without gradNorm).
+   */
+  shardGradient(mb: Minibatch, coefs: PpoLossCoefs): number[] {
     const n = mb.count;
     const head = this.actor.forward(this.theta, mb.obs, n);
     const values = this.critic.forward(this.theta, mb.obs, n);
@@ -88,12 +101,17 @@ export class JsGradients implements PpoGradients {
     this.actor.backward(g.dHead, n, this.grad);
     this.critic.backward(g.dValues, n, this.grad);
     if (g.dLogStd !== undefined && ls !== undefined) this.grad.set(g.dLogStd, ls.offset);
-    const gradNorm = this.adam.step(this.theta, this.grad, lr);
-    const stats = [g.loss, g.pgLoss, g.vLoss, g.entropy, g.approxKl, g.clipFrac, gradNorm];
-    stats.forEach((x, i) => {
-      this.sums[i]! += x;
-    });
-    return readKl ? g.approxKl : undefined;
+    return [g.loss, g.pgLoss, g.vLoss, g.entropy, g.approxKl, g.clipFrac];
+  }
+
+  /** The gradient {@link shardGradient} computed last, all weights flat in layout order. [P] */
+  get gradient(): Float32Array {
+    return this.grad;
+  }
+
+  /** Data parallelism, second half: one Adam step (clipping inside) with `grad` [P]; returns the pre-clip norm. */
+  applyGradient(grad: Float32Array, lr: number): number {
+    return this.adam.step(this.theta, grad, lr);
   }
 
   async takeSums(): Promise<Float64Array> {
