@@ -10,12 +10,20 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { SeededRng } from '../../envs/rng.js';
-import type { Fragment, Learner, LearnerState, LearnerStats, UpdateInfo } from '../../rl/algorithm.js';
+import type {
+  Fragment,
+  GradientResult,
+  GradientShard,
+  Learner,
+  LearnerState,
+  LearnerStats,
+  UpdateInfo,
+} from '../../rl/algorithm.js';
 import { requireTf } from '../../rl/backend/backend.js';
 import { SquashedGaussian } from '../../rl/distributions/squashed-gaussian.js';
 import { Mlp, type MlpSpec } from '../../rl/models/mlp.js';
 import { type NamedWeights, validateNamedWeights } from '../../rl/models/named-weights.js';
-import { Adam } from '../../rl/optim/adam.js';
+import { Adam, averageGradients, type LossOutput } from '../../rl/optim/adam.js';
 import { Columns } from '../../rl/sample-batch/columns.js';
 import type { SampleBatch } from '../../rl/sample-batch/sample-batch.js';
 import type { SacTraining } from './config.js';
@@ -52,6 +60,9 @@ export class SacLearner implements Learner {
   private alphaV = 0;
   private alphaSteps = 0;
   private gradSteps = 0;
+  /** Data parallelism: this shard's actor noise, drawn in phase 0 and used in phase 1. */
+  private shardNoise: tfjs.Tensor2D | undefined;
+  readonly gradientPhases = 2;
 
   constructor(options: SacLearnerOptions) {
     this.t = options.training;
@@ -117,57 +128,89 @@ export class SacLearner implements Learner {
     return tf.reshape(tf.minimum(pair[0].apply(x), pair[1].apply(x)), [-1]) as tfjs.Tensor1D;
   }
 
-  private noise(B: number): tfjs.Tensor2D {
+  /** Noise for `rows` rows from the `start`-th of a draw for `B` rows [B, A] (a shard's part of it). */
+  private noise(B: number, start = 0, rows = B): tfjs.Tensor2D {
     const A = this.action.actionSize;
     const z = new Float32Array(B * A);
     for (let i = 0; i < z.length; i++) z[i] = this.rng.normal();
-    return this.tf.tensor2d(z, [B, A]);
+    return this.tf.tensor2d(z.subarray(start * A, (start + rows) * A), [rows, A]);
+  }
+
+  /** A minibatch's obs [B, D], next obs [B, D] and actions [B, A] as tensors. */
+  private inputs(batch: SampleBatch): { obs: tfjs.Tensor2D; nextObs: tfjs.Tensor2D; actions: tfjs.Tensor2D } {
+    const tf = this.tf;
+    const B = batch.count;
+    const D = this.actor.spec.inputSize;
+    return {
+      obs: tf.tensor2d(batch.float32(Columns.OBS), [B, D]),
+      nextObs: tf.tensor2d(batch.float32(Columns.NEXT_OBS), [B, D]),
+      actions: tf.tensor2d(batch.float32(Columns.ACTIONS), [B, this.action.actionSize]),
+    };
+  }
+
+  /** Step 1: the soft TD targets y [B] (no gradient). */
+  private targetsOf(batch: SampleBatch, nextObs: tfjs.Tensor2D, nextNoise: tfjs.Tensor2D): tfjs.Tensor1D {
+    const tf = this.tf;
+    return tf.tidy(() => {
+      const next = this.policy(nextObs).rsample(nextNoise);
+      return sacTarget(tf, {
+        rewards: tf.tensor1d(batch.float32(Columns.REWARDS)),
+        terminated: tf.tensor1d(Float32Array.from(batch.uint8(Columns.TERMINATED))),
+        nextQTargetMin: this.qMin(this.targets, nextObs, next.actions),
+        nextLogProbs: next.logProb,
+        alpha: this.alpha,
+        gamma: this.t.gamma,
+      });
+    });
+  }
+
+  /** Step 2's loss: MSE(Q1, y) + MSE(Q2, y). */
+  private criticLoss(obs: tfjs.Tensor2D, actions: tfjs.Tensor2D, targets: tfjs.Tensor1D): () => LossOutput {
+    const tf = this.tf;
+    const B = obs.shape[0];
+    return () => {
+      const x = tf.concat([obs, actions], 1) as tfjs.Tensor2D;
+      const q1 = tf.reshape(this.critics[0].apply(x), [B]) as tfjs.Tensor1D;
+      const q2 = tf.reshape(this.critics[1].apply(x), [B]) as tfjs.Tensor1D;
+      return { loss: sacCriticLoss(tf, q1, q2, targets), metrics: { qMean: tf.mean(q1) as tfjs.Scalar } };
+    };
+  }
+
+  /** Step 3's loss: mean(alpha log pi(a|s) - min_j Q_j(s, a)), a reparameterised with `noise`. */
+  private actorLoss(obs: tfjs.Tensor2D, noise: tfjs.Tensor2D): () => LossOutput {
+    const tf = this.tf;
+    const alpha = this.alpha;
+    return () => {
+      const { actions: a, logProb } = this.policy(obs).rsample(noise);
+      const loss = sacActorLoss(tf, logProb, this.qMin(this.critics, obs, a), alpha);
+      return { loss, metrics: { logProbMean: tf.mean(logProb) as tfjs.Scalar } };
+    };
+  }
+
+  /** Steps 4 and 5, after the actor step. */
+  private finishStep(logProbMean: number): void {
+    if (this.t.autoEntropy) this.alphaStep(logProbMean);
+    this.gradSteps += 1;
+    if (this.gradSteps % this.t.targetUpdateInterval === 0) {
+      this.targets[0].polyakFrom(this.critics[0], this.t.tau);
+      this.targets[1].polyakFrom(this.critics[1], this.t.tau);
+    }
   }
 
   /** One SAC gradient step on one minibatch. */
   private step(batch: SampleBatch): Record<string, number> {
-    const tf = this.tf;
+    const { obs, nextObs, actions } = this.inputs(batch);
     const B = batch.count;
-    const D = this.actor.spec.inputSize;
-    const A = this.action.actionSize;
-    const alpha = this.alpha;
-    const obs = tf.tensor2d(batch.float32(Columns.OBS), [B, D]);
-    const nextObs = tf.tensor2d(batch.float32(Columns.NEXT_OBS), [B, D]);
-    const actions = tf.tensor2d(batch.float32(Columns.ACTIONS), [B, A]);
     const nextNoise = this.noise(B);
     const noise = this.noise(B);
     const inputs: tfjs.Tensor[] = [obs, nextObs, actions, nextNoise, noise];
     try {
-      const targets = tf.tidy(() => {
-        const next = this.policy(nextObs).rsample(nextNoise);
-        return sacTarget(tf, {
-          rewards: tf.tensor1d(batch.float32(Columns.REWARDS)),
-          terminated: tf.tensor1d(Float32Array.from(batch.uint8(Columns.TERMINATED))),
-          nextQTargetMin: this.qMin(this.targets, nextObs, next.actions),
-          nextLogProbs: next.logProb,
-          alpha,
-          gamma: this.t.gamma,
-        });
-      });
+      const targets = this.targetsOf(batch, nextObs, nextNoise);
       inputs.push(targets);
-      const critic = this.criticAdam.step(() => {
-        const x = tf.concat([obs, actions], 1) as tfjs.Tensor2D;
-        const q1 = tf.reshape(this.critics[0].apply(x), [B]) as tfjs.Tensor1D;
-        const q2 = tf.reshape(this.critics[1].apply(x), [B]) as tfjs.Tensor1D;
-        return { loss: sacCriticLoss(tf, q1, q2, targets), metrics: { qMean: tf.mean(q1) as tfjs.Scalar } };
-      });
-      const actor = this.actorAdam.step(() => {
-        const { actions: a, logProb } = this.policy(obs).rsample(noise);
-        const loss = sacActorLoss(tf, logProb, this.qMin(this.critics, obs, a), alpha);
-        return { loss, metrics: { logProbMean: tf.mean(logProb) as tfjs.Scalar } };
-      });
+      const critic = this.criticAdam.step(this.criticLoss(obs, actions, targets));
+      const actor = this.actorAdam.step(this.actorLoss(obs, noise));
       const logProbMean = actor.metrics['logProbMean'] ?? 0;
-      if (this.t.autoEntropy) this.alphaStep(logProbMean);
-      this.gradSteps += 1;
-      if (this.gradSteps % this.t.targetUpdateInterval === 0) {
-        this.targets[0].polyakFrom(this.critics[0], this.t.tau);
-        this.targets[1].polyakFrom(this.critics[1], this.t.tau);
-      }
+      this.finishStep(logProbMean);
       return {
         criticLoss: critic.loss,
         actorLoss: actor.loss,
@@ -180,6 +223,49 @@ export class SacLearner implements Learner {
     } finally {
       for (const x of inputs) x.dispose();
     }
+  }
+
+  /**
+   * Data parallelism (Learner.computeGradients), two phases per step: 0 the critics' gradients on this
+   * shard, 1 the actor's on the critics phase 0 updated. Every replica draws the whole minibatch's
+   * noise (same RNG, same order as {@link step}) and uses its shard's rows, so N learners compute what
+   * one would.
+   */
+  computeGradients(batch: SampleBatch, _info: UpdateInfo, shard: GradientShard): GradientResult {
+    const { obs, nextObs, actions } = this.inputs(batch);
+    const rows = batch.count;
+    const inputs: tfjs.Tensor[] = [obs, nextObs, actions];
+    try {
+      if (shard.phase === 0) {
+        const nextNoise = this.noise(rows * shard.count, shard.index * rows, rows);
+        this.shardNoise?.dispose();
+        this.shardNoise = this.noise(rows * shard.count, shard.index * rows, rows);
+        inputs.push(nextNoise);
+        const targets = this.targetsOf(batch, nextObs, nextNoise);
+        inputs.push(targets);
+        const r = this.criticAdam.computeGradients(this.criticLoss(obs, actions, targets));
+        return { grads: r.grads, stats: { criticLoss: r.loss, qMean: r.metrics['qMean'] ?? 0 } };
+      }
+      if (this.shardNoise === undefined) {
+        throw new RangeError('SacLearner.computeGradients: phase 1 before phase 0.');
+      }
+      const r = this.actorAdam.computeGradients(this.actorLoss(obs, this.shardNoise));
+      return { grads: r.grads, stats: { actorLoss: r.loss, logProbMean: r.metrics['logProbMean'] ?? 0 } };
+    } finally {
+      for (const x of inputs) x.dispose();
+    }
+  }
+
+  /** Data parallelism (Learner.applyGradients): the mean gradients to the critics (phase 0) or the actor (1). */
+  applyGradients(results: readonly GradientResult[], _info: UpdateInfo, phase: number): LearnerStats {
+    const mean = averageGradients(results.map((r) => r.grads));
+    if (phase === 0) return { criticGradNorm: this.criticAdam.applyNamedGradients(mean) };
+    const actorGradNorm = this.actorAdam.applyNamedGradients(mean);
+    const logProbMean = results.reduce((sum, r) => sum + r.stats['logProbMean']!, 0) / results.length;
+    this.finishStep(logProbMean);
+    this.shardNoise?.dispose();
+    this.shardNoise = undefined;
+    return { actorGradNorm, entropy: -logProbMean, alpha: this.alpha };
   }
 
   /**
@@ -266,6 +352,7 @@ export class SacLearner implements Learner {
   }
 
   dispose(): void {
+    this.shardNoise?.dispose();
     this.actorAdam.dispose();
     this.criticAdam.dispose();
     this.actor.dispose();

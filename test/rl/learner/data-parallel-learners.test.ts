@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dqn } from '../../../algorithms/dqn/index.js';
 import { ppo } from '../../../algorithms/ppo/index.js';
+import { sac } from '../../../algorithms/sac/index.js';
 import { init, shutdown } from '../../../core/index.js';
 import type { AnyAlgorithmDefinition, Fragment } from '../../../rl/algorithm.js';
 import { buildConfigSchema } from '../../../rl/config/common.js';
@@ -48,6 +49,22 @@ function ppoFragment(T: number, N: number, k: number): Fragment {
     { [Columns.OBS]: [4], [Columns.ACTIONS]: [] },
   );
   return { batch, numEnvs: N, lastValues: new Float32Array(N).fill(0.2) };
+}
+
+/** A deterministic SAC minibatch of B Pendulum-shaped rows (obs 3, action 1 in [-2, 2]). */
+function sacMinibatch(B: number, k: number): SampleBatch {
+  return new SampleBatch(
+    B,
+    {
+      [Columns.OBS]: Float32Array.from({ length: B * 3 }, (_, i) => Math.sin(i + 5 * k)),
+      [Columns.NEXT_OBS]: Float32Array.from({ length: B * 3 }, (_, i) => Math.cos(0.9 * i + k)),
+      [Columns.ACTIONS]: Float32Array.from({ length: B }, (_, i) => 2 * Math.sin(3 * i + k)),
+      [Columns.REWARDS]: Float32Array.from({ length: B }, (_, i) => -((i + k) % 7) / 3),
+      [Columns.TERMINATED]: Uint8Array.from({ length: B }, (_, i) => (i % 11 === 0 ? 1 : 0)),
+      [Columns.TRUNCATED]: new Uint8Array(B),
+    },
+    { [Columns.OBS]: [3], [Columns.NEXT_OBS]: [3], [Columns.ACTIONS]: [1] },
+  );
 }
 
 /** Learner weights (online and targets) of two groups, equal within float tolerance. */
@@ -163,6 +180,54 @@ describe('data-parallel learners (learners.numLearners)', () => {
       expect(() => resolveConfig({ schema, algo: 'ppo', sets: [...sets, 'learners.numLearners=3'] })).toThrow(
         /learners.numLearners \(3\) must divide the minibatch \(32 rows/,
       );
+    } finally {
+      await shutdown();
+    }
+  });
+
+  it('SAC: N = 2 gives the same parameters as N = 1 on the same minibatches (critics, actor, alpha, targets)', async () => {
+    const def = sac as unknown as AnyAlgorithmDefinition;
+    const schema = buildConfigSchema(sac.trainingSchema);
+    const sets = [
+      'backend=cpu',
+      'env.id=Pendulum-v1',
+      'envRunners.numEnvRunners=0',
+      'model.hiddenSizes=[16]',
+      'training.targetUpdateInterval=1',
+      'training.actorLr=0.01',
+      'training.criticLr=0.01',
+      'training.alphaLr=0.01',
+      'training.maxGradNorm=1',
+    ];
+    await init({ localMode: true });
+    try {
+      const ctx = await buildContext(resolveConfig({ schema, algo: 'sac', sets }), def);
+      const one = await LearnerGroup.create({ spec: learnerSpec(ctx, def), mode: 'local' });
+      const two = await LearnerGroup.create({ spec: learnerSpec(ctx, def), mode: 'local', numLearners: 2 });
+      expect(two.parallel!.mode).toBe('minibatch');
+      for (let k = 0; k < 3; k++) {
+        const info = { envSteps: k, iteration: k };
+        const a = await one.update([{ batch: sacMinibatch(32, k), numEnvs: 1 }], info);
+        const b = await two.update([{ batch: sacMinibatch(32, k), numEnvs: 1 }], info);
+        for (const key of [
+          'criticLoss',
+          'actorLoss',
+          'qMean',
+          'entropy',
+          'alpha',
+          'criticGradNorm',
+          'actorGradNorm',
+        ]) {
+          expect(b[key]).toBeCloseTo(a[key]!, 4);
+        }
+      }
+      await expectSameWeights(one, two); // actor, both critics and both target critics
+      const s1 = (await one.getState()).extra;
+      const s2 = (await two.getState()).extra;
+      expect(s2['logAlpha']).toBeCloseTo(s1['logAlpha'] as number, 6);
+      expect(s2['gradSteps']).toBe(3);
+      await one.close();
+      await two.close();
     } finally {
       await shutdown();
     }
