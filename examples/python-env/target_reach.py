@@ -3,6 +3,8 @@
 The agent sits at a position in [-1, 1] and must reach a target. Each step it moves by its action
 (a Box in [-0.1, 0.1]); the reward is minus the distance to the target, and the episode terminates
 with a bonus of 1 when the agent is within 0.05 of the target. Observation: [position, target].
+Made with ``render_mode="rgb_array"``, ``render()`` draws the line as a 20 x 200 RGB picture: the
+target green, the agent red.
 """
 
 from types import SimpleNamespace
@@ -15,7 +17,12 @@ from mini_spaces import Box
 class TargetReach:
     spec = SimpleNamespace(id="TargetReach-v0", max_episode_steps=100, reward_threshold=None)
 
-    def __init__(self, max_move=0.1):
+    metadata = {"render_modes": ["rgb_array"]}
+
+    def __init__(self, max_move=0.1, render_mode=None):
+        if render_mode not in (None, "rgb_array"):
+            raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
+        self.render_mode = render_mode
         self.max_move = float(max_move)
         self.observation_space = Box(-1.0, 1.0, shape=(2,), dtype=np.float32)
         self.action_space = Box(-self.max_move, self.max_move, shape=(1,), dtype=np.float32)
@@ -41,6 +48,16 @@ class TargetReach:
 
     def _obs(self):
         return np.array([self.position, self.target], np.float32)
+
+    def render(self):
+        if self.render_mode != "rgb_array":
+            return None
+        frame = np.full((20, 200, 3), 255, np.uint8)
+        frame[9:11, :] = 160  # the line
+        column = lambda x: int(round((x + 1.0) / 2.0 * 199))
+        frame[4:16, max(0, column(self.target) - 2):column(self.target) + 3] = (0, 170, 0)
+        frame[6:14, max(0, column(self.position) - 2):column(self.position) + 3] = (220, 0, 0)
+        return frame
 
     def close(self):
         pass

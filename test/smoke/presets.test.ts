@@ -96,9 +96,11 @@ describe('every preset trains briefly through `rl train` and `rl evaluate` score
     const preset = readPreset(file);
     const wired = preset.algo === undefined || ALGORITHM_NAMES.includes(preset.algo);
     const remote = isRemote(preset.envId);
+    // A Python env that tsrl serves itself (python:/gymnasium: ids) needs the same interpreter.
+    const needsPython = remote || /^(python|gymnasium):/.test(preset.envId);
     const skipReason = !wired
       ? `algorithm '${preset.algo}' is not wired into bin/main.ts ALGORITHM_NAMES`
-      : remote && 'reason' in python
+      : needsPython && 'reason' in python
         ? python.reason
         : KNOWN_BUGS[file] === undefined
           ? undefined

@@ -100,6 +100,11 @@ function parseStepping(value: string): string {
   return value;
 }
 
+/** `gymnasium:<id>` and `python:<module>:<Class>`: Python envs whose server tsrl starts. */
+function isStartedPythonEnv(id: string): boolean {
+  return id.startsWith('gymnasium:') || id.startsWith('python:');
+}
+
 function isAddress(id: string): boolean {
   return id.startsWith('tcp://') || id.startsWith('ipc://');
 }
@@ -181,12 +186,19 @@ export function registerEnvCommand(
   env
     .command('check')
     .description('run an env briefly and report what breaks the Env contract (exit 1 when something does)')
-    .argument('<env>', 'registered id, module path, or address of a served env (tcp://..., ipc://...)')
+    .argument(
+      '<env>',
+      'registered id, module path, Python env (gymnasium:<id>, python:<module>:<Class>) or address of a served env (tcp://..., ipc://...)',
+    )
     .option(
       '--num-envs <n>',
-      'for an address: the number of envs the server steps per message',
+      'for an address or a Python env: the envs stepped per message',
       parsePositiveInt,
       1,
+    )
+    .option(
+      '--python <path>',
+      'for a Python env: the interpreter (default: the first on PATH that has the modules)',
     )
     .option('--steps <n>', 'steps per run', parsePositiveInt, 100)
     .option('--seed <n>', 'seed of the checked episodes', parseNonNegativeInt, 0)
@@ -195,16 +207,27 @@ export function registerEnvCommand(
     .action(
       async (
         id: string,
-        options: { numEnvs: number; steps: number; seed: number; timeoutMs: number; json?: boolean },
+        options: {
+          numEnvs: number;
+          steps: number;
+          seed: number;
+          timeoutMs: number;
+          json?: boolean;
+          python?: string;
+        },
       ) => {
         const { checkEnv } = await import('../../../envs/check-env.js');
         const { formatEnvCheckReport } = await import('../../../envs/env-check-report.js');
         let target: { close(): unknown };
-        if (isAddress(id)) {
-          await import('../../../envs/remote/index.js');
+        if (isAddress(id) || isStartedPythonEnv(id)) {
+          // makeVectorEnv loads the address's or the Python env's resolver (a Python env: tsrl starts its server).
           const { makeVectorEnv } = await import('../../../envs/vector/make-vector-env.js');
           target = await makeVectorEnv(id, options.numEnvs, {
-            envOptions: { timeoutMs: options.timeoutMs, connectTimeoutMs: options.timeoutMs },
+            envOptions: {
+              timeoutMs: options.timeoutMs,
+              connectTimeoutMs: options.timeoutMs,
+              ...(options.python === undefined ? {} : { python: options.python }),
+            },
           });
         } else {
           const { makeEnvAsync } = await import('../../../envs/index.js');
