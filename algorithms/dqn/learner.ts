@@ -5,7 +5,8 @@
  * CleanRL dqn.py). `updateWithTdErrors` also returns each row's TD error, from which prioritized replay
  * computes new priorities (rl/off-policy/off-policy-iteration.ts).
  *
- * Per step: 6 small uploads, ~3 fused matMuls per network pass, one readback (loss, norm, mean Q).
+ * Per step: 6 small uploads, ~3 fused matMuls per network pass, nothing read back: statistics are summed
+ * on the device and read once per update, asynchronously (TD errors too, when asked for).
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type {
@@ -21,6 +22,7 @@ import { requireTf } from '../../rl/backend/backend.js';
 import { Mlp, type MlpSpec } from '../../rl/models/mlp.js';
 import { type NamedWeights, validateNamedWeights } from '../../rl/models/named-weights.js';
 import { Adam, averageGradients, type LossOutput } from '../../rl/optim/adam.js';
+import { DeviceStats } from '../../rl/optim/device-stats.js';
 import { Columns } from '../../rl/sample-batch/columns.js';
 import type { SampleBatch } from '../../rl/sample-batch/sample-batch.js';
 import type { DqnTraining } from './config.js';
@@ -46,6 +48,7 @@ export class DqnLearner implements Learner {
   private readonly online: Mlp;
   private readonly target: Mlp;
   private readonly adam: Adam;
+  private readonly stats = new DeviceStats();
   private gradSteps = 0;
   /** Lifetime env steps at the last update, and at the last target update. */
   private envSteps = 0;
@@ -66,40 +69,43 @@ export class DqnLearner implements Learner {
     });
   }
 
-  update(fragments: readonly Fragment[], info: UpdateInfo): LearnerStats {
+  async update(fragments: readonly Fragment[], info: UpdateInfo): Promise<LearnerStats> {
     this.envSteps = info.envSteps;
-    const sums = { loss: 0, qMean: 0, gradNorm: 0, tdAbsMean: 0 };
     for (const f of fragments) {
-      const r = this.step(f.batch, false);
-      sums.loss += r.loss;
-      sums.gradNorm += r.gradNorm;
-      sums.qMean += r.metrics['qMean'] ?? 0;
-      sums.tdAbsMean += r.metrics['tdAbsMean'] ?? 0;
+      const { step } = await this.withLoss(f.batch, false, (lossFn) => this.adam.step(lossFn));
+      this.stats.add(step);
     }
     this.gradSteps += fragments.length;
-    const n = Math.max(1, fragments.length);
-    return {
-      loss: sums.loss / n,
-      qMean: sums.qMean / n,
-      tdAbsMean: sums.tdAbsMean / n,
-      gradNorm: sums.gradNorm / n,
-      targetUpdated: this.maybeUpdateTarget(),
-    };
+    const targetUpdated = this.maybeUpdateTarget();
+    return { ...this.statsOf(await this.stats.takeMeans()), targetUpdated };
   }
 
   /** One update on one minibatch; returns the TD error of every row (before the update). */
-  updateWithTdErrors(batch: SampleBatch, info: UpdateInfo): TdUpdateResult {
+  async updateWithTdErrors(batch: SampleBatch, info: UpdateInfo): Promise<TdUpdateResult> {
     this.envSteps = info.envSteps;
-    const r = this.step(batch, true);
+    const { step, td } = await this.withLoss(batch, true, (lossFn) => this.adam.step(lossFn));
+    this.stats.add(step);
     this.gradSteps += 1;
-    const stats: LearnerStats = {
-      loss: r.loss,
-      qMean: r.metrics['qMean'] ?? 0,
-      tdAbsMean: r.metrics['tdAbsMean'] ?? 0,
-      gradNorm: r.gradNorm,
-      targetUpdated: this.maybeUpdateTarget(),
+    const targetUpdated = this.maybeUpdateTarget();
+    try {
+      const [means, tdErrors] = await Promise.all([this.stats.takeMeans(), td!.data()]);
+      return {
+        stats: { ...this.statsOf(means), targetUpdated },
+        tdErrors: Float32Array.from(tdErrors as Float32Array),
+      };
+    } finally {
+      td!.dispose();
+    }
+  }
+
+  /** The reported statistics from the means of the steps' numbers (0 when there were no steps). */
+  private statsOf(means: Record<string, number>): LearnerStats {
+    return {
+      loss: means['loss'] ?? 0,
+      qMean: means['qMean'] ?? 0,
+      tdAbsMean: means['tdAbsMean'] ?? 0,
+      gradNorm: means['gradNorm'] ?? 0,
     };
-    return { stats, tdErrors: r.tdErrors! };
   }
 
   /** Updates the target network when `targetUpdateInterval` env steps have passed; 1 when it did. */
@@ -123,23 +129,23 @@ export class DqnLearner implements Learner {
     return duelingQ(tf, value, advantages);
   }
 
-  /** One Adam step on one minibatch; with `withTd`, also the rows' TD errors [B]. */
-  private step(batch: SampleBatch, withTd: boolean) {
-    return this.withLoss(batch, withTd, (lossFn) => this.adam.step(lossFn));
-  }
-
   /**
    * Data-parallel half step (Learner.computeGradients): the gradients of the mean loss over this
    * learner's shard of the minibatch, with its TD errors; nothing is updated.
    */
-  computeGradients(batch: SampleBatch, info: UpdateInfo): GradientResult {
+  async computeGradients(batch: SampleBatch, info: UpdateInfo): Promise<GradientResult> {
     this.envSteps = info.envSteps;
-    const r = this.withLoss(batch, true, (lossFn) => this.adam.computeGradients(lossFn));
-    return {
-      grads: r.grads,
-      stats: { loss: r.loss, qMean: r.metrics['qMean'] ?? 0, tdAbsMean: r.metrics['tdAbsMean'] ?? 0 },
-      tdErrors: r.tdErrors!,
-    };
+    const { step, td } = await this.withLoss(batch, true, (lossFn) => this.adam.computeGradients(lossFn));
+    try {
+      const r = await step;
+      return {
+        grads: r.grads,
+        stats: { loss: r.loss, qMean: r.metrics['qMean'] ?? 0, tdAbsMean: r.metrics['tdAbsMean'] ?? 0 },
+        tdErrors: Float32Array.from((await td!.data()) as Float32Array),
+      };
+    } finally {
+      td!.dispose();
+    }
   }
 
   /**
@@ -147,19 +153,23 @@ export class DqnLearner implements Learner {
    * (the same list, in the same order, on every replica, so the replicas stay identical), then the
    * target update as {@link update} does.
    */
-  applyGradients(results: readonly GradientResult[], info: UpdateInfo): LearnerStats {
+  async applyGradients(results: readonly GradientResult[], info: UpdateInfo): Promise<LearnerStats> {
     this.envSteps = info.envSteps;
-    const gradNorm = this.adam.applyNamedGradients(averageGradients(results.map((r) => r.grads)));
+    const gradNorm = await this.adam.applyNamedGradients(averageGradients(results.map((r) => r.grads)));
     this.gradSteps += 1;
     return { gradNorm, targetUpdated: this.maybeUpdateTarget() };
   }
 
-  /** Builds the loss of one minibatch and hands it to `run` (an Adam step, or gradients only). */
-  private withLoss<R extends object>(
+  /**
+   * Builds the loss of one minibatch and hands it to `run` (an Adam step, or gradients only), which
+   * must evaluate the loss before it returns (a returned promise may still be reading). With `withTd`
+   * also returns the rows' TD errors [B] on the device: the caller reads and disposes them.
+   */
+  private async withLoss<R>(
     batch: SampleBatch,
     withTd: boolean,
     run: (lossFn: () => LossOutput) => R,
-  ): R & { tdErrors: Float32Array | undefined } {
+  ): Promise<{ step: R; td: tfjs.Tensor | undefined }> {
     const tf = this.tf;
     const B = batch.count;
     const D = this.spec.inputSize;
@@ -172,7 +182,6 @@ export class DqnLearner implements Learner {
       : tf.ones([B]);
     const inputs: tfjs.Tensor[] = [obs, nextObs, actions, weights];
     let td: tfjs.Tensor | undefined;
-    let tdErrors: Float32Array | undefined;
     try {
       const targets = tf.tidy(() =>
         dqnTarget(tf, {
@@ -201,22 +210,27 @@ export class DqnLearner implements Learner {
           },
         };
       });
-      if (td !== undefined) tdErrors = (td.dataSync() as Float32Array).slice();
-      return { ...result, tdErrors };
-    } finally {
+      return { step: result, td };
+    } catch (error) {
       td?.dispose();
+      throw error;
+    } finally {
       for (const x of inputs) x.dispose();
     }
   }
 
-  getWeights(): NamedWeights {
-    return this.online.getWeights();
+  getWeights(): Promise<NamedWeights> {
+    return this.online.readWeights();
   }
 
-  getState(): LearnerState {
-    const adam = this.adam.getState();
+  async getState(): Promise<LearnerState> {
+    const [online, target, adam] = await Promise.all([
+      this.online.readWeights(),
+      this.target.readWeights(),
+      this.adam.readState(),
+    ]);
     return {
-      weights: [...this.online.getWeights(), ...this.target.getWeights()],
+      weights: [...online, ...target],
       optimizer: [...adam.m, ...adam.v],
       extra: {
         adamStepCount: adam.stepCount,
@@ -251,6 +265,7 @@ export class DqnLearner implements Learner {
   }
 
   dispose(): void {
+    this.stats.dispose();
     this.adam.dispose();
     this.online.dispose();
     this.target.dispose();

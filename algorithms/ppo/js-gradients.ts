@@ -1,12 +1,15 @@
 /**
- * PPO's gradient steps in plain JS for small MLPs, no tensor kernels: forward and backprop through
+ * PPO's gradient steps in plain JS for small MLPs: forward and backprop through
  * the dense stacks (./js-mlp-backprop.ts), the loss gradient at the outputs in closed form
- * (./loss-grad.ts, checked against autodiff of ./loss.ts), Adam over one flat weight array
- * (./flat-adam.ts). For PPO's CartPole net (2.5k weights, 256 rows) a step is ~1.2-1.7 ms of CPU,
- * where tfjs spends more on per-kernel overhead (~3-5 us x ~150 kernels) than on arithmetic.
+ * (./loss-grad.ts, checked against autodiff of ./loss.ts). For PPO's CartPole net (2.5k weights,
+ * 256 rows) a step is ~1.2-1.7 ms of CPU, where tfjs spends more on per-kernel overhead (~3-5 us x
+ * ~150 kernels) than on arithmetic. The update is the one Adam (rl/optim/adam.ts) over all weights as
+ * one flat variable: ~15 kernels, then the weights come back with one asynchronous read.
  */
+import type * as tfjs from '@tensorflow/tfjs';
+import { requireTf } from '../../rl/backend/backend.js';
 import { type NamedWeights, validateNamedWeights } from '../../rl/models/named-weights.js';
-import { FlatAdam } from './flat-adam.js';
+import { Adam } from '../../rl/optim/adam.js';
 import type { GradientsState, PpoGradients } from './gradients.js';
 import { STEP_STATS } from './gradients.js';
 import { type FlatDense, JsStackBackprop } from './js-mlp-backprop.js';
@@ -27,10 +30,13 @@ export class JsGradients implements PpoGradients {
   readonly kind = 'js';
   private readonly spec: ActorCriticSpec;
   private readonly layout: readonly LayoutEntry[];
-  /** All weights, flat, in layout order. [P] */
+  private readonly tf = requireTf();
+  /** All weights, flat, in layout order: the plain-JS copy the backprop reads. [P] */
   private readonly theta: Float32Array;
+  /** The same weights as the variable Adam updates. [P] */
+  private readonly thetaVar: tfjs.Variable;
   private readonly grad: Float32Array;
-  private readonly adam: FlatAdam;
+  private readonly adam: Adam;
   private readonly actor: JsStackBackprop;
   private readonly critic: JsStackBackprop;
   private readonly logStd: LayoutEntry | undefined;
@@ -49,10 +55,12 @@ export class JsGradients implements PpoGradients {
       return entry;
     });
     this.theta = new Float32Array(offset);
+    this.thetaVar = this.tf.variable(this.tf.zeros([offset]), false);
     this.setWeights(init);
     this.grad = new Float32Array(offset);
-    // CleanRL's PPO uses Adam eps 1e-5 (37 details #3).
-    this.adam = new FlatAdam(offset, { epsilon: 1e-5, maxGradNorm });
+    // CleanRL's PPO uses Adam eps 1e-5 (37 details #3); the rate is set per step from PPO's schedule.
+    // Named `theta`: the moments checkpoint as `m/theta`, `v/theta`, as DeviceGradients' do.
+    this.adam = new Adam([this.thetaVar], { learningRate: 0, epsilon: 1e-5, maxGradNorm, names: ['theta'] });
     const at = (stack: ReturnType<typeof layersOf>['actor']): FlatDense[] =>
       stack.map((l) => ({
         fanIn: l.fanIn,
@@ -68,7 +76,7 @@ export class JsGradients implements PpoGradients {
 
   async step(mb: Minibatch, coefs: PpoLossCoefs, lr: number, readKl: boolean): Promise<number | undefined> {
     const stats = this.shardGradient(mb, coefs);
-    const gradNorm = this.applyGradient(this.grad, lr);
+    const gradNorm = await this.applyGradient(this.grad, lr);
     [...stats, gradNorm].forEach((x, i) => {
       this.sums[i]! += x;
     });
@@ -109,9 +117,17 @@ export class JsGradients implements PpoGradients {
     return this.grad;
   }
 
-  /** Data parallelism, second half: one Adam step (clipping inside) with `grad` [P]; returns the pre-clip norm. */
-  applyGradient(grad: Float32Array, lr: number): number {
-    return this.adam.step(this.theta, grad, lr);
+  /**
+   * Data parallelism, second half: one Adam step (clipping inside) with `grad` [P], then the weights
+   * come back with one asynchronous read; returns the pre-clip global norm.
+   */
+  async applyGradient(grad: Float32Array, lr: number): Promise<number> {
+    const tf = this.tf;
+    const norm = tf.tidy(() => this.adam.applyGradientsOnDevice([tf.tensor1d(grad)], lr));
+    const [theta, normValue] = await Promise.all([this.thetaVar.data(), norm.data()]);
+    norm.dispose();
+    this.theta.set(theta as Float32Array);
+    return normValue[0] as number;
   }
 
   async takeSums(): Promise<Float64Array> {
@@ -129,24 +145,31 @@ export class JsGradients implements PpoGradients {
   }
 
   async readState(): Promise<GradientsState> {
-    const adam = this.adam.getState();
-    return { weights: await this.readWeights(), moments: adam.moments, stepCount: adam.stepCount };
+    const adam = await this.adam.readState();
+    return { weights: await this.readWeights(), moments: [...adam.m, ...adam.v], stepCount: adam.stepCount };
   }
 
   setState(state: GradientsState): void {
     const weights = validateNamedWeights(state.weights, 'learner.weights', this.layout);
-    this.adam.setState(state.moments, state.stepCount);
+    const P = this.theta.length;
+    const [m, v] = validateNamedWeights(state.moments, 'learner optimizer state', [
+      { name: 'm/theta', shape: [P] },
+      { name: 'v/theta', shape: [P] },
+    ]);
+    this.adam.setState({ format: 'tsrl-adam/1', stepCount: state.stepCount, m: [m!], v: [v!] });
     this.setWeights(weights);
   }
 
   dispose(): void {
-    // Plain arrays only.
+    this.adam.dispose();
+    this.thetaVar.dispose();
   }
 
   private setWeights(weights: NamedWeights): void {
     weights.forEach((w, i) => {
       this.theta.set(w.data, this.layout[i]!.offset);
     });
+    this.tf.tidy(() => this.thetaVar.assign(this.tf.tensor1d(this.theta)));
   }
 
   private entry(name: string): LayoutEntry {

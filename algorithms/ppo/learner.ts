@@ -238,13 +238,13 @@ export class PpoLearner implements Learner {
    * Data parallelism (Learner.applyGradients): one Adam step with the mean of the learners' gradients;
    * `stopUpdate` 1 when the mean approx KL passed `targetKl` (the minibatch's KL, as {@link update} reads it).
    */
-  applyGradients(results: readonly GradientResult[], _info: UpdateInfo): LearnerStats {
+  async applyGradients(results: readonly GradientResult[], _info: UpdateInfo): Promise<LearnerStats> {
     const plan = this.plan;
     if (plan === undefined || !(this.grads instanceof JsGradients)) {
       throw new RangeError('PpoLearner.applyGradients: call beginUpdate first.');
     }
     const [mean] = averageGradients(results.map((r) => r.grads));
-    const gradNorm = this.grads.applyGradient(mean!.data as Float32Array, plan.lr);
+    const gradNorm = await this.grads.applyGradient(mean!.data as Float32Array, plan.lr);
     STEP_STATS.forEach((name, i) => {
       plan.sums[i]! +=
         name === 'gradNorm' ? gradNorm : results.reduce((sum, r) => sum + r.stats[name]!, 0) / results.length;

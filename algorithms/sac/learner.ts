@@ -3,10 +3,11 @@
  *   1. y = r + gamma (1 - terminated) (min_j Q_target_j(s', a') - alpha log pi(a'|s')), a' ~ pi(.|s')
  *   2. critic step on MSE(Q1, y) + MSE(Q2, y)                       (critic Adam, `criticLr`)
  *   3. actor step on mean(alpha log pi(a|s) - min_j Q_j(s, a)), a ~ pi(.|s) reparameterised (actor Adam)
- *   4. alpha step on -log_alpha (log pi + target entropy)            (`alphaLr`; a scalar Adam in JS)
+ *   4. alpha step on -log_alpha (log pi + target entropy)            (alpha Adam, `alphaLr`)
  *   5. Polyak update of both target critics every `targetUpdateInterval` steps.
  * Truncated transitions bootstrap (their `terminated` is 0). The Gaussian noise is drawn from a seeded
- * JS generator, so a run is reproducible and resumes exactly. Losses are in ./loss.ts.
+ * JS generator, so a run is reproducible and resumes exactly. Losses are in ./loss.ts. Everything,
+ * log alpha included, stays on the device: statistics are summed there and read once per update.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { SeededRng } from '../../envs/rng.js';
@@ -24,10 +25,11 @@ import { SquashedGaussian } from '../../rl/distributions/squashed-gaussian.js';
 import { Mlp, type MlpSpec } from '../../rl/models/mlp.js';
 import { type NamedWeights, validateNamedWeights } from '../../rl/models/named-weights.js';
 import { Adam, averageGradients, type LossOutput } from '../../rl/optim/adam.js';
+import { DeviceStats } from '../../rl/optim/device-stats.js';
 import { Columns } from '../../rl/sample-batch/columns.js';
 import type { SampleBatch } from '../../rl/sample-batch/sample-batch.js';
 import type { SacTraining } from './config.js';
-import { defaultTargetEntropy, sacActorLoss, sacCriticLoss, sacTarget } from './loss.js';
+import { defaultTargetEntropy, sacActorLoss, sacAlphaLoss, sacCriticLoss, sacTarget } from './loss.js';
 import { ACTOR, CRITIC_TARGETS, CRITICS, LOG_STD_MAX, LOG_STD_MIN, type SacActionSpec } from './model.js';
 
 /** Options of {@link SacLearner}. */
@@ -53,12 +55,11 @@ export class SacLearner implements Learner {
   private readonly targets: [Mlp, Mlp];
   private readonly actorAdam: Adam;
   private readonly criticAdam: Adam;
+  /** log alpha (a scalar variable) and its Adam (torch.optim.Adam defaults, as CleanRL sac_continuous_action.py). */
+  private readonly logAlpha: tfjs.Variable;
+  private readonly alphaAdam: Adam;
   private readonly rng: SeededRng;
-  /** log alpha and its scalar Adam moments (torch.optim.Adam defaults). */
-  private logAlpha: number;
-  private alphaM = 0;
-  private alphaV = 0;
-  private alphaSteps = 0;
+  private readonly stats = new DeviceStats();
   private gradSteps = 0;
   /** Data parallelism: this shard's actor noise, drawn in phase 0 and used in phase 1. */
   private shardNoise: tfjs.Tensor2D | undefined;
@@ -68,7 +69,8 @@ export class SacLearner implements Learner {
     this.t = options.training;
     this.action = options.action;
     this.targetEntropy = this.t.targetEntropy ?? defaultTargetEntropy(this.action.actionSize);
-    this.logAlpha = Math.log(this.t.initialAlpha);
+    this.logAlpha = this.tf.variable(this.tf.scalar(Math.log(this.t.initialAlpha)), true);
+    this.alphaAdam = new Adam([this.logAlpha], { learningRate: this.t.alphaLr, names: ['logAlpha'] });
     this.rng = SeededRng.fromSeed(options.seed * 7919 + 3);
     // A small actor head starts the policy near tanh(0) with log std near its middle.
     this.actor = new Mlp({ ...options.actorSpec, seed: options.seed, name: ACTOR, outputGain: 0.01 });
@@ -92,20 +94,19 @@ export class SacLearner implements Learner {
     });
   }
 
-  /** The current temperature. */
-  get alpha(): number {
-    return Math.exp(this.logAlpha);
-  }
-
-  update(fragments: readonly Fragment[], _info: UpdateInfo): LearnerStats {
-    const sums: Record<string, number> = {};
-    for (const f of fragments) {
-      for (const [k, v] of Object.entries(this.step(f.batch))) sums[k] = (sums[k] ?? 0) + v;
-    }
-    const n = Math.max(1, fragments.length);
-    const out: LearnerStats = {};
-    for (const [k, v] of Object.entries(sums)) out[k] = v / n;
-    return out;
+  async update(fragments: readonly Fragment[], _info: UpdateInfo): Promise<LearnerStats> {
+    for (const f of fragments) this.step(f.batch);
+    const m = await this.stats.takeMeans();
+    if (fragments.length === 0) return {};
+    return {
+      criticLoss: m['critic.loss']!,
+      actorLoss: m['actor.loss']!,
+      qMean: m['critic.qMean']!,
+      entropy: -m['actor.logProbMean']!,
+      alpha: m['alpha']!,
+      criticGradNorm: m['critic.gradNorm']!,
+      actorGradNorm: m['actor.gradNorm']!,
+    };
   }
 
   /** The squashed Gaussian pi(.|s) for `obs` [B, D] (CleanRL `Actor.forward` + `get_action`). */
@@ -149,7 +150,12 @@ export class SacLearner implements Learner {
   }
 
   /** Step 1: the soft TD targets y [B] (no gradient). */
-  private targetsOf(batch: SampleBatch, nextObs: tfjs.Tensor2D, nextNoise: tfjs.Tensor2D): tfjs.Tensor1D {
+  private targetsOf(
+    batch: SampleBatch,
+    nextObs: tfjs.Tensor2D,
+    nextNoise: tfjs.Tensor2D,
+    alpha: tfjs.Scalar,
+  ): tfjs.Tensor1D {
     const tf = this.tf;
     return tf.tidy(() => {
       const next = this.policy(nextObs).rsample(nextNoise);
@@ -158,7 +164,7 @@ export class SacLearner implements Learner {
         terminated: tf.tensor1d(Float32Array.from(batch.uint8(Columns.TERMINATED))),
         nextQTargetMin: this.qMin(this.targets, nextObs, next.actions),
         nextLogProbs: next.logProb,
-        alpha: this.alpha,
+        alpha,
         gamma: this.t.gamma,
       });
     });
@@ -176,20 +182,32 @@ export class SacLearner implements Learner {
     };
   }
 
-  /** Step 3's loss: mean(alpha log pi(a|s) - min_j Q_j(s, a)), a reparameterised with `noise`. */
-  private actorLoss(obs: tfjs.Tensor2D, noise: tfjs.Tensor2D): () => LossOutput {
+  /**
+   * Step 3's loss: mean(alpha log pi(a|s) - min_j Q_j(s, a)), a reparameterised with `noise`; hands the
+   * log-probs [B] to `keep` (kept: the caller disposes them) for the temperature's step.
+   */
+  private actorLoss(
+    obs: tfjs.Tensor2D,
+    noise: tfjs.Tensor2D,
+    alpha: tfjs.Scalar,
+    keep: (logProbs: tfjs.Tensor1D) => void,
+  ): () => LossOutput {
     const tf = this.tf;
-    const alpha = this.alpha;
     return () => {
       const { actions: a, logProb } = this.policy(obs).rsample(noise);
+      keep(tf.keep(logProb));
       const loss = sacActorLoss(tf, logProb, this.qMin(this.critics, obs, a), alpha);
       return { loss, metrics: { logProbMean: tf.mean(logProb) as tfjs.Scalar } };
     };
   }
 
-  /** Steps 4 and 5, after the actor step. */
-  private finishStep(logProbMean: number): void {
-    if (this.t.autoEntropy) this.alphaStep(logProbMean);
+  /** Step 4's loss on the actor step's log-probs (constants). */
+  private alphaLoss(logProbs: tfjs.Tensor1D): () => LossOutput {
+    return () => sacAlphaLoss(this.tf, this.logAlpha as tfjs.Scalar, logProbs, this.targetEntropy);
+  }
+
+  /** Step 5, after the other four: counts the step and updates the targets when due. */
+  private endStep(): void {
     this.gradSteps += 1;
     if (this.gradSteps % this.t.targetUpdateInterval === 0) {
       this.targets[0].polyakFrom(this.critics[0], this.t.tau);
@@ -197,29 +215,35 @@ export class SacLearner implements Learner {
     }
   }
 
-  /** One SAC gradient step on one minibatch. */
-  private step(batch: SampleBatch): Record<string, number> {
+  /** One SAC gradient step on one minibatch; its numbers go to {@link stats}, nothing is read back. */
+  private step(batch: SampleBatch): void {
+    const tf = this.tf;
     const { obs, nextObs, actions } = this.inputs(batch);
     const B = batch.count;
     const nextNoise = this.noise(B);
     const noise = this.noise(B);
-    const inputs: tfjs.Tensor[] = [obs, nextObs, actions, nextNoise, noise];
+    // alpha as of the start of the step, a constant in every loss but the temperature's.
+    const alpha = tf.exp(this.logAlpha) as tfjs.Scalar;
+    const inputs: tfjs.Tensor[] = [obs, nextObs, actions, nextNoise, noise, alpha];
     try {
-      const targets = this.targetsOf(batch, nextObs, nextNoise);
+      const targets = this.targetsOf(batch, nextObs, nextNoise, alpha);
       inputs.push(targets);
-      const critic = this.criticAdam.step(this.criticLoss(obs, actions, targets));
-      const actor = this.actorAdam.step(this.actorLoss(obs, noise));
-      const logProbMean = actor.metrics['logProbMean'] ?? 0;
-      this.finishStep(logProbMean);
-      return {
-        criticLoss: critic.loss,
-        actorLoss: actor.loss,
-        qMean: critic.metrics['qMean'] ?? 0,
-        entropy: -logProbMean,
-        alpha: this.alpha,
-        criticGradNorm: critic.gradNorm,
-        actorGradNorm: actor.gradNorm,
-      };
+      this.stats.add(this.criticAdam.step(this.criticLoss(obs, actions, targets)), 'critic.');
+      let logProbs: tfjs.Tensor1D | undefined;
+      const actor = this.actorAdam.step(
+        this.actorLoss(obs, noise, alpha, (lp) => {
+          logProbs = lp;
+          inputs.push(lp);
+        }),
+      );
+      this.stats.add(actor, 'actor.');
+      // The temperature step sees the log-probs of the actor step (before its update), as constants.
+      if (this.t.autoEntropy) this.alphaAdam.step(this.alphaLoss(logProbs!)).values.dispose();
+      this.stats.add({
+        names: ['alpha'],
+        values: tf.tidy(() => tf.reshape(tf.exp(this.logAlpha), [1]) as tfjs.Tensor1D),
+      });
+      this.endStep();
     } finally {
       for (const x of inputs) x.dispose();
     }
@@ -227,83 +251,92 @@ export class SacLearner implements Learner {
 
   /**
    * Data parallelism (Learner.computeGradients), two phases per step: 0 the critics' gradients on this
-   * shard, 1 the actor's on the critics phase 0 updated. Every replica draws the whole minibatch's
-   * noise (same RNG, same order as {@link step}) and uses its shard's rows, so N learners compute what
-   * one would.
+   * shard, 1 the actor's (and the temperature's) on the critics phase 0 updated. Every replica draws
+   * the whole minibatch's noise (same RNG, same order as {@link step}) and uses its shard's rows, so N
+   * learners compute what one would.
    */
-  computeGradients(batch: SampleBatch, _info: UpdateInfo, shard: GradientShard): GradientResult {
+  async computeGradients(
+    batch: SampleBatch,
+    _info: UpdateInfo,
+    shard: GradientShard,
+  ): Promise<GradientResult> {
+    const tf = this.tf;
     const { obs, nextObs, actions } = this.inputs(batch);
     const rows = batch.count;
-    const inputs: tfjs.Tensor[] = [obs, nextObs, actions];
+    const alpha = tf.exp(this.logAlpha) as tfjs.Scalar;
+    const inputs: tfjs.Tensor[] = [obs, nextObs, actions, alpha];
     try {
       if (shard.phase === 0) {
         const nextNoise = this.noise(rows * shard.count, shard.index * rows, rows);
         this.shardNoise?.dispose();
         this.shardNoise = this.noise(rows * shard.count, shard.index * rows, rows);
         inputs.push(nextNoise);
-        const targets = this.targetsOf(batch, nextObs, nextNoise);
+        const targets = this.targetsOf(batch, nextObs, nextNoise, alpha);
         inputs.push(targets);
-        const r = this.criticAdam.computeGradients(this.criticLoss(obs, actions, targets));
+        const r = await this.criticAdam.computeGradients(this.criticLoss(obs, actions, targets));
         return { grads: r.grads, stats: { criticLoss: r.loss, qMean: r.metrics['qMean'] ?? 0 } };
       }
       if (this.shardNoise === undefined) {
         throw new RangeError('SacLearner.computeGradients: phase 1 before phase 0.');
       }
-      const r = this.actorAdam.computeGradients(this.actorLoss(obs, this.shardNoise));
-      return { grads: r.grads, stats: { actorLoss: r.loss, logProbMean: r.metrics['logProbMean'] ?? 0 } };
+      let logProbs: tfjs.Tensor1D | undefined;
+      const r = await this.actorAdam.computeGradients(
+        this.actorLoss(obs, this.shardNoise, alpha, (lp) => {
+          logProbs = lp;
+          inputs.push(lp);
+        }),
+      );
+      const grads = [...r.grads];
+      if (this.t.autoEntropy)
+        grads.push(...(await this.alphaAdam.computeGradients(this.alphaLoss(logProbs!))).grads);
+      return { grads, stats: { actorLoss: r.loss, logProbMean: r.metrics['logProbMean'] ?? 0 } };
     } finally {
       for (const x of inputs) x.dispose();
     }
   }
 
-  /** Data parallelism (Learner.applyGradients): the mean gradients to the critics (phase 0) or the actor (1). */
-  applyGradients(results: readonly GradientResult[], _info: UpdateInfo, phase: number): LearnerStats {
+  /**
+   * Data parallelism (Learner.applyGradients): the mean gradients to the critics (phase 0), or to the
+   * actor and the temperature (phase 1, then the target update).
+   */
+  async applyGradients(
+    results: readonly GradientResult[],
+    _info: UpdateInfo,
+    phase: number,
+  ): Promise<LearnerStats> {
     const mean = averageGradients(results.map((r) => r.grads));
-    if (phase === 0) return { criticGradNorm: this.criticAdam.applyNamedGradients(mean) };
-    const actorGradNorm = this.actorAdam.applyNamedGradients(mean);
-    const logProbMean = results.reduce((sum, r) => sum + r.stats['logProbMean']!, 0) / results.length;
-    this.finishStep(logProbMean);
+    if (phase === 0) return { criticGradNorm: await this.criticAdam.applyNamedGradients(mean) };
+    const numActor = this.actor.variables.length;
+    const actorGradNorm = await this.actorAdam.applyNamedGradients(mean.slice(0, numActor));
+    if (this.t.autoEntropy) await this.alphaAdam.applyNamedGradients(mean.slice(numActor));
+    this.endStep();
     this.shardNoise?.dispose();
     this.shardNoise = undefined;
-    return { actorGradNorm, entropy: -logProbMean, alpha: this.alpha };
+    const logProbMean = results.reduce((sum, r) => sum + r.stats['logProbMean']!, 0) / results.length;
+    const logAlpha = (await this.logAlpha.data())[0] as number;
+    return { actorGradNorm, entropy: -logProbMean, alpha: Math.exp(logAlpha) };
   }
 
-  /**
-   * One Adam step on log alpha for sacAlphaLoss (./loss.ts): the gradient of
-   * -mean(log_alpha (log pi + H_target)) is -(mean(log pi) + H_target); a scalar, so plain JS
-   * (torch.optim.Adam: betas 0.9, 0.999, eps 1e-8).
-   */
-  private alphaStep(logProbMean: number): void {
-    const g = -(logProbMean + this.targetEntropy);
-    this.alphaSteps += 1;
-    this.alphaM = 0.9 * this.alphaM + 0.1 * g;
-    this.alphaV = 0.999 * this.alphaV + 0.001 * g * g;
-    const mHat = this.alphaM / (1 - 0.9 ** this.alphaSteps);
-    const vHat = this.alphaV / (1 - 0.999 ** this.alphaSteps);
-    this.logAlpha -= (this.t.alphaLr * mHat) / (Math.sqrt(vHat) + 1e-8);
+  getWeights(): Promise<NamedWeights> {
+    return this.actor.readWeights();
   }
 
-  getWeights(): NamedWeights {
-    return this.actor.getWeights();
-  }
-
-  getState(): LearnerState {
-    const a = this.actorAdam.getState();
-    const c = this.criticAdam.getState();
+  async getState(): Promise<LearnerState> {
+    const [a, c, alpha, logAlpha, ...weights] = await Promise.all([
+      this.actorAdam.readState(),
+      this.criticAdam.readState(),
+      this.alphaAdam.readState(),
+      this.logAlpha.data(),
+      ...[this.actor, ...this.critics, ...this.targets].map((m) => m.readWeights()),
+    ]);
     return {
-      weights: [
-        ...this.actor.getWeights(),
-        ...this.critics[0].getWeights(),
-        ...this.critics[1].getWeights(),
-        ...this.targets[0].getWeights(),
-        ...this.targets[1].getWeights(),
-      ],
+      weights: weights.flat(),
       optimizer: [...a.m, ...a.v, ...c.m, ...c.v],
       extra: {
         actorAdamSteps: a.stepCount,
         criticAdamSteps: c.stepCount,
-        logAlpha: this.logAlpha,
-        alphaAdam: [this.alphaM, this.alphaV, this.alphaSteps],
+        logAlpha: logAlpha[0] as number,
+        alphaAdam: [alpha.m[0]!.data[0]!, alpha.v[0]!.data[0]!, alpha.stepCount],
         gradSteps: this.gradSteps,
         rng: this.rng.getState(),
       },
@@ -345,14 +378,23 @@ export class SacLearner implements Learner {
         'SacLearner.setState: extra needs numbers logAlpha, gradSteps and alphaAdam [m, v, steps].',
       );
     }
-    this.logAlpha = e['logAlpha'];
-    [this.alphaM, this.alphaV, this.alphaSteps] = alphaAdam as [number, number, number];
+    const [m, v, steps] = alphaAdam as [number, number, number];
+    this.alphaAdam.setState({
+      format: 'tsrl-adam/1',
+      stepCount: steps,
+      m: [{ name: 'm/logAlpha', shape: [], data: Float32Array.of(m) }],
+      v: [{ name: 'v/logAlpha', shape: [], data: Float32Array.of(v) }],
+    });
+    this.tf.tidy(() => this.logAlpha.assign(this.tf.scalar(e['logAlpha'] as number)));
     this.gradSteps = e['gradSteps'];
     this.rng.setState(e['rng']);
   }
 
   dispose(): void {
     this.shardNoise?.dispose();
+    this.stats.dispose();
+    this.alphaAdam.dispose();
+    this.logAlpha.dispose();
     this.actorAdam.dispose();
     this.criticAdam.dispose();
     this.actor.dispose();

@@ -23,8 +23,8 @@ export interface SacTargetInputs {
   nextQTargetMin: tfjs.Tensor1D;
   /** log pi(a' | s'). [B] */
   nextLogProbs: tfjs.Tensor1D;
-  /** Current temperature alpha. */
-  alpha: number;
+  /** Current temperature alpha (a number, or a scalar on the device). */
+  alpha: number | tfjs.Scalar;
   gamma: number;
 }
 
@@ -63,7 +63,7 @@ export function sacActorLoss(
   tf: Tf,
   logProbs: tfjs.Tensor1D,
   qMin: tfjs.Tensor1D,
-  alpha: number,
+  alpha: number | tfjs.Scalar,
 ): tfjs.Scalar {
   return tf.mean(tf.sub(tf.mul(alpha, logProbs), qMin)) as tfjs.Scalar;
 }

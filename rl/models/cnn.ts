@@ -196,9 +196,9 @@ export class Cnn {
     return this.params.specs();
   }
 
-  /** A copy of the weights in backend-independent form. */
-  getWeights(): NamedWeights {
-    return this.params.get();
+  /** A copy of the weights in backend-independent form, read asynchronously (one read per variable). */
+  readWeights(): Promise<NamedWeights> {
+    return this.params.read();
   }
 
   /** Overwrites the weights. @throws TypeError when names or shapes differ, naming the entry. */

@@ -10,5 +10,4 @@ export {
   shapeSize,
   validateNamedWeights,
 } from './named-weights.js';
-export { type ForwardImpl, PolicyForward, type PolicyForwardOptions } from './policy-forward.js';
 export { createPreprocessor, isImageSpace, type ObsKind, type ObsPreprocessor } from './preprocess.js';

@@ -2,7 +2,7 @@
  * A plain-JS forward pass of an MLP from backend-independent weights, for small-batch policy
  * inference in env runners: tfjs costs ~3-5 us per op (docs/measurements.md), so at small batch a small MLP is
  * faster in plain loops, and an env runner that uses it need not load tfjs at all (~0.3-0.6 s).
- * bench/backend.ts measures both; {@link PolicyForward} picks per batch size.
+ * bench/backend.ts measures both.
  */
 import type { Activation, MlpSpec } from './mlp.js';
 import { validateNamedWeights } from './named-weights.js';

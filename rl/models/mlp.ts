@@ -151,9 +151,9 @@ export class Mlp {
     return this.params.specs();
   }
 
-  /** A copy of the weights in backend-independent form (reads every variable synchronously). */
-  getWeights(): NamedWeights {
-    return this.params.get();
+  /** A copy of the weights in backend-independent form, read asynchronously (one read per variable). */
+  readWeights(): Promise<NamedWeights> {
+    return this.params.read();
   }
 
   /**

@@ -32,16 +32,6 @@ export class Parameters {
     return this.variables.map((v, i) => ({ name: this.names[i] as string, shape: [...v.shape] }));
   }
 
-  /** A copy of the weights (reads every variable synchronously). */
-  get(): NamedWeights {
-    return this.variables.map((v, i) => ({
-      name: this.names[i] as string,
-      shape: [...v.shape],
-      // A copy: on the cpu backend dataSync returns the tensor's own backing array.
-      data: (v.dataSync() as Float32Array).slice(),
-    }));
-  }
-
   /** A copy of the weights, read asynchronously (works where synchronous reads fail: webgpu in Node). */
   async read(): Promise<NamedWeights> {
     const data = await Promise.all(this.variables.map((v) => v.data()));

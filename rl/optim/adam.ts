@@ -1,10 +1,15 @@
 /**
- * Adam (Kingma & Ba 2015, arXiv:1412.6980, Algorithm 1) in PyTorch's form (`torch.optim.Adam`:
- * eps added to sqrt(v_hat)), with global gradient-norm clipping as `torch.nn.utils.clip_grad_norm_`
- * (coef = maxNorm / (norm + 1e-6), clamped to 1) and a learning-rate schedule. Its state exports to
- * backend-independent {@link NamedWeights} for checkpoints.
+ * Adam (Kingma & Ba 2015, "Adam: A Method for Stochastic Optimization", ICLR, arXiv:1412.6980,
+ * Algorithm 1), the one optimiser every learner uses:
+ *   g <- g * min(1, maxNorm / (||g|| + 1e-6))            (global-norm clipping, torch clip_grad_norm_)
+ *   m <- b1 m + (1 - b1) g,   v <- b2 v + (1 - b2) g^2
+ *   theta <- theta - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+ * eps is added to sqrt(v_hat) as in the paper's Algorithm 1 and `torch.optim.Adam`. Variables and
+ * moments stay on the backend's device: a step reads nothing back ({@link AdamStep}); the state leaves
+ * the device only through the asynchronous {@link Adam.readState}. A learning-rate schedule and a
+ * backend-independent state ({@link NamedWeights}, for checkpoints) come with it.
  */
-import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
+import type { Scalar, Tensor, Tensor1D, Variable } from '@tensorflow/tfjs';
 import { requireTf } from '../backend/backend.js';
 import { type NamedWeights, validateNamedWeights } from '../models/named-weights.js';
 import { type LrSchedule, learningRateAt, validateLrSchedule } from './lr-schedule.js';
@@ -32,14 +37,16 @@ export type LossOutput =
   | Scalar
   | { readonly loss: Scalar; readonly metrics?: Readonly<Record<string, Scalar>> };
 
-/** Numbers from one {@link Adam.step}. */
-export interface AdamStepResult {
-  readonly loss: number;
-  /** Global gradient norm before clipping. */
-  readonly gradNorm: number;
+/**
+ * One {@link Adam.step}'s numbers, still on the device: `values` [2 + k] holds the loss, the pre-clip
+ * global gradient norm and the loss function's k metrics, in the order of `names`. The caller owns
+ * `values`: sum it into a {@link DeviceStats} (which disposes it) or dispose it.
+ */
+export interface AdamStep {
+  readonly names: readonly string[];
+  readonly values: Tensor1D;
   /** The learning rate used for this step. */
   readonly learningRate: number;
-  readonly metrics: Record<string, number>;
 }
 
 /** Backend-independent optimiser state, saved in checkpoints. */
@@ -120,35 +127,33 @@ export class Adam {
 
   /**
    * Computes the gradients of `lossFn` with respect to the variables, clips them by global norm and
-   * applies one Adam update, all in one tidy scope; reads loss, norm and metrics back with one sync.
+   * applies one Adam update, all in one tidy scope on the device. Nothing is read back: the numbers
+   * come back as a tensor (see {@link AdamStep}), to be read once per update.
    */
-  step(lossFn: () => LossOutput): AdamStepResult {
+  step(lossFn: () => LossOutput): AdamStep {
     const tf = requireTf();
     const learningRate = this.learningRate;
-    const metricNames: string[] = [];
+    const names = ['loss', 'gradNorm'];
     const kept: Tensor[] = [];
-    const packed = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => {
-        const out = lossFn();
-        if (!('loss' in out)) return out;
-        for (const [name, t] of Object.entries(out.metrics ?? {})) {
-          metricNames.push(name);
-          kept.push(tf.keep(t));
-        }
-        return out.loss;
-      }, this.variables as Variable[]);
-      const list = this.variables.map((v) => grads[v.name]);
-      const norm = this.applyGradientsInScope(list, learningRate);
-      return tf.stack([value, norm, ...kept.map((t) => tf.reshape(t, []))]);
-    });
-    const values = packed.dataSync();
-    packed.dispose();
-    for (const t of kept) t.dispose();
-    const metrics: Record<string, number> = {};
-    metricNames.forEach((name, i) => {
-      metrics[name] = values[i + 2] as number;
-    });
-    return { loss: values[0] as number, gradNorm: values[1] as number, learningRate, metrics };
+    try {
+      const values = tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => {
+          const out = lossFn();
+          if (!('loss' in out)) return out;
+          for (const [name, t] of Object.entries(out.metrics ?? {})) {
+            names.push(name);
+            kept.push(tf.keep(t));
+          }
+          return out.loss;
+        }, this.variables as Variable[]);
+        const list = this.variables.map((v) => grads[v.name]);
+        const norm = this.applyGradientsInScope(list, learningRate);
+        return tf.stack([value, norm, ...kept.map((t) => tf.reshape(t, []))]) as Tensor1D;
+      });
+      return { names, values, learningRate };
+    } finally {
+      for (const t of kept) t.dispose();
+    }
   }
 
   /**
@@ -156,11 +161,11 @@ export class Adam {
    * variables), without updating anything. Learners average theirs with {@link averageGradients} and
    * each applies the mean with {@link applyNamedGradients}, so all replicas stay identical.
    */
-  computeGradients(lossFn: () => LossOutput): {
+  async computeGradients(lossFn: () => LossOutput): Promise<{
     grads: NamedWeights;
     loss: number;
     metrics: Record<string, number>;
-  } {
+  }> {
     const tf = requireTf();
     const metricNames: string[] = [];
     const kept: Tensor[] = [];
@@ -177,18 +182,20 @@ export class Adam {
       const list = this.variables.map((v) => result.grads[v.name] ?? tf.zerosLike(v));
       return { packed: tf.stack([result.value, ...kept.map((t) => tf.reshape(t, []))]), grads: list };
     });
-    const values = packed.dataSync();
+    for (const t of kept) t.dispose();
+    // The gradients leave the device here: data-parallel learners average them across processes.
+    const [values, ...data] = await Promise.all([packed.data(), ...grads.map((g) => g.data())]);
     const named: NamedWeights = grads.map((g, i) => ({
       name: this.names[i] as string,
       shape: [...g.shape],
-      data: (g.dataSync() as Float32Array).slice(),
+      data: Float32Array.from(data[i] as Float32Array),
     }));
-    for (const t of [packed, ...grads, ...kept]) t.dispose();
+    for (const t of [packed, ...grads]) t.dispose();
     const metrics: Record<string, number> = {};
     metricNames.forEach((name, i) => {
-      metrics[name] = values[i + 1] as number;
+      metrics[name] = (values as Float32Array)[i + 1] as number;
     });
-    return { grads: named, loss: values[0] as number, metrics };
+    return { grads: named, loss: (values as Float32Array)[0] as number, metrics };
   }
 
   /**
@@ -196,7 +203,7 @@ export class Adam {
    * {@link averageGradients}); returns the pre-clip global norm.
    * @throws TypeError when names or shapes do not match the variables.
    */
-  applyNamedGradients(grads: unknown): number {
+  async applyNamedGradients(grads: unknown): Promise<number> {
     const tf = requireTf();
     const checked = validateNamedWeights(
       grads,
@@ -205,7 +212,7 @@ export class Adam {
     );
     const tensors = checked.map((g) => tf.tensor(g.data, [...g.shape]));
     try {
-      return this.applyGradients(tensors);
+      return await this.applyGradients(tensors);
     } finally {
       for (const t of tensors) t.dispose();
     }
@@ -217,7 +224,7 @@ export class Adam {
    * global norm.
    * @throws RangeError when `grads` has the wrong length or a shape differs.
    */
-  applyGradients(grads: readonly (Tensor | null | undefined)[]): number {
+  async applyGradients(grads: readonly (Tensor | null | undefined)[]): Promise<number> {
     const tf = requireTf();
     if (grads.length !== this.variables.length) {
       throw new RangeError(
@@ -234,9 +241,11 @@ export class Adam {
     });
     const learningRate = this.learningRate;
     const norm = tf.tidy(() => this.applyGradientsInScope(grads, learningRate));
-    const value = norm.dataSync()[0] as number;
-    norm.dispose();
-    return value;
+    try {
+      return (await norm.data())[0] as number;
+    } finally {
+      norm.dispose();
+    }
   }
 
   /**
@@ -248,7 +257,7 @@ export class Adam {
     return this.applyGradientsInScope(grads, learningRate);
   }
 
-  /** {@link getState} with asynchronous reads (one per moment vector). */
+  /** The state in backend-independent form, read asynchronously (one read per moment vector). */
   async readState(): Promise<AdamState> {
     const [m, v] = await Promise.all([this.m.data(), this.v.data()]);
     const split = (data: ArrayLike<number> & { slice(a: number, b: number): unknown }, prefix: string) => {
@@ -296,23 +305,8 @@ export class Adam {
     return norm;
   }
 
-  /** The state in backend-independent form (reads the moments synchronously). */
-  getState(): AdamState {
-    const read = (flat: Variable, prefix: string): NamedWeights => {
-      const data = flat.dataSync() as Float32Array;
-      let offset = 0;
-      return this.variables.map((x, i) => {
-        const size = this.sizes[i] as number;
-        const slice = data.slice(offset, offset + size);
-        offset += size;
-        return { name: `${prefix}/${this.names[i]}`, shape: [...x.shape], data: slice };
-      });
-    };
-    return { format: 'tsrl-adam/1', stepCount: this.stepCount, m: read(this.m, 'm'), v: read(this.v, 'v') };
-  }
-
   /**
-   * Restores a state from {@link getState} (e.g. from a checkpoint).
+   * Restores a state from {@link readState} (e.g. from a checkpoint).
    * @throws TypeError naming the field when the state is malformed or its shapes do not match.
    */
   setState(state: unknown): void {
@@ -370,4 +364,14 @@ export function averageGradients(list: readonly NamedWeights[]): NamedWeights {
     for (let j = 0; j < out.length; j++) out[j] = (out[j] as number) / checked.length;
     return { name: spec.name, shape: [...spec.shape], data: out };
   });
+}
+
+/** Reads one {@link AdamStep}'s numbers by name (one asynchronous read) and disposes its tensor. */
+export async function readAdamStep(step: AdamStep): Promise<Record<string, number>> {
+  try {
+    const data = await step.values.data();
+    return Object.fromEntries(step.names.map((name, i) => [name, data[i] as number]));
+  } finally {
+    step.values.dispose();
+  }
 }

@@ -6,6 +6,7 @@ import { SeededRng } from '../../../envs/rng.js';
 import { initBackend, requireTf } from '../../../rl/backend/backend.js';
 import { Columns } from '../../../rl/sample-batch/columns.js';
 import { SampleBatch } from '../../../rl/sample-batch/sample-batch.js';
+import { withoutSyncReads } from '../../support/no-sync-reads.js';
 
 const training = (over: Partial<DqnTraining> = {}): DqnTraining => ({
   ...(DQN_TRAINING.parse({}, 'training') as DqnTraining),
@@ -38,11 +39,13 @@ beforeAll(async () => {
 });
 
 describe('DqnLearner', () => {
-  it('fits terminal targets (loss falls), returns TD errors in its result, keeps tensor counts flat', () => {
+  it('fits terminal targets (loss falls), returns TD errors in its result, keeps tensor counts flat', async () => {
     const learner = new DqnLearner({ spec, numActions: 3, training: training(), seed: 1 });
     const data = batch(32, 2, true);
     const columnsBefore = Object.keys(data.columns).sort();
-    const { stats: first, tdErrors: td } = learner.updateWithTdErrors(data, { envSteps: 10, iteration: 0 });
+    const { stats: first, tdErrors: td } = await withoutSyncReads(() =>
+      learner.updateWithTdErrors(data, { envSteps: 10, iteration: 0 }),
+    );
     expect(td).toHaveLength(32);
     expect(td.every((x) => Number.isFinite(x))).toBe(true);
     // Terminal rows: y = r, so mean |y - Q| is the mean |TD| reported.
@@ -53,38 +56,46 @@ describe('DqnLearner', () => {
     const tensors = requireTf().memory().numTensors;
     let last = first;
     for (let i = 0; i < 150; i++)
-      last = learner.update([{ batch: data, numEnvs: 1 }], { envSteps: 10, iteration: 1 });
+      last = await learner.update([{ batch: data, numEnvs: 1 }], { envSteps: 10, iteration: 1 });
     expect(last['loss']!, `${first['loss']} -> ${last['loss']}`).toBeLessThan(first['loss']! * 0.5);
     expect(requireTf().memory().numTensors).toBe(tensors);
     learner.dispose();
   });
 
-  it('copies the target every targetUpdateInterval env steps; weights are the online net only', () => {
+  it('copies the target every targetUpdateInterval env steps; weights are the online net only', async () => {
     const learner = new DqnLearner({ spec, numActions: 3, training: training(), seed: 1 });
-    expect(learner.getWeights().every((w) => w.name.startsWith('q/'))).toBe(true);
-    const s1 = learner.update([{ batch: batch(16, 3), numEnvs: 1 }], { envSteps: 50, iteration: 0 });
+    expect((await learner.getWeights()).every((w) => w.name.startsWith('q/'))).toBe(true);
+    const s1 = await learner.update([{ batch: batch(16, 3), numEnvs: 1 }], { envSteps: 50, iteration: 0 });
     expect(s1['targetUpdated']).toBe(0);
-    const s2 = learner.update([{ batch: batch(16, 3), numEnvs: 1 }], { envSteps: 120, iteration: 1 });
+    const s2 = await learner.update([{ batch: batch(16, 3), numEnvs: 1 }], { envSteps: 120, iteration: 1 });
     expect(s2['targetUpdated']).toBe(1);
-    const state = learner.getState();
+    const state = await learner.getState();
     const online = state.weights.filter((w) => w.name.startsWith('q/'));
     const target = state.weights.filter((w) => w.name.startsWith('qTarget/'));
     expect(target.map((w) => Array.from(w.data))).toEqual(online.map((w) => Array.from(w.data)));
     learner.dispose();
   });
 
-  it('resumes exactly from its state', () => {
+  it('resumes exactly from its state', async () => {
     const a = new DqnLearner({ spec, numActions: 3, training: training({ dueling: true }), seed: 1 });
     const duel = { ...spec, outputSize: 4 };
     const b0 = new DqnLearner({ spec: duel, numActions: 3, training: training({ dueling: true }), seed: 9 });
     const a2 = new DqnLearner({ spec: duel, numActions: 3, training: training({ dueling: true }), seed: 1 });
     a.dispose();
-    a2.update([{ batch: batch(16, 4), numEnvs: 1 }], { envSteps: 20, iteration: 0 });
-    b0.setState(a2.getState());
-    const ra = a2.update([{ batch: batch(16, 5), numEnvs: 1 }], { envSteps: 30, iteration: 1 });
-    const rb = b0.update([{ batch: batch(16, 5), numEnvs: 1 }], { envSteps: 30, iteration: 1 });
-    expect(rb).toEqual(ra);
-    expect(() => b0.setState({ ...a2.getState(), extra: {} })).toThrow(/stepCount/);
+    await withoutSyncReads(async () => {
+      await a2.update([{ batch: batch(16, 4), numEnvs: 1 }], { envSteps: 20, iteration: 0 });
+      b0.setState(await a2.getState());
+      const ra = await a2.update([{ batch: batch(16, 5), numEnvs: 1 }], { envSteps: 30, iteration: 1 });
+      const rb = await b0.update([{ batch: batch(16, 5), numEnvs: 1 }], { envSteps: 30, iteration: 1 });
+      expect(rb).toEqual(ra);
+      // Data-parallel halves: gradients and TD errors leave the device asynchronously.
+      const g = await a2.computeGradients(batch(8, 6), { envSteps: 30, iteration: 2 });
+      expect(g.tdErrors).toHaveLength(8);
+      const applied = await a2.applyGradients([g, g], { envSteps: 30, iteration: 2 });
+      expect(applied['gradNorm']).toBeGreaterThan(0);
+    });
+    const state = await a2.getState();
+    expect(() => b0.setState({ ...state, extra: {} })).toThrow(/stepCount/);
     a2.dispose();
     b0.dispose();
   });
@@ -97,7 +108,7 @@ describe('DqnPolicy', () => {
   ];
   const linear = { inputSize: 2, hiddenSizes: [], outputSize: 2, activation: 'relu' as const };
 
-  it('acts greedily without control or with epsilon 0, uniformly with control epsilon 1', () => {
+  it('acts greedily without control or with epsilon 0, uniformly with control epsilon 1', async () => {
     const policy = new DqnPolicy(linear, 2, false);
     policy.setWeights(weights);
     const out = { actions: new Int32Array(2), extras: {} };
@@ -118,7 +129,7 @@ describe('DqnPolicy', () => {
     expect(one.actions[0]).toBe(1);
   });
 
-  it('takes the argmax of the advantages with a dueling head (Q = V + A - mean A)', () => {
+  it('takes the argmax of the advantages with a dueling head (Q = V + A - mean A)', async () => {
     const duel = { inputSize: 2, hiddenSizes: [], outputSize: 3, activation: 'relu' as const };
     const policy = new DqnPolicy(duel, 2, true);
     policy.setWeights([

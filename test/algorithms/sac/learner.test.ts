@@ -7,6 +7,7 @@ import { SeededRng } from '../../../envs/rng.js';
 import { initBackend, requireTf } from '../../../rl/backend/backend.js';
 import { Columns } from '../../../rl/sample-batch/columns.js';
 import { SampleBatch } from '../../../rl/sample-batch/sample-batch.js';
+import { withoutSyncReads } from '../../support/no-sync-reads.js';
 
 const training = (over: Partial<SacTraining> = {}): SacTraining => ({
   ...(SAC_TRAINING.parse({}, 'training') as SacTraining),
@@ -37,7 +38,7 @@ beforeAll(async () => {
 });
 
 describe('SacLearner', () => {
-  it('tunes alpha towards the target entropy and keeps tensor counts flat', () => {
+  it('tunes alpha towards the target entropy and keeps tensor counts flat', async () => {
     // A target entropy far above the policy's pushes alpha up; far below pushes it down.
     const up = new SacLearner({
       actorSpec,
@@ -54,22 +55,25 @@ describe('SacLearner', () => {
       seed: 1,
     });
     const data = batch(32, 2);
-    up.update([{ batch: data, numEnvs: 1 }], { envSteps: 0, iteration: 0 });
+    await up.update([{ batch: data, numEnvs: 1 }], { envSteps: 0, iteration: 0 });
     const tensors = requireTf().memory().numTensors;
+    let upAlpha = 0;
+    let downAlpha = 0;
     for (let i = 0; i < 20; i++) {
-      up.update([{ batch: data, numEnvs: 1 }], { envSteps: 0, iteration: 0 });
-      down.update([{ batch: data, numEnvs: 1 }], { envSteps: 0, iteration: 0 });
+      upAlpha = (await up.update([{ batch: data, numEnvs: 1 }], { envSteps: 0, iteration: 0 }))['alpha']!;
+      downAlpha = (await down.update([{ batch: data, numEnvs: 1 }], { envSteps: 0, iteration: 0 }))['alpha']!;
     }
-    expect(up.alpha).toBeGreaterThan(1);
-    expect(down.alpha).toBeLessThan(1);
+    expect(upAlpha).toBeGreaterThan(1);
+    expect(downAlpha).toBeLessThan(1);
     // torch Adam's first steps move log alpha by ~lr each: 21 steps of 1e-3.
-    expect(Math.log(up.alpha)).toBeCloseTo(21e-3, 3);
+    expect(Math.log(upAlpha)).toBeCloseTo(21e-3, 3);
+    expect((await up.getState()).extra['logAlpha']).toBeCloseTo(Math.log(upAlpha), 6);
     expect(requireTf().memory().numTensors).toBe(tensors + 0);
     up.dispose();
     down.dispose();
   });
 
-  it('fixed alpha without autoEntropy; weights are the actor only; exact resume', () => {
+  it('fixed alpha without autoEntropy; weights are the actor only; exact resume, with no synchronous read', async () => {
     const a = new SacLearner({
       actorSpec,
       criticSpec,
@@ -77,8 +81,8 @@ describe('SacLearner', () => {
       training: training({ autoEntropy: false, initialAlpha: 0.2 }),
       seed: 3,
     });
-    expect(a.getWeights().every((w) => w.name.startsWith('pi/'))).toBe(true);
-    const s = a.update([{ batch: batch(16, 4), numEnvs: 1 }], { envSteps: 0, iteration: 0 });
+    expect((await a.getWeights()).every((w) => w.name.startsWith('pi/'))).toBe(true);
+    const s = await a.update([{ batch: batch(16, 4), numEnvs: 1 }], { envSteps: 0, iteration: 0 });
     expect(s['alpha']).toBeCloseTo(0.2, 6);
     const b = new SacLearner({
       actorSpec,
@@ -87,11 +91,17 @@ describe('SacLearner', () => {
       training: training({ autoEntropy: false, initialAlpha: 0.2 }),
       seed: 8,
     });
-    b.setState(a.getState());
-    const ra = a.update([{ batch: batch(16, 5), numEnvs: 1 }], { envSteps: 0, iteration: 1 });
-    const rb = b.update([{ batch: batch(16, 5), numEnvs: 1 }], { envSteps: 0, iteration: 1 });
-    expect(rb).toEqual(ra);
-    expect(() => b.setState({ ...a.getState(), extra: { actorAdamSteps: 1, criticAdamSteps: 1 } })).toThrow(
+    await withoutSyncReads(async () => {
+      b.setState(await a.getState());
+      const ra = await a.update([{ batch: batch(16, 5), numEnvs: 1 }], { envSteps: 0, iteration: 1 });
+      const rb = await b.update([{ batch: batch(16, 5), numEnvs: 1 }], { envSteps: 0, iteration: 1 });
+      expect(rb).toEqual(ra);
+      expect(Object.keys(ra).sort()).toEqual(
+        ['actorGradNorm', 'actorLoss', 'alpha', 'criticGradNorm', 'criticLoss', 'entropy', 'qMean'].sort(),
+      );
+    });
+    const state = await a.getState();
+    expect(() => b.setState({ ...state, extra: { actorAdamSteps: 1, criticAdamSteps: 1 } })).toThrow(
       /logAlpha/,
     );
     a.dispose();

@@ -54,7 +54,7 @@ describe('EnvRunnerGroup (actors, local mode)', () => {
   it('hands samples over by ref, pulls the latest weights version, applies per-runner control', async () => {
     const group = await EnvRunnerGroup.create({ specs: trainingRunnerSpecs(ctx, algorithm), mode: 'actors' });
     try {
-      const weights = learner.getWeights();
+      const weights = await learner.getWeights();
       group.publishWeights(weights);
       group.setControl([{ epsilon: 1 }, { epsilon: 0 }]);
       const r1 = await group.sample();

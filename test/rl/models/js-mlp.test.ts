@@ -11,23 +11,26 @@ beforeAll(async () => {
 });
 
 describe('JsMlp', () => {
-  it.each(MLP_ACTIVATIONS)('matches the tfjs Mlp with %s hidden layers at batch 1 and 5', (activation) => {
-    const tf = requireTf();
-    const mlp = new Mlp({ inputSize: 6, hiddenSizes: [16, 8], outputSize: 3, activation, seed: 4 });
-    const js = JsMlp.fromWeights(mlp.spec, mlp.getWeights());
-    for (const batch of [1, 5]) {
-      const x = Float32Array.from({ length: batch * 6 }, (_, i) => Math.sin(i) * 2);
-      const expected = tf.tidy(() =>
-        Array.from(mlp.apply(tf.tensor2d(x, [batch, 6]) as Tensor2D).dataSync()),
-      );
-      const got = Array.from(js.forward(x, batch));
-      expect(got).toHaveLength(batch * 3);
-      for (const [i, v] of got.entries()) expect(v).toBeCloseTo(expected[i] as number, 5);
-    }
-    mlp.dispose();
-  });
+  it.each(MLP_ACTIVATIONS)(
+    'matches the tfjs Mlp with %s hidden layers at batch 1 and 5',
+    async (activation) => {
+      const tf = requireTf();
+      const mlp = new Mlp({ inputSize: 6, hiddenSizes: [16, 8], outputSize: 3, activation, seed: 4 });
+      const js = JsMlp.fromWeights(mlp.spec, await mlp.readWeights());
+      for (const batch of [1, 5]) {
+        const x = Float32Array.from({ length: batch * 6 }, (_, i) => Math.sin(i) * 2);
+        const expected = tf.tidy(() =>
+          Array.from(mlp.apply(tf.tensor2d(x, [batch, 6]) as Tensor2D).dataSync()),
+        );
+        const got = Array.from(js.forward(x, batch));
+        expect(got).toHaveLength(batch * 3);
+        for (const [i, v] of got.entries()) expect(v).toBeCloseTo(expected[i] as number, 5);
+      }
+      mlp.dispose();
+    },
+  );
 
-  it('computes a hand-set linear layer exactly', () => {
+  it('computes a hand-set linear layer exactly', async () => {
     const js = new JsMlp(
       [
         {
@@ -43,7 +46,7 @@ describe('JsMlp', () => {
     expect(Array.from(js.forward(Float32Array.from([1, 1]), 1))).toEqual([4.5, 5.5]);
   });
 
-  it('rejects layers that do not chain and short inputs', () => {
+  it('rejects layers that do not chain and short inputs', async () => {
     const layer = (fanIn: number, fanOut: number) => ({
       kernel: new Float32Array(fanIn * fanOut),
       bias: new Float32Array(fanOut),

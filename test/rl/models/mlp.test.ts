@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 
 describe('Mlp', () => {
-  it('computes tanh(x W0 + b0) W1 + b1 for hand-set weights', () => {
+  it('computes tanh(x W0 + b0) W1 + b1 for hand-set weights', async () => {
     const tf = requireTf();
     const mlp = new Mlp({ inputSize: 2, hiddenSizes: [2], outputSize: 1 });
     mlp.setWeights([
@@ -25,7 +25,7 @@ describe('Mlp', () => {
     mlp.dispose();
   });
 
-  it('relu layers clip negatives', () => {
+  it('relu layers clip negatives', async () => {
     const tf = requireTf();
     const mlp = new Mlp({ inputSize: 1, hiddenSizes: [1], outputSize: 1, activation: 'relu' });
     mlp.setWeights([
@@ -39,9 +39,9 @@ describe('Mlp', () => {
     mlp.dispose();
   });
 
-  it('has CleanRL-style init: zero biases, orthogonal head with the output gain', () => {
+  it('has CleanRL-style init: zero biases, orthogonal head with the output gain', async () => {
     const mlp = new Mlp({ inputSize: 4, hiddenSizes: [64, 64], outputSize: 2, outputGain: 0.01, seed: 5 });
-    const w = mlp.getWeights();
+    const w = await mlp.readWeights();
     expect(w.map((x) => `${x.name}:${x.shape.join('x')}`)).toEqual([
       'mlp/dense0/kernel:4x64',
       'mlp/dense0/bias:64',
@@ -63,37 +63,38 @@ describe('Mlp', () => {
     mlp.dispose();
   });
 
-  it('same seed gives the same weights; weights round-trip through getWeights/setWeights', () => {
+  it('same seed gives the same weights; weights round-trip through getWeights/setWeights', async () => {
     const a = new Mlp({ inputSize: 3, hiddenSizes: [8], outputSize: 2, seed: 11 });
     const b = new Mlp({ inputSize: 3, hiddenSizes: [8], outputSize: 2, seed: 11 });
     const c = new Mlp({ inputSize: 3, hiddenSizes: [8], outputSize: 2, seed: 12 });
-    expect(a.getWeights()).toEqual(b.getWeights());
-    expect(a.getWeights()).not.toEqual(c.getWeights());
-    c.setWeights(a.getWeights());
-    expect(c.getWeights()).toEqual(a.getWeights());
+    expect(await a.readWeights()).toEqual(await b.readWeights());
+    expect(await a.readWeights()).not.toEqual(await c.readWeights());
+    c.setWeights(await a.readWeights());
+    expect(await c.readWeights()).toEqual(await a.readWeights());
     // Plain number arrays (JSON checkpoints) are accepted too.
-    c.setWeights(b.getWeights().map((w) => ({ ...w, data: Array.from(w.data) })));
-    expect(c.getWeights()).toEqual(b.getWeights());
+    c.setWeights((await b.readWeights()).map((w) => ({ ...w, data: Array.from(w.data) })));
+    expect(await c.readWeights()).toEqual(await b.readWeights());
     for (const m of [a, b, c]) m.dispose();
   });
 
-  it('copyFrom and polyakFrom update a target network', () => {
+  it('copyFrom and polyakFrom update a target network', async () => {
     const src = new Mlp({ inputSize: 1, hiddenSizes: [], outputSize: 1, init: 'glorot', seed: 1 });
     const dst = new Mlp({ inputSize: 1, hiddenSizes: [], outputSize: 1, init: 'glorot', seed: 2 });
-    const s = src.getWeights()[0]?.data[0] as number;
-    const d = dst.getWeights()[0]?.data[0] as number;
+    const s = (await src.readWeights())[0]?.data[0] as number;
+    const d = (await dst.readWeights())[0]?.data[0] as number;
     dst.polyakFrom(src, 0.25);
-    expect(dst.getWeights()[0]?.data[0]).toBeCloseTo(0.25 * s + 0.75 * d, 6);
+    expect((await dst.readWeights())[0]?.data[0]).toBeCloseTo(0.25 * s + 0.75 * d, 6);
     dst.copyFrom(src);
-    expect(dst.getWeights()).toEqual(src.getWeights());
+    expect(await dst.readWeights()).toEqual(await src.readWeights());
     src.dispose();
     dst.dispose();
   });
 
-  it('setWeights rejects another architecture naming the weight and both shapes', () => {
+  it('setWeights rejects another architecture naming the weight and both shapes', async () => {
     const mlp = new Mlp({ inputSize: 4, hiddenSizes: [16], outputSize: 2 });
     const other = new Mlp({ inputSize: 4, hiddenSizes: [32], outputSize: 2 });
-    expect(() => mlp.setWeights(other.getWeights())).toThrow(
+    const otherWeights = await other.readWeights();
+    expect(() => mlp.setWeights(otherWeights)).toThrow(
       'mlp weights[0] (mlp/dense0/kernel) has shape [4, 32], expected [4, 16]; was it saved from a model with another architecture?',
     );
     expect(() => mlp.setWeights([])).toThrow('mlp weights has 0 weights, expected 4');
@@ -101,7 +102,7 @@ describe('Mlp', () => {
     other.dispose();
   });
 
-  it('rejects bad options naming the field', () => {
+  it('rejects bad options naming the field', async () => {
     expect(() => new Mlp({ inputSize: 0, hiddenSizes: [], outputSize: 1 })).toThrow(
       'inputSize (0) must be a positive integer.',
     );
