@@ -12,6 +12,7 @@ import { NodeBackend } from './node/node-backend.js';
 import { ObjectRef, type RefValue } from './object-ref.js';
 import type { ObjectStoreStats } from './object-store.js';
 import { nonNegative, rejectUnknownKeys } from './options.js';
+import { defaultSharedParent, framesOf } from './shared-objects.js';
 import { workerContext } from './worker-context.js';
 
 /** Options of {@link init}. */
@@ -44,6 +45,12 @@ export interface InitOptions {
    * `false` turns spilling off. @default os.tmpdir()
    */
   readonly spillDirectory?: string | false;
+  /**
+   * Process mode: where the node makes its folder of shared objects (an object of 1 MiB or more is
+   * written there once and read by each process that needs it, instead of crossing the socket);
+   * `false` sends every object inline. @default /dev/shm where it exists, else os.tmpdir()
+   */
+  readonly sharedMemoryDirectory?: string | false;
 }
 
 /** Resolved {@link InitOptions}. */
@@ -53,6 +60,7 @@ export interface ResolvedInitOptions {
   readonly objectStoreMemoryBytes: number;
   readonly transport: 'ipc' | 'tcp';
   readonly spillDirectory: string | undefined;
+  readonly sharedMemoryDirectory: string | undefined;
 }
 
 const INIT_KEYS = [
@@ -67,6 +75,7 @@ const INIT_KEYS = [
   'workingDir',
   'headTimeoutMs',
   'spillDirectory',
+  'sharedMemoryDirectory',
 ];
 
 let backend: Backend | undefined;
@@ -95,12 +104,17 @@ function resolveInitOptions(options: InitOptions): ResolvedInitOptions {
   if (spill !== false && (typeof spill !== 'string' || spill === '')) {
     throw new TypeError(`init.spillDirectory must be a folder path or false, got ${String(spill)}`);
   }
+  const shared = options.sharedMemoryDirectory ?? defaultSharedParent();
+  if (shared !== false && (typeof shared !== 'string' || shared === '')) {
+    throw new TypeError(`init.sharedMemoryDirectory must be a folder path or false, got ${String(shared)}`);
+  }
   return {
     localMode: options.localMode ?? false,
     resources,
     objectStoreMemoryBytes,
     transport,
     spillDirectory: spill === false ? undefined : spill,
+    sharedMemoryDirectory: shared === false ? undefined : shared,
   };
 }
 
@@ -280,8 +294,10 @@ export async function get(
       if (state === undefined) throw new RuntimeError(`${r.toString()} was freed`);
       if (state.kind === 'failed') throw fromErrorPayload(state.error);
       if (state.kind === 'pending') throw new RuntimeError(`${r.toString()} is still pending`);
-      // A copy of every typed array: a reader must not change the stored object for later readers.
-      return decodeValue(state.value.data, state.value.frames, undefined, true);
+      // A copy of every typed array: a reader must not change the stored object for later readers
+      // (frames read from a shared file are this reader's own already).
+      const { frames, fresh } = framesOf(state.value);
+      return decodeValue(state.value.data, frames, undefined, !fresh);
     });
     return Array.isArray(refs) ? values : values[0];
   } finally {

@@ -18,6 +18,7 @@ import { createLogger } from '../logger.js';
 import type { ObjectRef } from '../object-ref.js';
 import { ObjectStore } from '../object-store.js';
 import type { ResolvedActorOptions, ResolvedTaskOptions } from '../options.js';
+import { materialize } from '../shared-objects.js';
 import { ClusterActors } from './cluster-actors.js';
 import type { DriverLink } from './driver-link.js';
 import {
@@ -279,11 +280,12 @@ export class ClusterBackend implements Backend {
   private wireArgs(args: EncodedValue): WireArgs {
     return {
       data: args.data,
-      frames: args.frames,
+      // A large value made in a process that runs a node lives in a shared file: send its bytes.
+      frames: materialize(args).frames,
       deps: args.deps.map((dep) => {
         const s = this.store.state(dep);
         if (s?.kind !== 'ready') throw new Error(`internal: argument ObjectRef(${dep}) is not ready`);
-        return { data: s.value.data, frames: s.value.frames };
+        return { data: s.value.data, frames: materialize(s.value).frames };
       }),
     };
   }

@@ -19,6 +19,7 @@ import { createLogger } from '../logger.js';
 import { NodeBackend } from '../node/node-backend.js';
 import type { ObjectRef } from '../object-ref.js';
 import { newObjectId } from '../object-store.js';
+import { defaultSharedParent, materialize } from '../shared-objects.js';
 import {
   checkJobToNode,
   type JobToDriver,
@@ -191,7 +192,7 @@ export class JobRunner {
         message =
           state.value.refs.length > 0
             ? { t: 'failed', id, error: nestedRefs() }
-            : { t: 'result', id, value: { data: state.value.data, frames: state.value.frames } };
+            : { t: 'result', id, value: { data: state.value.data, frames: materialize(state.value).frames } };
       } else if (state?.kind === 'failed') message = { t: 'failed', id, error: state.error };
       else message = { t: 'failed', id, error: toErrorPayload(new Error('result freed'), 'object-lost') };
       this.deps.send(driverId, message);
@@ -210,6 +211,7 @@ export class JobRunner {
         objectStoreMemoryBytes: Math.floor(totalmem() * 0.3),
         transport: 'ipc',
         spillDirectory: tmpdir(),
+        sharedMemoryDirectory: defaultSharedParent(),
       });
       await backend.start();
       this.backend = backend;

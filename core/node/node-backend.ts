@@ -23,6 +23,7 @@ import {
 } from '../options.js';
 import { type Grant, ResourcePool } from '../resources.js';
 import type { ResolvedInitOptions } from '../runtime.js';
+import { createSharedDirectory, removeShared, removeSharedDirectory } from '../shared-objects.js';
 import { type ActorRecord, ActorSupervisor } from './actor-supervisor.js';
 import { ClientRequests } from './client-requests.js';
 import type { Reply, WireSite } from './protocol.js';
@@ -128,6 +129,7 @@ export class NodeBackend implements Backend {
 
   constructor(options: ResolvedInitOptions) {
     this.store = new ObjectStore(options.objectStoreMemoryBytes, options.spillDirectory);
+    if (options.sharedMemoryDirectory !== undefined) createSharedDirectory(options.sharedMemoryDirectory);
     this.stops = new TaskStops(this.store);
     this.resources = new ResourcePool(options.resources);
     this.maxTaskWorkers = Math.max(1, Math.ceil(options.resources['CPU'] ?? 1));
@@ -268,9 +270,10 @@ export class NodeBackend implements Backend {
     const infeasible = this.resources.infeasible(options.resources);
     if (infeasible !== undefined) {
       this.store.fail(id, runtimePayload(`task ${site.exportName} ${infeasible}`));
+      removeShared(args);
       return;
     }
-    for (const dep of args.deps) this.store.pin(dep);
+    for (const dep of args.deps) this.store.pinReader(dep);
     let pending = 0;
     for (const dep of args.deps) if (this.store.state(dep)?.kind === 'pending') pending++;
     if (pending === 0) this.enqueue(task);
@@ -377,6 +380,14 @@ export class NodeBackend implements Backend {
     anyReserved: boolean,
   ): boolean {
     const req = task.options.resources;
+    // 'pack': onto a busy worker of this shape with room first, so the task takes no more CPUs.
+    if (task.options.strategy === 'pack' && !anyReserved && task.options.timeoutMs === undefined) {
+      const busy = this.busyWorkerFor(task, key);
+      if (busy !== undefined) {
+        this.dispatch(busy, task);
+        return true;
+      }
+    }
     if (this.resources.fits(req, reserved)) {
       const idle = this.findWorker((w) => w.ready && !w.blocked && w.inflight.size === 0);
       const grant = idle === undefined ? undefined : this.resources.acquire(req);
@@ -395,19 +406,34 @@ export class NodeBackend implements Backend {
     // The first batch of a function that never ran waits for the task workers still starting instead
     // of queueing behind the first ready one (that put 7 of 8 half-second tasks on one worker).
     if (!this.runMs.has(task.siteKey) && this.findWorker((w) => !w.ready) !== undefined) return false;
-    const busy = this.findWorker(
-      (w) =>
-        w.ready &&
-        !w.blocked &&
-        !w.exclusive &&
-        !w.stealSent &&
-        w.grant !== undefined &&
-        w.leaseKey === key &&
-        w.inflight.size < this.depthOf(task),
-    );
+    const busy = this.busyWorkerFor(task, key);
     if (busy === undefined) return false;
     this.dispatch(busy, task);
     return true;
+  }
+
+  /**
+   * A busy worker holding the task's resource shape with room in its pipeline: the first found, or
+   * with `spread` the one with the fewest tasks in flight.
+   */
+  private busyWorkerFor(task: TaskRecord, key: string): TaskWorker | undefined {
+    const depth = this.depthOf(task);
+    let best: TaskWorker | undefined;
+    for (const w of this.taskWorkers.values()) {
+      if (
+        !w.ready ||
+        w.blocked ||
+        w.exclusive ||
+        w.stealSent ||
+        w.grant === undefined ||
+        w.leaseKey !== key ||
+        w.inflight.size >= depth
+      )
+        continue;
+      if (task.options.strategy !== 'spread') return w;
+      if (best === undefined || w.inflight.size < best.inflight.size) best = w;
+    }
+    return best;
   }
 
   private findWorker(predicate: (w: TaskWorker) => boolean): TaskWorker | undefined {
@@ -479,7 +505,10 @@ export class NodeBackend implements Backend {
       return;
     }
     const task = tw.inflight.get(m.id);
-    if (task === undefined) return;
+    if (task === undefined) {
+      if (m.t === 'ok') removeShared(toEncoded(m.value, frames));
+      return;
+    }
     // Run time as the worker measured it; else the time since the worker could start this task.
     const now = performance.now();
     const ranMs = m.ms ?? now - Math.max(task.dispatchedAtMs, tw.lastReplyAtMs);
@@ -490,6 +519,7 @@ export class NodeBackend implements Backend {
     tw.inflight.delete(m.id);
     if (tw.inflight.size === 0) tw.exclusive = false;
     if (this.stops.has(m.id)) {
+      if (m.t === 'ok') removeShared(toEncoded(m.value, frames));
       this.finish(task, undefined, undefined);
       if (tw.inflight.size === 0 && tw.grant !== undefined) {
         this.resources.release(tw.grant);
@@ -517,7 +547,8 @@ export class NodeBackend implements Backend {
     this.stops.done(task.id);
     if (value !== undefined) this.store.resolve(task.id, value);
     else if (error !== undefined) this.store.fail(task.id, error);
-    for (const dep of task.args.deps) this.store.unpin(dep);
+    for (const dep of task.args.deps) this.store.unpinReader(dep);
+    removeShared(task.args);
   }
 
   private onExit(proc: WorkerProcess, description: string): void {
@@ -594,6 +625,7 @@ export class NodeBackend implements Backend {
     });
     this.store.close();
     await this.pool.shutdown();
+    removeSharedDirectory();
   }
 
   stats(): BackendStats {
@@ -603,6 +635,7 @@ export class NodeBackend implements Backend {
       mode: 'process',
       workerPids: this.pool.pids(),
       numPendingTasks: this.queue.length + this.waitingDeps + inflight,
+      sentFrameBytes: this.pool.sentFrameBytes,
     };
   }
 }

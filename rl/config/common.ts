@@ -53,7 +53,7 @@ export const COMMON_SECTIONS = {
     normalizeObservations: s.boolean({
       default: false,
       description:
-        "One running mean/std of the observations per run (SB3 VecNormalize's obs part): saved with checkpoints, frozen in evaluation; needs envRunners.numEnvRunners <= 1.",
+        "One running mean/std of the observations per run (SB3 VecNormalize's obs part), shared by every env runner: saved with checkpoints, frozen in evaluation.",
     }),
   }),
   envRunners: s.object({
@@ -183,15 +183,6 @@ export function buildConfigSchema<T extends Shape>(
   // `expect` never blocks a run: a shorter run just gets no verdict (rl/cli/expect-verdict.ts).
   return s.object(shape, {
     refine: (config, ctx) => {
-      // One observation statistic per run: several runners would each keep their own.
-      if (config.env.normalizeObservations && config.envRunners.numEnvRunners > 1) {
-        ctx.fail(
-          'env.normalizeObservations',
-          true,
-          `needs one statistic per run, which envRunners.numEnvRunners (${config.envRunners.numEnvRunners}) runners would split`,
-          'use envRunners.numEnvRunners 0 or 1 (more envs per runner: env.numEnvsPerRunner)',
-        );
-      }
       options.refine?.(config, ctx);
     },
   });

@@ -12,6 +12,7 @@
  */
 import { init, isInitialized, shutdown } from '../../core/index.js';
 import { createLogger } from '../../core/logger.js';
+import type { RunningMeanStdState } from '../../envs/wrappers/running-mean-std.js';
 import type { AnyAlgorithmDefinition, IterationServices, TrainingIteration } from '../algorithm.js';
 import { initBackend } from '../backend/backend.js';
 import { checkpointsDirOf, pruneCheckpoints } from '../checkpoint/index.js';
@@ -142,8 +143,16 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
     let counters = { iteration: 0, envSteps: 0, episodes: 0, timeMs: 0 };
 
     if (options.resumeFrom !== undefined) {
-      const { loaded, snapshot } = readRunCheckpoint(options.resumeFrom, algorithm.name);
+      const { loaded, snapshot, migratedFrom } = readRunCheckpoint(options.resumeFrom, algorithm.name, {
+        normalize: config.env.normalizeObservations,
+        size: ctx.obsSize,
+      });
+      if (migratedFrom !== undefined)
+        log.warn(
+          `this checkpoint keeps the observation statistic in ${migratedFrom} (an older tsrl): migrated to one statistic per run.`,
+        );
       await learners.setState(snapshot.learner);
+      if (snapshot.obsFilter !== undefined) runners.setObsFilterState(snapshot.obsFilter);
       const exact = await runners.setStates(snapshot.runners);
       if (!exact)
         log.warn('the env has no state API: resumed envs start new episodes, so the run is not bit-exact.');
@@ -199,9 +208,11 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
       checkpointDir = writeRunCheckpoint(checkpointsDir, algorithm.name, config, spaces, {
         counters,
         learner: await learners!.getState(),
+        // After getStates: it drains the samples in flight, so their observations are in the statistic.
         runners: await runners.getStates(),
         episodeStats: stats.state(),
         iteration: iteration?.getState?.(),
+        ...obsFilterField(runners.obsFilterState()),
       });
       pruneCheckpoints(checkpointsDir, config.checkpoint.keepLast);
       lastCheckpointMs = performance.now();
@@ -254,12 +265,13 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
       };
       let evaluation: EvaluationResult | undefined;
       if (evaluator !== undefined && counters.iteration % config.evaluation.interval === 0) {
-        // One observation statistic per run: the training runner's, used frozen by the evaluator.
-        const obsFilter = config.env.normalizeObservations
-          ? (await runners.getStates())[0]?.obsFilter
-          : undefined;
+        // The run's observation statistic, used frozen by the evaluator.
         evaluation = (
-          await evaluator.evaluate(await learners.getWeights(), config.evaluation.episodes, obsFilter)
+          await evaluator.evaluate(
+            await learners.getWeights(),
+            config.evaluation.episodes,
+            runners.obsFilterState(),
+          )
         ).summary;
       }
       const now = performance.now();
@@ -319,4 +331,9 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
     await runners.close();
     if (ownsRuntime) await shutdown();
   }
+}
+
+/** The snapshot's `obsFilter` field, present only when normalisation is on. */
+function obsFilterField(obsFilter: RunningMeanStdState | undefined): { obsFilter?: RunningMeanStdState } {
+  return obsFilter === undefined ? {} : { obsFilter };
 }
