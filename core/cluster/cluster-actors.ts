@@ -48,6 +48,8 @@ export interface ClusterActorsDeps {
   readonly packageHash: string;
   send(nodeId: string, message: JobToNode): void;
   wireArgs(args: EncodedValue): WireArgs;
+  /** True while nothing may be placed (the job is being uploaded to a restarted head). */
+  paused(): boolean;
 }
 
 function diedPayload(message: string): ErrorPayload {
@@ -107,6 +109,7 @@ export class ClusterActors {
 
   /** Places actors that wait for a node with room. */
   placeWaiting(): void {
+    if (this.deps.paused()) return;
     for (const actor of this.actors.values()) {
       if (actor.state !== 'waiting') continue;
       const nodeId = this.deps.placement.pick(actor.options.resources, 'actor');

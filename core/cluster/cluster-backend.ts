@@ -41,6 +41,8 @@ export interface ClusterBackendOptions {
   readonly jobRoot: string;
   readonly objectStoreMemoryBytes: number;
   readonly spillDirectory: string | undefined;
+  /** Uploads the job's package again (a restarted head holds none). */
+  readonly reupload: () => Promise<void>;
 }
 
 interface TaskRecord {
@@ -70,6 +72,8 @@ export class ClusterBackend implements Backend {
   private readonly deadCauses = new Map<string, string>();
   private broken: ErrorPayload | undefined;
   private readonly warnedInfeasible = new Set<string>();
+  /** Placing waits while the package is uploaded to a restarted head. */
+  private paused = false;
 
   constructor(private readonly opts: ClusterBackendOptions) {
     this.store = new ObjectStore(opts.objectStoreMemoryBytes, opts.spillDirectory);
@@ -80,6 +84,7 @@ export class ClusterBackend implements Backend {
       send: (nodeId, m) => this.link.toNode(nodeId, packJobMessage(m)),
       wireArgs: (args) => this.wireArgs(args),
       packageHash: opts.packageHash,
+      paused: () => this.paused,
     });
   }
 
@@ -87,8 +92,17 @@ export class ClusterBackend implements Backend {
   onNodes(m: Extract<FromHead, { t: 'nodes' }>): void {
     if (this.headId !== undefined && m.headId !== this.headId) {
       log.warn(`the cluster head restarted (${this.headId} -> ${m.headId}): work in flight runs again`);
+      this.paused = true;
       for (const nodeId of this.placement.nodeIds())
         this.loseNode(nodeId, 'the cluster head restarted', false);
+      this.opts.reupload().then(
+        () => {
+          this.paused = false;
+          this.placeAll();
+        },
+        (err: unknown) =>
+          this.onLost(new Error(`uploading the job to the restarted head failed: ${(err as Error).message}`)),
+      );
     }
     this.headId = m.headId;
     const listed = new Set<string>();
@@ -110,6 +124,10 @@ export class ClusterBackend implements Backend {
       for (const nodeId of this.placement.nodeIds())
         if (!listed.has(nodeId)) this.loseNode(nodeId, 'no longer known to the head', true);
     }
+    this.placeAll();
+  }
+
+  private placeAll(): void {
     this.placeWaiting();
     this.actors.placeWaiting();
   }
@@ -192,8 +210,7 @@ export class ClusterBackend implements Backend {
     }
     this.waiting.unshift(...rerun);
     this.actors.loseNode(nodeId, why, dead);
-    this.placeWaiting();
-    this.actors.placeWaiting();
+    this.placeAll();
   }
 
   submitTask(
@@ -283,7 +300,7 @@ export class ClusterBackend implements Backend {
   }
 
   private placeWaiting(): void {
-    if (this.waiting.length === 0) return;
+    if (this.waiting.length === 0 || this.paused) return;
     const still: TaskRecord[] = [];
     for (const task of this.waiting) {
       if (!this.tasks.has(task.id)) continue;

@@ -63,6 +63,7 @@ export async function joinCluster(opts: JoinOptions): Promise<ClusterBackend> {
     jobRoot,
     objectStoreMemoryBytes: opts.objectStoreMemoryBytes,
     spillDirectory: opts.spillDirectory,
+    reupload: () => uploadPackage(head, key, pkg, opts.headTimeoutMs),
   });
   backend.onNodes(firstNodes);
   return backend;

@@ -3,7 +3,8 @@
  * (deterministic unless the config's `evaluation.deterministic` is false) and writes the result to
  * `<checkpoint>/evaluation.json`. With `render`, one episode is drawn: as an animated GIF of the env's
  * own rgb_array frames where the env renders them (Python envs made with render_mode='rgb_array',
- * served over the env protocol), else as text frames (classic control).
+ * served over the env protocol; CartPole-v1 made with renderMode 'rgb_array'), else as text frames
+ * (classic control).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -125,7 +126,7 @@ export async function evaluateCheckpoint(
   return out;
 }
 
-/** A vector env that renders rgb_array frames (the env protocol's `render`). */
+/** A vector env that renders rgb_array frames (`VectorEnv.render`; remote: the env protocol's `render`). */
 interface FrameSource {
   readonly renderMode?: string;
   render(index: number): Promise<RgbFrame>;

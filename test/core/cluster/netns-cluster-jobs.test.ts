@@ -4,7 +4,9 @@
  * joins with the key file. Its tasks land on all three hosts and an actor on the one node offering
  * its custom resource; a node killed with SIGKILL mid-job loses no result (its tasks run again
  * elsewhere, its actor restarts elsewhere); a partitioned node's tasks run elsewhere and, healed, it
- * takes work again. No driver hangs: each must exit within its time limit.
+ * takes work again; a head restarted on its port takes the driver's work again (re-uploaded), and a
+ * head gone for good fails the driver's pending get with the reason. No driver hangs: each must
+ * exit within its time limit.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +36,7 @@ describe.skipIf(unavailable !== undefined)(
     const keyFile = join(root, 'cluster.key');
     let address = '';
     const nodes = new Map<number, LabProcess>();
+    let head: LabProcess;
 
     const env = (i: number) => ({
       TSRL_CLUSTER_DIR: join(root, `host${i}`),
@@ -49,9 +52,33 @@ describe.skipIf(unavailable !== undefined)(
       return p;
     }
 
+    function startHead(host: string, port: string): LabProcess {
+      return rl(
+        0,
+        'cluster',
+        'start',
+        '--head',
+        '--block',
+        '--bind',
+        host,
+        '--port',
+        port,
+        '--num-cpus',
+        '1',
+        ...TIMING,
+      );
+    }
+
     /** Runs the driver in `mode` on host 0; returns its process and a reader of its JSON lines. */
-    function driver(mode: string): { proc: LabProcess; next: (key: string, ms?: number) => Promise<Line> } {
-      const proc = lab.run(0, [process.execPath, join(job, 'driver.mjs'), mode, address, keyFile], env(0));
+    function driver(
+      mode: string,
+      headTimeoutMs = 20_000,
+    ): { proc: LabProcess; next: (key: string, ms?: number) => Promise<Line> } {
+      const proc = lab.run(
+        0,
+        [process.execPath, join(job, 'driver.mjs'), mode, address, keyFile, String(headTimeoutMs)],
+        env(0),
+      );
       let seen = 0;
       const next = async (key: string, ms = 60_000): Promise<Line> => {
         const end = Date.now() + ms;
@@ -65,7 +92,9 @@ describe.skipIf(unavailable !== undefined)(
             }
           }
           if (Date.now() > end || proc.proc.exitCode !== null) {
-            throw new Error(`driver ${mode}: no line with ${key}; stderr: ${proc.output().stderr}`);
+            throw new Error(
+              `driver ${mode}: no line with ${key}; stdout: ${lines.slice(-3).join(' | ')}; stderr: ${proc.output().stderr} HEAD ${head.output().stderr.slice(-3000)}`,
+            );
           }
           await new Promise((r) => setTimeout(r, 50));
         }
@@ -93,20 +122,7 @@ describe.skipIf(unavailable !== undefined)(
       lab = NetnsLab.create(3);
       const h0 = lab.hosts[0];
       if (h0 === undefined) throw new Error('lab');
-      const head = rl(
-        0,
-        'cluster',
-        'start',
-        '--head',
-        '--block',
-        '--bind',
-        h0.address,
-        '--port',
-        '0',
-        '--num-cpus',
-        '1',
-        ...TIMING,
-      );
+      head = startHead(h0.address, '0');
       const listening = await head.line(/^cluster head listening on /);
       address = /listening on (\S+)/.exec(listening)?.[1] ?? '';
       copyFileSync(join(root, 'host0', 'cluster.key'), keyFile);
@@ -163,7 +179,7 @@ describe.skipIf(unavailable !== undefined)(
     }, 180_000);
 
     it("runs a partitioned node's tasks elsewhere, and uses it again once healed", async () => {
-      const d = driver('partition');
+      const d = driver('batches');
       await d.next('batch');
       lab.partition(1);
       // Batches keep completing (tasks on the cut node run again elsewhere) and none hangs.
@@ -185,6 +201,29 @@ describe.skipIf(unavailable !== undefined)(
       }
       expect(sawHost1).toBe(true);
       writeFileSync(join(job, 'stop'), '');
+      expect(await exitsWithin(d.proc, 20_000)).toBe(0);
+      rmSync(join(job, 'stop'));
+    }, 180_000);
+
+    it('carries on through a head restart, and fails clearly once the head is gone for good', async () => {
+      const d = driver('batches', 4000);
+      await d.next('batch');
+      head.kill('SIGKILL');
+      await head.exited;
+      head = startHead(lab.hosts[0]?.address ?? '', address.split(':')[1] ?? '');
+      await head.line(/^cluster head listening on /);
+      // The work lost with the old head runs again: batches complete in full, with every node.
+      const hosts = new Set<number>();
+      for (let k = 0; k < 60 && hosts.size < 3; k++) {
+        const tasks = (await d.next('batch'))['tasks'] as TaskResult[];
+        expect(tasks.map((t) => t.i)).toEqual([0, 1, 2, 3, 4, 5]);
+        for (const t of tasks) hosts.add(t.host);
+      }
+      expect(hosts).toEqual(new Set([0, 1, 2]));
+      // Gone for good: the driver's pending get fails with the reason within its headTimeoutMs.
+      head.kill('SIGKILL');
+      const failed = await d.next('error', 30_000);
+      expect(String(failed['error'])).toMatch(/lost the cluster head at .*: no word for \d+ s/);
       expect(await exitsWithin(d.proc, 20_000)).toBe(0);
     }, 180_000);
   },
