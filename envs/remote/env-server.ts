@@ -115,7 +115,8 @@ export async function serveVectorEnv(
     }
   })();
   const endpoint = router.lastEndpoint ?? address;
-  log.info(`serving ${first.spec.id} x${first.numEnvs} on ${endpoint}`);
+  // Debug: `rl env serve` prints this line for the user; library callers have `address`.
+  log.debug(`serving ${first.spec.id} x${first.numEnvs} on ${endpoint}`);
   return {
     address: endpoint,
     done,

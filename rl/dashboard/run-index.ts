@@ -4,11 +4,15 @@
  * `runtime.json` (the cluster view of a live run).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { listCheckpoints } from '../checkpoint/load-checkpoint.js';
 import type { RuntimeSnapshot } from '../training/runtime-snapshot.js';
 
-/** A run is shown as running while its results were written this recently. */
+/**
+ * A run without an end mark in runtime.json is shown as running while its results were written this
+ * recently, or while the process that wrote its runtime.json is alive on this host.
+ */
 export const RUNNING_WITHIN_MS = 30_000;
 
 /** One run in the list. */
@@ -17,7 +21,11 @@ export interface RunSummary {
   readonly name: string;
   readonly algo: string | null;
   readonly envId: string | null;
-  /** `running` when results.jsonl changed in the last {@link RUNNING_WITHIN_MS}. */
+  /**
+   * `finished` when runtime.json says the run ended; else `running` when results.jsonl changed in the
+   * last {@link RUNNING_WITHIN_MS} or the run's process is alive on this host; else `finished`
+   * (killed without a word).
+   */
   readonly status: 'running' | 'finished';
   readonly iterations: number;
   readonly envSteps: number;
@@ -54,18 +62,33 @@ function summarize(logDir: string, dir: string, nowMs: number): RunSummary {
   const config = readJson(join(dir, 'config.json')) as { algo?: unknown; env?: { id?: unknown } } | undefined;
   const updatedAtMs = statSync(results).mtimeMs;
   const num = (v: unknown) => (typeof v === 'number' ? v : null);
+  const runtime = (readJson(join(dir, 'runtime.json')) as RuntimeSnapshot | undefined) ?? null;
   return {
     name: relative(logDir, dir),
     algo: typeof config?.algo === 'string' ? config.algo : null,
     envId: typeof config?.env?.id === 'string' ? config.env.id : null,
-    status: nowMs - updatedAtMs < RUNNING_WITHIN_MS ? 'running' : 'finished',
+    status: isRunning(runtime, nowMs - updatedAtMs) ? 'running' : 'finished',
     iterations: num(row?.['iteration']) ?? 0,
     envSteps: num(row?.['envSteps']) ?? 0,
     episodeReturnMean: num(row?.['episodeReturnMean']),
     updatedAtMs,
     checkpoints: listCheckpoints(join(dir, 'checkpoints')),
-    runtime: (readJson(join(dir, 'runtime.json')) as RuntimeSnapshot | undefined) ?? null,
+    runtime,
   };
+}
+
+function isRunning(runtime: RuntimeSnapshot | null, sinceUpdateMs: number): boolean {
+  if (runtime?.ended !== undefined) return false;
+  if (sinceUpdateMs < RUNNING_WITHIN_MS) return true;
+  if (runtime === null || runtime.nodes[0]?.host !== hostname() || !Number.isSafeInteger(runtime.pid))
+    return false;
+  try {
+    // Signal 0 checks that the process exists (it sends nothing).
+    process.kill(runtime.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** The runs under `logDir` (itself, its folders and theirs), newest first. */

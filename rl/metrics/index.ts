@@ -20,4 +20,13 @@ export {
   type TensorBoardEvent,
   TensorBoardFormatError,
 } from './tensorboard-reader.js';
-export { crc32c, encodeEvent, maskedCrc32c, TensorBoardWriter, tfRecord } from './tensorboard-writer.js';
+export {
+  crc32c,
+  encodeEvent,
+  encodeHistogramEvent,
+  type Histogram,
+  histogramOf,
+  maskedCrc32c,
+  TensorBoardWriter,
+  tfRecord,
+} from './tensorboard-writer.js';

@@ -3,8 +3,10 @@
  * that another process (`rl dashboard`) can show the cluster view of a live run: the node (this
  * host: cores, memory, load), the runtime's mode, worker processes and pending tasks, the object
  * store, and the run's actors (env runners, learners). One node: tsrl runs on one machine today.
+ * When the run ends (a stop criterion, Ctrl-C, an error) `ended` is added, so the dashboard tells a
+ * finished run from a live one however long its iterations take.
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, hostname, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { isInitialized, runtimeStats } from '../../core/index.js';
@@ -31,6 +33,8 @@ export interface RuntimeSnapshot {
     readonly learners: number;
     readonly numGpusPerLearner: number;
   };
+  /** Set when the run ended: when, and why (its stop criterion, e.g. `envSteps 200192 >= 200000`; `interrupted`; `failed`). */
+  readonly ended?: { readonly atMs: number; readonly reason: string };
 }
 
 /** Writes `<runDir>/runtime.json` atomically. @throws Error from the file system. */
@@ -50,6 +54,24 @@ export function writeRuntimeSnapshot(runDir: string, actors: RuntimeSnapshot['ac
     runtime: isInitialized() ? runtimeStats() : null,
     actors,
   };
+  writeSnapshot(runDir, snapshot);
+}
+
+/**
+ * Adds `ended` to `<runDir>/runtime.json` (nothing when the run wrote none: it ended before its first
+ * iteration). @throws Error from the file system, other than a missing or unreadable file.
+ */
+export function writeRunEnded(runDir: string, reason: string): void {
+  let snapshot: RuntimeSnapshot;
+  try {
+    snapshot = JSON.parse(readFileSync(join(runDir, 'runtime.json'), 'utf8')) as RuntimeSnapshot;
+  } catch {
+    return;
+  }
+  writeSnapshot(runDir, { ...snapshot, ended: { atMs: Date.now(), reason } });
+}
+
+function writeSnapshot(runDir: string, snapshot: RuntimeSnapshot): void {
   const path = join(runDir, 'runtime.json');
   writeFileSync(`${path}.tmp`, `${JSON.stringify(snapshot, null, 2)}\n`);
   renameSync(`${path}.tmp`, path);

@@ -29,7 +29,7 @@ import { withAbsoluteEnvId } from './absolute-env-id.js';
 import { buildContext, evaluationRunnerSpec, learnerSpec, trainingRunnerSpecs } from './build-run.js';
 import type { TrainCallbacks } from './callbacks.js';
 import { readRunCheckpoint, writeRunCheckpoint } from './run-checkpoint.js';
-import { writeRuntimeSnapshot } from './runtime-snapshot.js';
+import { writeRunEnded, writeRuntimeSnapshot } from './runtime-snapshot.js';
 
 const log = createLogger('train');
 
@@ -324,7 +324,15 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
       const byTime = intervalMs > 0 && performance.now() - lastCheckpointMs >= intervalMs;
       if (atEnd || byIterations || byTime) await checkpoint();
     }
+    writeRunEnded(runDir, stopReason === 'interrupted' ? stopReason : stopReason.message);
     return { runDir, last, stopReason, checkpointDir, runnerRestarts: runners.numRestarts };
+  } catch (error) {
+    try {
+      writeRunEnded(runDir, 'failed');
+    } catch {
+      // the run's own error is the one to report
+    }
+    throw error;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
