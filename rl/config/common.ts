@@ -75,7 +75,8 @@ export const COMMON_SECTIONS = {
     numLearners: s.int({
       min: 1,
       default: 1,
-      description: 'Learners; > 1 runs data-parallel learner actors (DQN, APEX-DQN).',
+      description:
+        'Learners; > 1 runs data-parallel learner actors (gradients all-reduced every step; DQN, APEX-DQN, SAC, PPO).',
     }),
     numGpusPerLearner: s.number({
       min: 0,
