@@ -7,9 +7,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { get, init, put, runtimeStats, shutdown } from '../../core/index.js';
+import { get, init, type ObjectRef, put, runtimeStats, shutdown } from '../../core/index.js';
 import { reclaimDroppedRefs } from '../../core/ref-registry.js';
-import { arraySum, makeArray, overwrite } from './fixtures/defs.js';
+import { arraySum, Keeper, makeArray, overwrite, putBig } from './fixtures/defs.js';
+import { eventually } from './runtime-suite.js';
 
 const N = 2_500_000; // 10 MB of Float32
 const TASKS = 8;
@@ -107,6 +108,25 @@ describe('shared objects (process mode)', () => {
       await shutdown();
       rmSync(spill, { recursive: true, force: true });
     }
+  }, 120_000);
+
+  it("a worker's put returned as a ref: the driver gets it; it is freed once the driver and a borrowing actor drop it", async () => {
+    await init({ numCpus: 2, sharedMemoryDirectory: parent });
+    let box: ObjectRef<Float32Array>[] | undefined = await get(putBig.remote(N, 4));
+    expect((await get(box[0] as ObjectRef<Float32Array>))[N - 1]).toBe(4);
+    expect(files().length).toBe(1); // written by the worker, not copied by the node
+    const keeper = Keeper.remote();
+    // Inside a stored value the ref reaches the actor as a ref: the actor borrows it.
+    expect(await get(keeper.call('keep', put({ ref: box[0] as ObjectRef })))).toBe(true);
+    box = undefined;
+    reclaimDroppedRefs();
+    expect(box).toBeUndefined();
+    // Only the borrowing actor holds it now: it stays, and the actor reads it through the node.
+    expect(files().length).toBe(1);
+    expect(await get(keeper.call('sum'))).toBe(4 * N);
+    expect(await get(keeper.call('drop'))).toBe(true);
+    // The actor's release reaches the node: the object is freed and its file goes.
+    expect(await eventually(() => files().length === 0, 10_000)).toBe(true);
   }, 120_000);
 
   it('rejects a bad sharedMemoryDirectory', async () => {
