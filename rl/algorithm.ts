@@ -312,9 +312,9 @@ export interface TrainingIteration {
     counters: { iteration: number; envSteps: number },
   ): Promise<IterationOutcome>;
   /** Extra checkpoint state: small JSON data plus typed arrays (a replay buffer's columns). */
-  getState?(): IterationState;
+  getState?(): IterationState | Promise<IterationState>;
   /** Restores {@link getState}'s result (as read back: validate it). @throws TypeError on malformed state. */
-  setState?(state: IterationState): void;
+  setState?(state: IterationState): void | Promise<void>;
   /** Stops what the iteration started (APEX-DQN's replay shards); called once when the run ends. */
   close?(): void | Promise<void>;
 }

@@ -121,6 +121,6 @@ export function readRunCheckpoint(
 }
 
 /** The iteration's state, when it has one. */
-export function iterationStateOf(iteration: TrainingIteration): IterationState | undefined {
+export async function iterationStateOf(iteration: TrainingIteration): Promise<IterationState | undefined> {
   return iteration.getState?.();
 }

@@ -157,7 +157,7 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
       if (!exact)
         log.warn('the env has no state API: resumed envs start new episodes, so the run is not bit-exact.');
       stats = EpisodeStats.fromState(snapshot.episodeStats, config.metrics.windowEpisodes);
-      if (snapshot.iteration !== undefined) iteration.setState?.(snapshot.iteration);
+      if (snapshot.iteration !== undefined) await iteration.setState?.(snapshot.iteration);
       counters = { ...snapshot.counters };
       log.info(
         `resumed from ${loaded.dir} at iteration ${counters.iteration}, ${counters.envSteps} env steps`,
@@ -211,7 +211,7 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
         // After getStates: it drains the samples in flight, so their observations are in the statistic.
         runners: await runners.getStates(),
         episodeStats: stats.state(),
-        iteration: iteration?.getState?.(),
+        iteration: await iteration?.getState?.(),
         ...obsFilterField(runners.obsFilterState()),
       });
       pruneCheckpoints(checkpointsDir, config.checkpoint.keepLast);
