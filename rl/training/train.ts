@@ -311,6 +311,9 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
       };
       last = row;
       metrics.log(row);
+      const histogramEvery = config.metrics.weightHistogramInterval;
+      if (config.metrics.tensorboard && histogramEvery > 0 && counters.iteration % histogramEvery === 0)
+        metrics.logWeights(counters.envSteps, await learners.getWeights());
       writeRuntimeSnapshot(runDir, {
         envRunners: runners.numRunners,
         envRunnerMode: useActors ? 'actors' : 'inline',
