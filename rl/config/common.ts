@@ -15,7 +15,7 @@
  * evaluation: { interval: 0, episodes: 10, deterministic: true, numEnvs: 1 }
  * stop: { envSteps: 500000 }
  * expect: { episodeReturnMean: 475, withinEnvSteps: 200000 }
- * metrics: { windowEpisodes: 100, tensorboard: true }
+ * metrics: { windowEpisodes: 100, tensorboard: true, weightHistogramInterval: 10 }
  * checkpoint: { interval: 0, intervalMs: 300000, atEnd: true, keepLast: 5 }
  * ```
  */
@@ -140,6 +140,12 @@ export const COMMON_SECTIONS = {
     tensorboard: s.boolean({
       default: true,
       description: 'Also write TensorBoard event files (every numeric metric) into the run dir.',
+    }),
+    weightHistogramInterval: s.int({
+      min: 0,
+      default: 10,
+      description:
+        "With metrics.tensorboard: histograms of the learner's weights every N iterations (0: none).",
     }),
   }),
   checkpoint: s.object({
