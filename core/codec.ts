@@ -167,7 +167,9 @@ function viewOf(bytes: Uint8Array, ctor: TypedArrayCtor): ArrayBufferView {
   const size = ctor.BYTES_PER_ELEMENT;
   // A view needs an aligned offset; copy the rare unaligned frame, and every frame when the reader
   // must not share memory with the stored object.
-  const source = !decodeCopy && bytes.byteOffset % size === 0 ? bytes : bytes.slice();
+  // Uint8Array.prototype.slice copies even for a Buffer (whose own slice() is a view).
+  const source =
+    !decodeCopy && bytes.byteOffset % size === 0 ? bytes : Uint8Array.prototype.slice.call(bytes);
   return new ctor(source.buffer, source.byteOffset, source.byteLength / size);
 }
 

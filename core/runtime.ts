@@ -38,6 +38,8 @@ export interface InitOptions {
   readonly keyFile?: string;
   /** The job's working directory, uploaded to the cluster's nodes. @default process.cwd() */
   readonly workingDir?: string;
+  /** File and folder names left out of the uploaded working directory. @default node_modules, .git */
+  readonly excludes?: readonly string[];
   /** Joined to a cluster: how long the head may be silent before pending work fails. @default 30000 */
   readonly headTimeoutMs?: number;
   /**
@@ -73,6 +75,7 @@ const INIT_KEYS = [
   'address',
   'keyFile',
   'workingDir',
+  'excludes',
   'headTimeoutMs',
   'spillDirectory',
   'sharedMemoryDirectory',
@@ -174,10 +177,15 @@ function clusterJoinOptions(
   if (typeof workingDir !== 'string' || workingDir === '') {
     throw new TypeError('init.workingDir must be a folder path');
   }
+  const excludes = options.excludes;
+  if (excludes !== undefined && !(Array.isArray(excludes) && excludes.every((e) => typeof e === 'string'))) {
+    throw new TypeError('init.excludes must be a list of file or folder names');
+  }
   return {
     address,
     keyFile: options.keyFile ?? envValue('TSRL_KEY_FILE'),
     workingDir,
+    ...(excludes === undefined ? {} : { excludes }),
     headTimeoutMs,
     objectStoreMemoryBytes: resolved.objectStoreMemoryBytes,
     spillDirectory: resolved.spillDirectory,

@@ -114,9 +114,19 @@ function wireValue(v: unknown, what: string): WireValue {
     throw new ProtocolViolation(`${what}.frames must be a list of at most ${MAX_FRAMES} byte strings`);
   }
   return {
-    data: bytes(m['data'], `${what}.data`),
-    frames: frames.map((f, i) => bytes(f, `${what}.frames[${i}]`)),
+    data: aligned(bytes(m['data'], `${what}.data`)),
+    frames: frames.map((f, i) => aligned(bytes(f, `${what}.frames[${i}]`))),
   };
+}
+
+/**
+ * Bytes at an 8-byte aligned offset. Values unpacked from msgpack sit at any offset of the message;
+ * the codec (msgpackr's inline typed arrays, code viewing a Uint8Array's buffer as floats) expects
+ * them aligned, as ZeroMQ delivers separate frames, so unaligned bytes are copied once.
+ */
+function aligned(frame: Uint8Array): Uint8Array {
+  // new Uint8Array(x) copies; a Buffer's slice() would not.
+  return frame.byteOffset % 8 === 0 ? frame : new Uint8Array(frame);
 }
 
 function wireArgs(v: unknown): WireArgs {

@@ -20,6 +20,8 @@ export interface JoinOptions {
   readonly keyFile: string | undefined;
   /** The job's working directory, shipped to the nodes. */
   readonly workingDir: string;
+  /** Names left out of the package. @default node_modules, .git */
+  readonly excludes?: readonly string[];
   /** Give up when the head is silent this long. */
   readonly headTimeoutMs: number;
   readonly objectStoreMemoryBytes: number;
@@ -31,7 +33,7 @@ export async function joinCluster(opts: JoinOptions): Promise<ClusterBackend> {
   const head = parseHostPort(opts.address, 'init.address');
   const key = opts.keyFile === undefined ? undefined : readClusterKeyFile(opts.keyFile);
   const jobRoot = resolve(opts.workingDir);
-  const pkg = packDirectory(jobRoot);
+  const pkg = packDirectory(jobRoot, opts.excludes === undefined ? {} : { excludes: opts.excludes });
   let backend: ClusterBackend | undefined;
   let firstNodes: Extract<FromHead, { t: 'nodes' }> | undefined;
   let lostEarly: Error | undefined;

@@ -42,6 +42,10 @@ const exitNow = (): never => {
   process.exit(0);
 };
 process.on('disconnect', exitNow);
+// Ctrl-C in a terminal signals the whole process group: the driver decides what it means (a training
+// run finishes its iteration and checkpoints, which needs its actors alive); a worker ends when its
+// driver disconnects.
+process.on('SIGINT', () => undefined);
 if (!process.connected || process.ppid !== parentPid) exitNow();
 
 const socket = new Dealer({

@@ -10,7 +10,7 @@
  * same run; a run resumed from a checkpoint continues exactly where the uninterrupted one would be
  * (given envs with a state API, see EnvRunner.getState).
  */
-import { init, isInitialized, shutdown } from '../../core/index.js';
+import { type InitOptions, init, isInitialized, shutdown } from '../../core/index.js';
 import { createLogger } from '../../core/logger.js';
 import type { RunningMeanStdState } from '../../envs/wrappers/running-mean-std.js';
 import type { AnyAlgorithmDefinition, IterationServices, TrainingIteration } from '../algorithm.js';
@@ -63,6 +63,11 @@ export interface TrainOptions extends TrainCallbacks {
    * signal ends the process. @default true
    */
   readonly handleSigint?: boolean;
+  /**
+   * A cluster to run the env runners and learner actors on (`rl train --address`); without it, the
+   * `TSRL_ADDRESS` environment variable, else this machine.
+   */
+  readonly cluster?: { readonly address: string; readonly keyFile?: string };
   /** Called once the env runners exist (tests kill one through `runners.actors`). */
   readonly onRunnersReady?: (runners: EnvRunnerGroup) => void;
 }
@@ -85,6 +90,19 @@ export interface TrainResult {
  * @throws ConfigError / TypeError on a config or env the algorithm cannot run; CheckpointError on a
  *   bad `resumeFrom`; errors of the runtime when runners fail beyond their restarts.
  */
+/** How train starts the runtime: joined to a cluster (whose nodes bring the GPUs), or this machine. */
+function runtimeOptions(options: TrainOptions, numGpus: number): InitOptions {
+  const address = options.cluster?.address ?? process.env['TSRL_ADDRESS'];
+  if (address === undefined || address === '') return numGpus > 0 ? { numGpus } : {};
+  const keyFile = options.cluster?.keyFile;
+  // Run directories hold checkpoints: the nodes need none of them.
+  return {
+    address,
+    ...(keyFile === undefined ? {} : { keyFile }),
+    excludes: ['node_modules', '.git', 'runs'],
+  };
+}
+
 export async function train(userConfig: CommonConfig, options: TrainOptions): Promise<TrainResult> {
   // Saved with the run and its checkpoints: a module path must name the same file from anywhere.
   const config = withAbsoluteEnvId(userConfig);
@@ -107,7 +125,7 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
   const ownsRuntime = (useActors || learnerActor) && !isInitialized();
   // Learner actors ask the scheduler for their GPUs: the node must offer them.
   const numGpus = Math.ceil(config.learners.numGpusPerLearner * config.learners.numLearners);
-  if (ownsRuntime) await init(numGpus > 0 ? { numGpus } : {});
+  if (ownsRuntime) await init(runtimeOptions(options, numGpus));
   const runners = await EnvRunnerGroup.create({
     specs: trainingRunnerSpecs(ctx, algorithm),
     mode: useActors ? 'actors' : 'inline',

@@ -14,7 +14,7 @@ import { packJobMessage } from '../../../core/cluster/job-protocol.js';
 import { JobRunner } from '../../../core/cluster/job-runner.js';
 import { RemoteError } from '../../../core/errors.js';
 import { get, init, put, runtimeStats, shutdown, wait } from '../../../core/runtime.js';
-import { Accumulator, fails, total, triple } from './fixtures/cluster-defs.js';
+import { Accumulator, echo, fails, total, triple } from './fixtures/cluster-defs.js';
 
 describe('a driver on a loopback cluster', () => {
   const root = mkdtempSync(join(tmpdir(), 'tsrl-cluster-driver-'));
@@ -62,6 +62,16 @@ describe('a driver on a loopback cluster', () => {
   it('sends put() values and large typed arrays with the task', async () => {
     const xs = put(new Float32Array(10_000).fill(0.5));
     expect(await get(total.remote(xs))).toBe(5000);
+  }, 60_000);
+
+  it('returns typed arrays intact, whatever their offset inside the relayed message', async () => {
+    const value = { name: 'w', big: new Float32Array(2000).fill(1.5), small: new Float64Array([1, 2, 3]) };
+    for (const arg of [value, put(value)]) {
+      const back = await get(echo.remote(arg));
+      expect(back.big).toBeInstanceOf(Float32Array);
+      expect(back.big).toEqual(value.big);
+      expect(back.small).toEqual(value.small);
+    }
   }, 60_000);
 
   it("rethrows a task's exception with its name", async () => {
