@@ -279,7 +279,7 @@ export async function benchBackend(): Promise<Record<string, unknown>> {
     try {
       info = await initBackend({ backend: name });
     } catch (error) {
-      backends[name] = { available: false, reason: (error as Error).message.split('. ')[0] };
+      backends[name] = { available: false, reason: (error as Error).message };
       continue;
     }
     backends[name] = {
