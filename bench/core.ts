@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { encodeValue } from '../core/codec.js';
+import type { EncodedValue } from '../core/codec.js';
 import {
   type ActorHandle,
   get,
@@ -80,7 +80,15 @@ function spillRates(n: number, mb: number): { spill: number; restore: number } {
   const dir = mkdtempSync(join(tmpdir(), 'tsrl-bench-spill-'));
   const store = new ObjectStore((n * mb * 1e6) / 2, dir);
   try {
-    const value = encodeValue(new Float32Array((mb * 1e6) / 4).fill(1), { copyFrames: true, refs: 'keep' });
+    // Built by hand: encodeValue would put it in the node's shared folder (this measures the store).
+    const frame = new Uint8Array(mb * 1e6).fill(1);
+    const value: EncodedValue = {
+      data: new Uint8Array(1),
+      frames: [frame],
+      deps: [],
+      refs: [],
+      sizeBytes: frame.byteLength + 1,
+    };
     const refs = [];
     const t0 = performance.now();
     for (let i = 0; i < n; i++) refs.push(store.putReady(value));
@@ -94,6 +102,40 @@ function spillRates(n: number, mb: number): { spill: number; restore: number } {
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The 100 MB rows again with every object sent inline over the socket (`sharedMemoryDirectory: false`,
+ * the path before shared objects), in a runtime of its own, for a ratio measured in the same run.
+ */
+async function inlineRates(
+  transport: 'ipc' | 'tcp',
+  durationMs: number,
+): Promise<{ toWorker: number; toEightTasks: number }> {
+  await init({ transport, sharedMemoryDirectory: false });
+  try {
+    await startedTaskWorkers();
+    const length = 25_000_000;
+    const gb = (length * 4) / 1e9;
+    const ref = put(new Float32Array(length).fill(1));
+    const toWorker = await rate(gb, durationMs, async () => void (await get(lengthOf.remote(ref))));
+    const toEightTasks = await rate(
+      8 * gb,
+      durationMs,
+      async () => void (await get(Array.from({ length: 8 }, () => lengthOf.remote(ref)))),
+    );
+    return { toWorker, toEightTasks };
+  } finally {
+    await shutdown();
+  }
+}
+
+/** Waits until two different task workers answer (start-up must not run during a measurement). */
+async function startedTaskWorkers(): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const pids = await get([pidAfter.remote(100), pidAfter.remote(100)]);
+    if (pids[0] !== pids[1]) break;
   }
 }
 
@@ -147,10 +189,7 @@ export async function benchCore(options: BenchCoreOptions = {}): Promise<Record<
     const actor = NoopActor.remote();
     const actors = [actor, NoopActor.remote()];
     await get(actors.map((a) => a.call('noop')));
-    for (let i = 0; i < 100; i++) {
-      const pids = await get([pidAfter.remote(100), pidAfter.remote(100)]);
-      if (pids[0] !== pids[1]) break;
-    }
+    await startedTaskWorkers();
     record(
       'tasksSync',
       await rate(1, durationMs, async () => void (await get(noop.remote()))),
@@ -282,6 +321,12 @@ export async function benchCore(options: BenchCoreOptions = {}): Promise<Record<
   } finally {
     await shutdown();
   }
+  // The same 100 MB rows with objects inline over the socket (the path before shared objects).
+  const inline = await inlineRates(options.transport ?? 'ipc', durationMs);
+  record('driverToWorkerInlineGigabytes', inline.toWorker, 'GB/s', null);
+  record('oneObjectToEightTasksInlineGigabytes', inline.toEightTasks, 'GB/s', null);
+  const shared = results['oneObjectToEightTasksGigabytes']?.value ?? Number.NaN;
+  record('oneObjectToEightTasksSharedOverInline', shared / inline.toEightTasks, 'ratio', null);
   return {
     transport: options.transport ?? 'ipc',
     machine: { cpus: cpus().length, loadAverage1m: loadavg()[0] },

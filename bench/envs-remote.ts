@@ -8,105 +8,63 @@
  *
  * Run: `npx tsx -e "import('./bench/envs-remote.ts').then(async m => console.log(JSON.stringify(await m.benchEnvsRemote(), null, 2)))"`
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Dealer, Router } from 'zeromq';
 import { CartPoleEnv } from '../envs/builtin/cartpole.js';
 import { serveEnv } from '../envs/remote/serve-env.js';
-import { ZmqVectorEnv } from '../envs/remote/zmq-vector-env.js';
 import { SyncVectorEnv } from '../envs/vector/sync-vector-env.js';
-import type { VectorEnv } from '../envs/vector/vector-env.js';
-import { PACKAGE_ROOT } from '../rl/version.js';
+import {
+  BATCHES,
+  freshAddress,
+  medianRate,
+  PYTHON,
+  PYTHON_SERVER,
+  pythonImports,
+  REPO,
+  servedStepsPerSecond,
+  stepsPerSecond,
+} from './env-server-timing.js';
 
-// From the package root, so the .py server and example are found from the sources and from dist/ alike.
-const REPO = PACKAGE_ROOT;
-const PYTHON = '/usr/bin/python3';
-const BATCHES = [1, 16, 64] as const;
 const TRANSPORTS = ['ipc', 'tcp'] as const;
-const TRIALS = 5;
-const TRIAL_MS = 200;
+const CARTPOLE_PY = join(REPO, 'examples/python-env/cartpole.py:CartPole');
 
 type Transport = (typeof TRANSPORTS)[number];
 
-/** Median env steps per second of `env` over TRIALS trials of about TRIAL_MS each, after a warm-up. */
-async function stepsPerSecond(env: VectorEnv<number>): Promise<number> {
-  await env.reset({ seed: 0 });
-  const n = env.numEnvs;
-  const batches = Array.from({ length: 64 }, (_, k) =>
-    Array.from({ length: n }, (_, i) => ((k * 7 + i * 3) >> 1) % 2),
-  );
-  for (let k = 0; k < 50; k++) await env.step(batches[k % 64] ?? []);
-  const samples: number[] = [];
-  for (let trial = 0; trial < TRIALS; trial++) {
-    let iterations = 0;
-    const start = performance.now();
-    while (performance.now() - start < TRIAL_MS) {
-      await env.step(batches[iterations % 64] ?? []);
-      iterations++;
-    }
-    samples.push((iterations * n * 1000) / (performance.now() - start));
-  }
-  samples.sort((a, b) => a - b);
-  return Math.round(samples[Math.floor(TRIALS / 2)] ?? 0);
-}
-
-function address(transport: Transport): string {
-  return transport === 'ipc'
-    ? `ipc://${join(tmpdir(), `tsrl-bench-${randomBytes(4).toString('hex')}.sock`)}`
-    : 'tcp://127.0.0.1:*';
-}
-
-/** Starts a server process and resolves with its bound endpoint (from its `... on <endpoint>` line). */
-function startServer(command: string, args: string[]): Promise<{ child: ChildProcess; endpoint: string }> {
-  const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((ok, fail) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += String(d);
-      const match = / on (\S+)\n/.exec(out);
-      if (match?.[1] !== undefined) ok({ child, endpoint: match[1] });
-    });
-    child.once('exit', (code) => fail(new Error(`${command} exited with ${String(code)} before serving`)));
-  });
-}
-
-async function remote(server: 'ts' | 'python', transport: Transport, numEnvs: number): Promise<number> {
-  const { child, endpoint } =
+function remote(server: 'ts' | 'python', transport: Transport, numEnvs: number): Promise<number> {
+  const [command, args] =
     server === 'python'
-      ? await startServer(PYTHON, [
-          join(REPO, 'envs/python/tsrl_env_server.py'),
-          '--env',
-          join(REPO, 'examples/python-env/cartpole.py:CartPole'),
-          '--address',
-          address(transport),
-          '--num-envs',
-          String(numEnvs),
-        ])
-      : await startServer(process.execPath, [
-          '--import',
-          'tsx',
-          fileURLToPath(import.meta.url),
-          'serve',
-          address(transport),
-          String(numEnvs),
-        ]);
-  try {
-    const env = await ZmqVectorEnv.connect(endpoint, { timeoutMs: 10_000, connectTimeoutMs: 20_000 });
-    const sps = await stepsPerSecond(env as VectorEnv<number>);
-    await env.close();
-    return sps;
-  } finally {
-    child.kill('SIGKILL');
-  }
+      ? [
+          PYTHON,
+          [
+            PYTHON_SERVER,
+            '--env',
+            CARTPOLE_PY,
+            '--address',
+            freshAddress(transport),
+            '--num-envs',
+            String(numEnvs),
+          ],
+        ]
+      : [
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            fileURLToPath(import.meta.url),
+            'serve',
+            freshAddress(transport),
+            String(numEnvs),
+          ],
+        ];
+  return servedStepsPerSecond(command, args, { timeoutMs: 10_000, connectTimeoutMs: 20_000 });
 }
 
 /** Round trips/s of a bare DEALER -> ROUTER echo of a 100-byte message in this process: the floor. */
 async function zmqFloor(transport: Transport): Promise<number> {
   const router = new Router({ linger: 0 });
-  await router.bind(address(transport));
+  await router.bind(freshAddress(transport));
   const dealer = new Dealer({ linger: 0 });
   dealer.connect(router.lastEndpoint ?? '');
   void (async () => {
@@ -123,38 +81,19 @@ async function zmqFloor(transport: Transport): Promise<number> {
     await dealer.receive();
   };
   for (let i = 0; i < 100; i++) await roundTrip();
-  const samples: number[] = [];
-  for (let trial = 0; trial < TRIALS; trial++) {
-    let count = 0;
-    const start = performance.now();
-    while (performance.now() - start < TRIAL_MS) {
-      await roundTrip();
-      count++;
-    }
-    samples.push((count * 1000) / (performance.now() - start));
-  }
+  const rate = await medianRate(roundTrip, 1);
   dealer.close();
   router.close();
-  samples.sort((a, b) => a - b);
-  return Math.round(samples[Math.floor(TRIALS / 2)] ?? 0);
-}
-
-function pythonAvailable(): boolean {
-  try {
-    execFileSync(PYTHON, ['-c', 'import zmq, msgpack, numpy'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
+  return rate;
 }
 
 function pythonLocal(numEnvs: number): number {
   const out = execFileSync(
     PYTHON,
     [
-      join(REPO, 'envs/python/tsrl_env_server.py'),
+      PYTHON_SERVER,
       '--env',
-      join(REPO, 'examples/python-env/cartpole.py:CartPole'),
+      CARTPOLE_PY,
       '--num-envs',
       String(numEnvs),
       '--bench-local',
@@ -167,7 +106,7 @@ function pythonLocal(numEnvs: number): number {
 
 /** Runs the benchmark; returns steps/s by server, transport and envs per message. */
 export async function benchEnvsRemote(): Promise<Record<string, unknown>> {
-  const python = pythonAvailable();
+  const python = pythonImports('zmq, msgpack, numpy');
   const result: Record<string, unknown> = { env: 'CartPole-v1', unit: 'env steps/s', batches: [...BATCHES] };
   const tsLocal: Record<string, number> = {};
   for (const n of BATCHES) {

@@ -21,10 +21,12 @@ export type ActorClass = new (...args: never[]) => object;
 
 /** Numbers about a running backend, for tests and benchmarks. */
 export interface BackendStats {
-  readonly mode: 'local' | 'process' | 'worker';
+  readonly mode: 'local' | 'process' | 'worker' | 'cluster';
   /** Pids of live worker processes (empty in local mode). */
   readonly workerPids: readonly number[];
   readonly numPendingTasks: number;
+  /** Process mode: bytes of value frames the node sent to workers over its socket (large objects go through shared files instead). */
+  readonly sentFrameBytes?: number;
 }
 
 /** A way of running tasks and actors. Every method returns at once; results arrive in the store. */

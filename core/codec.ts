@@ -13,6 +13,7 @@
  */
 import { addExtension, Packr } from 'msgpackr';
 import { ObjectRef } from './object-ref.js';
+import { type SharedLocation, sealValue } from './shared-objects.js';
 
 /** Typed arrays at least this large travel as raw frames instead of inline msgpack bytes. */
 export const FRAME_MIN_BYTES = 4096;
@@ -30,6 +31,8 @@ export interface EncodedValue {
   readonly refs: readonly number[];
   /** Bytes held: msgpack data plus frames. */
   readonly sizeBytes: number;
+  /** Set when the frames live in a shared file (then `frames` is empty): see shared-objects.ts. */
+  readonly shared?: SharedLocation;
 }
 
 type TypedArrayCtor = {
@@ -164,7 +167,9 @@ function viewOf(bytes: Uint8Array, ctor: TypedArrayCtor): ArrayBufferView {
   const size = ctor.BYTES_PER_ELEMENT;
   // A view needs an aligned offset; copy the rare unaligned frame, and every frame when the reader
   // must not share memory with the stored object.
-  const source = !decodeCopy && bytes.byteOffset % size === 0 ? bytes : bytes.slice();
+  // Uint8Array.prototype.slice copies even for a Buffer (whose own slice() is a view).
+  const source =
+    !decodeCopy && bytes.byteOffset % size === 0 ? bytes : Uint8Array.prototype.slice.call(bytes);
   return new ctor(source.buffer, source.byteOffset, source.byteLength / size);
 }
 
@@ -172,7 +177,6 @@ interface EncodeContext {
   readonly frames: Uint8Array[];
   readonly deps: number[];
   readonly refs: number[];
-  readonly copyFrames: boolean;
   readonly refMode: 'resolve' | 'keep';
 }
 
@@ -183,7 +187,7 @@ function prepare(value: unknown, ctx: EncodeContext): unknown {
     const typeCode = TYPED_CTORS.findIndex((c) => value instanceof c);
     if (typeCode < 0) return value;
     const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-    ctx.frames.push(ctx.copyFrames ? bytes.slice() : bytes);
+    ctx.frames.push(bytes);
     return new FrameSlot(ctx.frames.length - 1, typeCode);
   }
   if (value instanceof ObjectRef) {
@@ -249,7 +253,9 @@ function prepareMap(value: Map<unknown, unknown>, ctx: EncodeContext): Map<unkno
 }
 
 /**
- * Encodes a value. `copyFrames` snapshots large typed arrays (the caller may mutate them later);
+ * Encodes a value. `copyFrames` snapshots large typed arrays (the caller may mutate them later); in a
+ * process of a node that shares objects, a value of `SHARED_MIN_BYTES` or more in frames is
+ * written once to a shared file instead (always: that is its snapshot and how it travels);
  * `refs: 'resolve'` turns nested refs into slots listed in `deps` (task arguments), `'keep'` keeps
  * them as refs listed in `refs` (stored values and results).
  */
@@ -257,18 +263,16 @@ export function encodeValue(
   value: unknown,
   options: { readonly copyFrames: boolean; readonly refs: 'resolve' | 'keep' },
 ): EncodedValue {
-  const ctx: EncodeContext = {
-    frames: [],
-    deps: [],
-    refs: [],
-    copyFrames: options.copyFrames,
-    refMode: options.refs,
-  };
+  const ctx: EncodeContext = { frames: [], deps: [], refs: [], refMode: options.refs };
   const prepared = prepare(value, ctx);
   const data = packr.pack(prepared);
   let sizeBytes = data.byteLength;
   for (const f of ctx.frames) sizeBytes += f.byteLength;
-  return { data, frames: ctx.frames, deps: ctx.deps, refs: ctx.refs, sizeBytes };
+  // The snapshot: a large value is written once to the node's shared folder, a small one copied.
+  return sealValue(
+    { data, frames: ctx.frames, deps: ctx.deps, refs: ctx.refs, sizeBytes },
+    options.copyFrames,
+  );
 }
 
 /**

@@ -16,6 +16,7 @@ import type { EncodedValue } from './codec.js';
 import { type ErrorPayload, ObjectStoreFullError, toErrorPayload } from './errors.js';
 import { ObjectRef } from './object-ref.js';
 import { reclaimDroppedRefs, refRegistry } from './ref-registry.js';
+import { materialize, removeShared, sealValue } from './shared-objects.js';
 import { SpillFiles } from './spill-files.js';
 
 /** One object's state. */
@@ -31,11 +32,21 @@ interface Entry {
   waiters: Array<() => void> | undefined;
   /** Set while the value lives on disk (state is then pending-free `ready` once restored). */
   spilled: { readonly sizeBytes: number } | undefined;
+  /**
+   * Pins by work that may read the object from another process (a task's or call's arguments, a
+   * worker's refs): while any, a spilled shared object's file stays where they look for it.
+   */
+  readers: number;
+  /** A spilled shared value whose file waits for its readers (then it is deleted, or reused on restore). */
+  lingering: EncodedValue | undefined;
 }
 
 /** Numbers about the store, for tests and benchmarks. */
 export interface ObjectStoreStats {
   readonly numObjects: number;
+  /** Ready objects whose bytes live in a shared file (see shared-objects.ts), and their bytes. */
+  readonly numShared: number;
+  readonly sharedBytes: number;
   readonly usedBytes: number;
   readonly limitBytes: number;
   /** Objects on disk now, and bytes written / read back since start. */
@@ -52,6 +63,8 @@ export interface StoreHooks {
   onBorrow?(id: number): void;
   /** Whether a stored value keeps the refs inside it alive here (a worker's node does it instead). @default true */
   readonly pinsInnerRefs?: boolean;
+  /** Whether this store deletes the shared files of the objects it frees (the node's). @default true */
+  readonly ownsSharedFiles?: boolean;
 }
 
 const PENDING: StoreState = { kind: 'pending' };
@@ -98,14 +111,29 @@ export class ObjectStore {
 
   /** Creates a pending object and its ref. */
   createPending<T>(id = newObjectId()): ObjectRef<T> {
-    this.entries.set(id, { state: PENDING, count: 1, waiters: undefined, spilled: undefined });
+    this.entries.set(id, {
+      state: PENDING,
+      count: 1,
+      waiters: undefined,
+      spilled: undefined,
+      readers: 0,
+      lingering: undefined,
+    });
     return this.makeRef<T>(id);
   }
 
   /** Creates a pending object held by one pin (another process holds its ref) and no local ref. */
   createPendingPinned(id: number): void {
     if (this.entries.has(id)) this.pin(id);
-    else this.entries.set(id, { state: PENDING, count: 1, waiters: undefined, spilled: undefined });
+    else
+      this.entries.set(id, {
+        state: PENDING,
+        count: 1,
+        waiters: undefined,
+        spilled: undefined,
+        readers: 0,
+        lingering: undefined,
+      });
   }
 
   /**
@@ -116,34 +144,60 @@ export class ObjectStore {
     const entry = this.entries.get(id);
     if (entry !== undefined) entry.count++;
     else {
-      this.entries.set(id, { state: PENDING, count: 1, waiters: undefined, spilled: undefined });
+      this.entries.set(id, {
+        state: PENDING,
+        count: 1,
+        waiters: undefined,
+        spilled: undefined,
+        readers: 0,
+        lingering: undefined,
+      });
       this.hooks.onBorrow?.(id);
     }
     return this.makeRef<T>(id);
   }
 
+  /** Deletes the shared file of a value this store will not keep. */
+  private discard(value: EncodedValue): void {
+    if (this.hooks.ownsSharedFiles !== false) removeShared(value);
+  }
+
+  /** makeRoom for a value about to be stored; its shared file goes when it does not fit. */
+  private makeRoomFor(value: EncodedValue): void {
+    try {
+      this.makeRoom(value.sizeBytes);
+    } catch (error) {
+      this.discard(value);
+      throw error;
+    }
+  }
+
   /** Stores a ready value. @throws ObjectStoreFullError when it does not fit even after spilling */
   putReady<T>(value: EncodedValue, id = newObjectId()): ObjectRef<T> {
-    this.makeRoom(value.sizeBytes);
+    this.makeRoomFor(value);
     this.accept(value);
     this.entries.set(id, {
       state: { kind: 'ready', value },
       count: 1,
       waiters: undefined,
       spilled: undefined,
+      readers: 0,
+      lingering: undefined,
     });
     return this.makeRef<T>(id);
   }
 
   /** Stores a ready value held by one pin (no local ref). @throws ObjectStoreFullError */
   putReadyPinned(id: number, value: EncodedValue): void {
-    this.makeRoom(value.sizeBytes);
+    this.makeRoomFor(value);
     this.accept(value);
     this.entries.set(id, {
       state: { kind: 'ready', value },
       count: 1,
       waiters: undefined,
       spilled: undefined,
+      readers: 0,
+      lingering: undefined,
     });
   }
 
@@ -168,12 +222,16 @@ export class ObjectStore {
       for (const [id, entry] of this.entries) {
         if (this.usedBytes + sizeBytes <= this.limitBytes) break;
         if (id === keep || entry.state.kind !== 'ready' || entry.spilled !== undefined) continue;
+        const value = entry.state.value;
         try {
-          this.spill.write(id, entry.state.value);
+          this.spill.write(id, materialize(value));
         } catch (error) {
           spillError = (error as Error).message;
           break;
         }
+        // Readers may still open the shared file: it goes when the last one is done.
+        if (value.shared !== undefined && entry.readers > 0) entry.lingering = value;
+        else this.discard(value);
         this.usedBytes -= entry.state.value.sizeBytes;
         entry.spilled = { sizeBytes: entry.state.value.sizeBytes };
         entry.state = { kind: 'ready', value: SPILLED_VALUE };
@@ -195,9 +253,12 @@ export class ObjectStore {
   /** Marks a pending object ready; a full store fails it with ObjectStoreFullError instead. */
   resolve(id: number, value: EncodedValue): void {
     const entry = this.entries.get(id);
-    if (entry === undefined || entry.state.kind !== 'pending') return;
+    if (entry === undefined || entry.state.kind !== 'pending') {
+      this.discard(value);
+      return;
+    }
     try {
-      this.makeRoom(value.sizeBytes);
+      this.makeRoomFor(value);
     } catch (error) {
       this.fail(id, toErrorPayload(error));
       return;
@@ -232,7 +293,15 @@ export class ObjectStore {
       } catch {
         // Read it back anyway: the reader needs it now; the next store makes room again.
       }
-      const value = this.spill.read(id);
+      // Back into a shared file when it is large, so workers read it there again (the old one when
+      // readers kept it).
+      let value: EncodedValue;
+      if (entry.lingering !== undefined) {
+        value = entry.lingering;
+        entry.lingering = undefined;
+        this.spill.remove(id);
+      } else if (this.hooks.ownsSharedFiles === false) value = this.spill.read(id);
+      else value = sealValue(this.spill.read(id), false);
       entry.spilled = undefined;
       entry.state = { kind: 'ready', value };
       this.usedBytes += sizeBytes;
@@ -267,6 +336,32 @@ export class ObjectStore {
     if (entry !== undefined) entry.count++;
   }
 
+  /** A pin by work that may read the object from another process (see Entry.readers). */
+  pinReader(id: number): void {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return;
+    entry.count++;
+    entry.readers++;
+  }
+
+  /** Marks an existing pin as a reader's (undone by {@link unpinReader}). */
+  addReader(id: number): void {
+    const entry = this.entries.get(id);
+    if (entry !== undefined) entry.readers++;
+  }
+
+  /** Drops a {@link pinReader} pin. */
+  unpinReader(id: number): void {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return;
+    entry.readers--;
+    if (entry.readers === 0 && entry.lingering !== undefined) {
+      this.discard(entry.lingering);
+      entry.lingering = undefined;
+    }
+    this.unpin(id);
+  }
+
   /** Drops a pin (or a collected ref); frees the object at zero. */
   unpin(id: number): void {
     const entry = this.entries.get(id);
@@ -275,12 +370,14 @@ export class ObjectStore {
     if (entry.count > 0) return;
     this.entries.delete(id);
     let inner: readonly number[] = [];
+    if (entry.lingering !== undefined) this.discard(entry.lingering);
     if (entry.spilled !== undefined) {
       inner = this.spill?.refsOf(id) ?? [];
       this.spill?.remove(id);
     } else if (entry.state.kind === 'ready') {
       this.usedBytes -= entry.state.value.sizeBytes;
       inner = entry.state.value.refs;
+      this.discard(entry.state.value);
     }
     if (this.hooks.pinsInnerRefs !== false) for (const r of inner) this.unpin(r);
     this.hooks.onFree?.(id);
@@ -298,7 +395,17 @@ export class ObjectStore {
 
   /** Numbers about the store. */
   stats(): ObjectStoreStats {
+    let numShared = 0;
+    let sharedBytes = 0;
+    for (const e of this.entries.values()) {
+      if (e.state.kind === 'ready' && e.state.value.shared !== undefined) {
+        numShared++;
+        sharedBytes += e.state.value.sizeBytes;
+      }
+    }
     return {
+      numShared,
+      sharedBytes,
       numObjects: this.entries.size,
       usedBytes: this.usedBytes,
       limitBytes: this.limitBytes,

@@ -26,7 +26,16 @@ export interface TaskOptions extends ResourceOptions {
    * cannot interrupt a running function). @default no limit
    */
   readonly timeoutMs?: number;
+  /**
+   * Which worker of the node runs the task when none is idle or all are busy (see core/README.md,
+   * Placement): `'spread'` over workers evenly, `'pack'` onto busy workers first. @default 'default'
+   */
+  readonly schedulingStrategy?: SchedulingStrategy;
 }
+
+/** Task placement on a node's workers (the names of Ray's strategies). */
+export type SchedulingStrategy = 'default' | 'pack' | 'spread';
+const STRATEGIES: readonly SchedulingStrategy[] = ['default', 'pack', 'spread'];
 
 /** Options of an actor class, per definition or per creation (`.options({...})`). */
 export interface ActorOptions extends ResourceOptions {
@@ -49,6 +58,8 @@ export interface ResolvedTaskOptions {
   readonly maxRetries: number;
   readonly retryExceptions: boolean | readonly string[];
   readonly timeoutMs?: number;
+  /** Absent for 'default'. */
+  readonly strategy?: 'pack' | 'spread';
 }
 
 /** Actor options with every field resolved. */
@@ -61,7 +72,13 @@ export interface ResolvedActorOptions {
 }
 
 const RESOURCE_KEYS = ['numCpus', 'numGpus', 'resources'] as const;
-const TASK_KEYS: readonly string[] = [...RESOURCE_KEYS, 'maxRetries', 'retryExceptions', 'timeoutMs'];
+const TASK_KEYS: readonly string[] = [
+  ...RESOURCE_KEYS,
+  'maxRetries',
+  'retryExceptions',
+  'timeoutMs',
+  'schedulingStrategy',
+];
 const ACTOR_KEYS: readonly string[] = [
   ...RESOURCE_KEYS,
   'name',
@@ -132,11 +149,18 @@ export function resolveTaskOptions(where: string, options: TaskOptions): Resolve
       `${where}.retryExceptions must be a boolean or a list of error names, got ${String(re)}`,
     );
   }
-  const resolved = {
+  const strategy = options.schedulingStrategy ?? 'default';
+  if (!STRATEGIES.includes(strategy)) {
+    throw new TypeError(
+      `${where}.schedulingStrategy must be one of ${STRATEGIES.map((s) => `'${s}'`).join(', ')}, got ${String(strategy)}`,
+    );
+  }
+  let resolved: ResolvedTaskOptions = {
     resources: resourcesOf(where, options, 1),
     maxRetries: retryCount(`${where}.maxRetries`, options.maxRetries ?? 3),
     retryExceptions: re,
   };
+  if (strategy !== 'default') resolved = { ...resolved, strategy };
   const t = options.timeoutMs;
   if (t === undefined) return resolved;
   if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) {

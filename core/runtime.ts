@@ -4,6 +4,7 @@
  */
 import { cpus, tmpdir, totalmem } from 'node:os';
 import type { Backend, BackendStats } from './backend.js';
+import { type JoinOptions, joinCluster } from './cluster/join-cluster.js';
 import { decodeValue, encodeValue, setRefFactory } from './codec.js';
 import { fromErrorPayload, GetTimeoutError, RuntimeError } from './errors.js';
 import { LocalBackend } from './local-backend.js';
@@ -11,6 +12,7 @@ import { NodeBackend } from './node/node-backend.js';
 import { ObjectRef, type RefValue } from './object-ref.js';
 import type { ObjectStoreStats } from './object-store.js';
 import { nonNegative, rejectUnknownKeys } from './options.js';
+import { defaultSharedParent, framesOf } from './shared-objects.js';
 import { workerContext } from './worker-context.js';
 
 /** Options of {@link init}. */
@@ -27,13 +29,30 @@ export interface InitOptions {
   readonly objectStoreMemoryBytes?: number;
   /** Transport between the node and its workers. @default 'ipc' */
   readonly transport?: 'ipc' | 'tcp';
-  /** Address of an existing cluster. Not supported yet (the cluster is a later issue). */
+  /**
+   * `HOST:PORT` of a cluster head to join (`rl cluster start --head`): tasks and actors then run on
+   * the cluster's nodes. @default the `TSRL_ADDRESS` environment variable; none: a single machine
+   */
   readonly address?: string;
+  /** The cluster key file, when joining a head that uses CURVE. @default `TSRL_KEY_FILE` */
+  readonly keyFile?: string;
+  /** The job's working directory, uploaded to the cluster's nodes. @default process.cwd() */
+  readonly workingDir?: string;
+  /** File and folder names left out of the uploaded working directory. @default node_modules, .git */
+  readonly excludes?: readonly string[];
+  /** Joined to a cluster: how long the head may be silent before pending work fails. @default 30000 */
+  readonly headTimeoutMs?: number;
   /**
    * Where objects spill when the store is full (a fresh folder is made inside, removed at shutdown);
    * `false` turns spilling off. @default os.tmpdir()
    */
   readonly spillDirectory?: string | false;
+  /**
+   * Process mode: where the node makes its folder of shared objects (an object of 1 MiB or more is
+   * written there once and read by each process that needs it, instead of crossing the socket);
+   * `false` sends every object inline. @default /dev/shm where it exists, else os.tmpdir()
+   */
+  readonly sharedMemoryDirectory?: string | false;
 }
 
 /** Resolved {@link InitOptions}. */
@@ -43,6 +62,7 @@ export interface ResolvedInitOptions {
   readonly objectStoreMemoryBytes: number;
   readonly transport: 'ipc' | 'tcp';
   readonly spillDirectory: string | undefined;
+  readonly sharedMemoryDirectory: string | undefined;
 }
 
 const INIT_KEYS = [
@@ -53,18 +73,18 @@ const INIT_KEYS = [
   'objectStoreMemoryBytes',
   'transport',
   'address',
+  'keyFile',
+  'workingDir',
+  'excludes',
+  'headTimeoutMs',
   'spillDirectory',
+  'sharedMemoryDirectory',
 ];
 
 let backend: Backend | undefined;
 
 function resolveInitOptions(options: InitOptions): ResolvedInitOptions {
   rejectUnknownKeys('init', options, INIT_KEYS);
-  if (options.address !== undefined) {
-    throw new TypeError(
-      `init.address (${options.address}): joining a cluster is not supported yet; call init() without an address`,
-    );
-  }
   const transport = options.transport ?? 'ipc';
   if (transport !== 'ipc' && transport !== 'tcp') {
     throw new TypeError(`init.transport must be 'ipc' or 'tcp', got ${String(transport)}`);
@@ -87,12 +107,17 @@ function resolveInitOptions(options: InitOptions): ResolvedInitOptions {
   if (spill !== false && (typeof spill !== 'string' || spill === '')) {
     throw new TypeError(`init.spillDirectory must be a folder path or false, got ${String(spill)}`);
   }
+  const shared = options.sharedMemoryDirectory ?? defaultSharedParent();
+  if (shared !== false && (typeof shared !== 'string' || shared === '')) {
+    throw new TypeError(`init.sharedMemoryDirectory must be a folder path or false, got ${String(shared)}`);
+  }
   return {
     localMode: options.localMode ?? false,
     resources,
     objectStoreMemoryBytes,
     transport,
     spillDirectory: spill === false ? undefined : spill,
+    sharedMemoryDirectory: shared === false ? undefined : shared,
   };
 }
 
@@ -110,6 +135,11 @@ export async function init(options: InitOptions = {}): Promise<void> {
     backend = new LocalBackend(resolved);
     return;
   }
+  const address = options.address ?? envValue('TSRL_ADDRESS');
+  if (address !== undefined) {
+    backend = await joinCluster(clusterJoinOptions(options, address, resolved));
+    return;
+  }
   const node = new NodeBackend(resolved);
   backend = node;
   try {
@@ -119,6 +149,47 @@ export async function init(options: InitOptions = {}): Promise<void> {
     await node.shutdown();
     throw error;
   }
+}
+
+function envValue(name: string): string | undefined {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function clusterJoinOptions(
+  options: InitOptions,
+  address: string,
+  resolved: ResolvedInitOptions,
+): JoinOptions {
+  for (const field of ['numCpus', 'numGpus', 'resources', 'transport'] as const) {
+    if (options[field] !== undefined) {
+      throw new TypeError(
+        `init.${field} describes a single machine; with init.address the cluster's nodes bring their resources`,
+      );
+    }
+  }
+  if (typeof address !== 'string') throw new TypeError('init.address must be a string HOST:PORT');
+  const headTimeoutMs = options.headTimeoutMs ?? 30_000;
+  if (!(typeof headTimeoutMs === 'number' && headTimeoutMs > 0)) {
+    throw new TypeError(`init.headTimeoutMs must be a number > 0, got ${String(headTimeoutMs)}`);
+  }
+  const workingDir = options.workingDir ?? process.cwd();
+  if (typeof workingDir !== 'string' || workingDir === '') {
+    throw new TypeError('init.workingDir must be a folder path');
+  }
+  const excludes = options.excludes;
+  if (excludes !== undefined && !(Array.isArray(excludes) && excludes.every((e) => typeof e === 'string'))) {
+    throw new TypeError('init.excludes must be a list of file or folder names');
+  }
+  return {
+    address,
+    keyFile: options.keyFile ?? envValue('TSRL_KEY_FILE'),
+    workingDir,
+    ...(excludes === undefined ? {} : { excludes }),
+    headTimeoutMs,
+    objectStoreMemoryBytes: resolved.objectStoreMemoryBytes,
+    spillDirectory: resolved.spillDirectory,
+  };
 }
 
 /** True between `init` and `shutdown`, and always inside a worker. */
@@ -231,8 +302,10 @@ export async function get(
       if (state === undefined) throw new RuntimeError(`${r.toString()} was freed`);
       if (state.kind === 'failed') throw fromErrorPayload(state.error);
       if (state.kind === 'pending') throw new RuntimeError(`${r.toString()} is still pending`);
-      // A copy of every typed array: a reader must not change the stored object for later readers.
-      return decodeValue(state.value.data, state.value.frames, undefined, true);
+      // A copy of every typed array: a reader must not change the stored object for later readers
+      // (frames read from a shared file are this reader's own already).
+      const { frames, fresh } = framesOf(state.value);
+      return decodeValue(state.value.data, frames, undefined, !fresh);
     });
     return Array.isArray(refs) ? values : values[0];
   } finally {

@@ -37,6 +37,14 @@ export interface EnvSpec {
   rewardThreshold?: number;
 }
 
+/** One rendered frame: row-major uint8 pixels [height, width, channels], 3 (RGB) or 4 (RGBA) channels. */
+export interface RgbFrame {
+  readonly pixels: Uint8Array;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: 3 | 4;
+}
+
 /** A single environment. */
 export interface Env<O extends SpaceValue = SpaceValue, A extends SpaceValue = SpaceValue> {
   readonly observationSpace: Space<O>;
@@ -45,6 +53,10 @@ export interface Env<O extends SpaceValue = SpaceValue, A extends SpaceValue = S
   reset(options?: ResetOptions): ResetResult<O>;
   step(action: A): StepResult<O>;
   close(): void;
+  /** `'rgb_array'` when {@link render} draws frames (as Gymnasium's `render_mode`); else undefined. */
+  readonly renderMode?: string | undefined;
+  /** The current frame (after `reset`), where the env was made with renderMode `'rgb_array'`. */
+  render?(): RgbFrame;
 }
 
 /**

@@ -121,6 +121,19 @@ export interface GradientResult {
   readonly tdErrors?: Float32Array;
 }
 
+/**
+ * Which gradients one data-parallel learner is asked for: its shard of the minibatch, and the phase of
+ * a step that needs more than one all-reduce (SAC: 0 the critics, 1 the actor on the updated critics).
+ */
+export interface GradientShard {
+  /** This learner's shard, 0-based; its rows are `index * rows .. (index + 1) * rows` of the minibatch. */
+  readonly index: number;
+  /** Learners (equal shards) in the step. */
+  readonly count: number;
+  /** 0-based phase of the step; always 0 for learners without {@link Learner.gradientPhases}. */
+  readonly phase: number;
+}
+
 /** The state a learner saves in checkpoints: backend-independent weights and optimiser state. */
 export interface LearnerState {
   readonly weights: NamedWeights;
@@ -144,15 +157,38 @@ export interface Learner {
    */
   updateWithTdErrors?(batch: SampleBatch, info: UpdateInfo): Promise<TdUpdateResult> | TdUpdateResult;
   /**
-   * Data parallelism, first half: the gradients of the loss on this learner's shard of a minibatch,
-   * nothing applied. Learners that define it and {@link applyGradients} run with `numLearners > 1`.
+   * Data parallelism on a replay minibatch, first half: the gradients of the mean loss on this
+   * learner's shard (`batch` holds the shard's rows only), nothing applied. Learners that define it and
+   * {@link applyGradients} run with `numLearners > 1` (DQN, APEX-DQN, SAC).
    */
-  computeGradients?(batch: SampleBatch, info: UpdateInfo): Promise<GradientResult> | GradientResult;
+  computeGradients?(
+    batch: SampleBatch,
+    info: UpdateInfo,
+    shard: GradientShard,
+  ): Promise<GradientResult> | GradientResult;
   /**
-   * Data parallelism, second half: applies the element-wise mean of every learner's gradients (all
-   * replicas get the same list in the same order, so they stay identical).
+   * Data parallelism, second half: applies the element-wise mean of every learner's gradients for
+   * `phase` (all replicas get the same results in the same order, so they stay identical). The stats
+   * may hold `stopUpdate: 1` to end a {@link beginUpdate} update early (PPO's target KL).
    */
-  applyGradients?(grads: readonly NamedWeights[], info: UpdateInfo): Promise<LearnerStats> | LearnerStats;
+  applyGradients?(
+    results: readonly GradientResult[],
+    info: UpdateInfo,
+    phase: number,
+  ): Promise<LearnerStats> | LearnerStats;
+  /** All-reduces per minibatch step (computeGradients + applyGradients pairs). @default 1 */
+  readonly gradientPhases?: number;
+  /**
+   * Data parallelism for an update that runs its own minibatch loop over the fragments (PPO): every
+   * replica builds the same train batch and plans the same minibatches (same seed, same calls), and
+   * returns the gradient steps planned. Then, per step, {@link nextGradients} on its shard of the next
+   * minibatch and {@link applyGradients}; {@link endUpdate} gives the update's stats.
+   */
+  beginUpdate?(fragments: readonly Fragment[], info: UpdateInfo): Promise<number> | number;
+  /** The gradients of this learner's shard of the next planned minibatch (see {@link beginUpdate}). */
+  nextGradients?(shard: GradientShard): Promise<GradientResult> | GradientResult;
+  /** The stats of the update {@link beginUpdate} began, as `update` returns them. */
+  endUpdate?(): Promise<LearnerStats> | LearnerStats;
   /**
    * The current policy weights, as env runners need them (a promise where they are read back from a
    * device asynchronously).
@@ -276,9 +312,9 @@ export interface TrainingIteration {
     counters: { iteration: number; envSteps: number },
   ): Promise<IterationOutcome>;
   /** Extra checkpoint state: small JSON data plus typed arrays (a replay buffer's columns). */
-  getState?(): IterationState;
+  getState?(): IterationState | Promise<IterationState>;
   /** Restores {@link getState}'s result (as read back: validate it). @throws TypeError on malformed state. */
-  setState?(state: IterationState): void;
+  setState?(state: IterationState): void | Promise<void>;
   /** Stops what the iteration started (APEX-DQN's replay shards); called once when the run ends. */
   close?(): void | Promise<void>;
 }

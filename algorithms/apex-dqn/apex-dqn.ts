@@ -10,8 +10,9 @@
  *   -> every `weightSyncInterval` gradient steps the weights are published, and runners pick them up
  *   with their next sample call.
  *
- * The learner keeps to `trainingIntensity` gradient steps per sampled env step. Replay shards are not
- * saved in checkpoints (a resumed run refills them); asynchronous sampling is not bit-reproducible.
+ * The learner keeps to `trainingIntensity` gradient steps per sampled env step. Checkpoints hold every
+ * replay shard's rows, priorities and RNG (`saveReplayBuffer`), restored into the new shards when a
+ * resumed run starts them; asynchronous sampling is not bit-reproducible.
  */
 import { type ActorHandle, get, kill, type ObjectRef } from '../../core/index.js';
 import type { SpaceJson } from '../../envs/spaces/space.js';
@@ -66,6 +67,8 @@ export class ApexIteration implements TrainingIteration {
   private gradCredit = 0;
   private gradSteps = 0;
   private lastTimeMs: number | undefined;
+  /** Shard states from a checkpoint, loaded into the shards when they start. */
+  private restoredShards: IterationState[] | undefined;
 
   constructor(private readonly o: ApexIterationOptions) {
     this.t = o.training;
@@ -78,7 +81,7 @@ export class ApexIteration implements TrainingIteration {
     if (!services.runnersAreActors) {
       throw new Error('apex-dqn: needs runner actors (envRunners.numEnvRunners >= 1).');
     }
-    if (this.shards.length === 0) this.start(services);
+    if (this.shards.length === 0) await this.start(services);
     const started = this.lastTimeMs ?? performance.now();
     await this.readStats();
     const round = await services.sample({ async: true });
@@ -124,8 +127,8 @@ export class ApexIteration implements TrainingIteration {
     };
   }
 
-  /** Starts the replay shards and gives every runner its epsilon. */
-  private start(services: IterationServices): void {
+  /** Starts the replay shards (with their restored rows on resume) and gives every runner its epsilon. */
+  private async start(services: IterationServices): Promise<void> {
     const t = this.t;
     const n = services.numRunners;
     this.epsilons = Array.from({ length: n }, (_, i) => runnerEpsilon(t, i, n));
@@ -143,6 +146,15 @@ export class ApexIteration implements TrainingIteration {
       }),
     );
     this.shardStats = this.shards.map(() => ({ size: 0, numAdded: 0 }));
+    const restored = this.restoredShards;
+    this.restoredShards = undefined;
+    if (restored === undefined) return;
+    if (restored.length !== this.shards.length) {
+      throw new RangeError(
+        `apex-dqn: the checkpoint holds ${restored.length} replay shards, training.numReplayShards is ${this.shards.length}; resume with the checkpoint's value.`,
+      );
+    }
+    this.shardStats = await get(this.shards.map((shard, k) => shard.call('setState', restored[k] as never)));
   }
 
   /** One prioritized minibatch from the shards (prefetched), one update, priorities back to its shard. */
@@ -214,19 +226,61 @@ export class ApexIteration implements TrainingIteration {
     };
   }
 
-  getState(): IterationState {
-    return { json: { version: 1, gradCredit: this.gradCredit, gradSteps: this.gradSteps }, arrays: [] };
+  /**
+   * The iteration's counters and, with `saveReplayBuffer`, every shard's state (blobs named
+   * `shard<k>/replay/...`). Waits for the shards' pending adds, so the saved rows are all sampled ones.
+   */
+  async getState(): Promise<IterationState> {
+    await this.readStats();
+    const arrays: IterationState['arrays'][number][] = [];
+    let shards: unknown[] | null = null;
+    if (this.t.saveReplayBuffer && this.shards.length > 0) {
+      const states = await get(this.shards.map((s) => s.call('getState')));
+      shards = states.map((state, k) => {
+        for (const a of state.arrays) arrays.push({ ...a, name: `shard${k}/${a.name}` });
+        return state.json;
+      });
+    }
+    return { json: { version: 2, gradCredit: this.gradCredit, gradSteps: this.gradSteps, shards }, arrays };
   }
 
+  /**
+   * Restores {@link getState}'s result; the shard states go into the shards when they start. Version 1
+   * (before shards were saved) restores the counters and starts with empty shards.
+   * @throws TypeError naming the field when the state is malformed.
+   */
   setState(state: IterationState): void {
-    const j = state.json as { version?: unknown; gradCredit?: unknown; gradSteps?: unknown } | null;
-    if (j?.version !== 1 || typeof j.gradCredit !== 'number' || typeof j.gradSteps !== 'number') {
+    const j = state.json as {
+      version?: unknown;
+      gradCredit?: unknown;
+      gradSteps?: unknown;
+      shards?: unknown;
+    } | null;
+    const version = j?.version;
+    if (
+      (version !== 1 && version !== 2) ||
+      typeof j?.gradCredit !== 'number' ||
+      typeof j.gradSteps !== 'number'
+    ) {
       throw new TypeError(
-        'ApexIteration.setState: state.json must be { version: 1, gradCredit, gradSteps } (numbers).',
+        'ApexIteration.setState: state.json must be { version: 1 or 2, gradCredit, gradSteps } (numbers).',
+      );
+    }
+    const shards = version === 2 ? j.shards : null;
+    if (shards !== null && !Array.isArray(shards)) {
+      throw new TypeError(
+        'ApexIteration.setState: state.json.shards must be an array of shard states or null.',
       );
     }
     this.gradCredit = j.gradCredit;
     this.gradSteps = j.gradSteps;
+    this.restoredShards = shards?.map((json: unknown, k) => {
+      const prefix = `shard${k}/`;
+      const arrays = state.arrays
+        .filter((a) => a.name.startsWith(prefix))
+        .map((a) => ({ ...a, name: a.name.slice(prefix.length) }));
+      return { json, arrays };
+    });
   }
 
   /** Stops the replay shards. */

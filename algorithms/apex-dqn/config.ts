@@ -50,6 +50,11 @@ export const APEX_TRAINING = s.object({
   }),
   prioritizedEps: dqn.prioritizedEps,
   numReplayShards: s.int({ min: 1, default: 2, description: 'Replay-shard actors.' }),
+  saveReplayBuffer: s.boolean({
+    default: true,
+    description:
+      "Save every replay shard's rows and priorities in checkpoints (a resumed run continues from them).",
+  }),
   weightSyncInterval: s.int({
     min: 1,
     default: 16,

@@ -153,9 +153,9 @@ export class DqnLearner implements Learner {
    * (the same list, in the same order, on every replica, so the replicas stay identical), then the
    * target update as {@link update} does.
    */
-  async applyGradients(grads: readonly NamedWeights[], info: UpdateInfo): Promise<LearnerStats> {
+  async applyGradients(results: readonly GradientResult[], info: UpdateInfo): Promise<LearnerStats> {
     this.envSteps = info.envSteps;
-    const gradNorm = await this.adam.applyNamedGradients(averageGradients(grads));
+    const gradNorm = await this.adam.applyNamedGradients(averageGradients(results.map((r) => r.grads)));
     this.gradSteps += 1;
     return { gradNorm, targetUpdated: this.maybeUpdateTarget() };
   }

@@ -92,6 +92,16 @@ export function refinePpoConfig(
       `try ${near.join(', ')}`,
     );
   }
+  const minibatch = Math.floor(batch / t.numMinibatches);
+  const learners = config.learners.numLearners;
+  if (learners > 1 && minibatch % learners !== 0) {
+    ctx.fail(
+      'learners.numLearners',
+      learners,
+      `must divide the minibatch (${minibatch} rows = train batch ${batch} / training.numMinibatches) so every data-parallel learner gets an equal shard`,
+      `try ${divisorsNear(minibatch, learners).join(', ')}`,
+    );
+  }
   const linear = t.lrSchedule === 'linear' || t.clipSchedule === 'linear';
   if (linear && t.annealEnvSteps === undefined && config.stop.envSteps === undefined) {
     ctx.fail(

@@ -75,6 +75,19 @@ export class JsGradients implements PpoGradients {
   }
 
   async step(mb: Minibatch, coefs: PpoLossCoefs, lr: number, readKl: boolean): Promise<number | undefined> {
+    const stats = this.shardGradient(mb, coefs);
+    const gradNorm = await this.applyGradient(this.grad, lr);
+    [...stats, gradNorm].forEach((x, i) => {
+      this.sums[i]! += x;
+    });
+    return readKl ? stats[STEP_STATS.indexOf('approxKl')] : undefined;
+  }
+
+  /**
+   * Data parallelism, first half: the gradient of the mean loss over `mb` into {@link gradient},
+   * nothing applied. Returns the step's statistics (STEP_STATS without gradNorm).
+   */
+  shardGradient(mb: Minibatch, coefs: PpoLossCoefs): number[] {
     const n = mb.count;
     const head = this.actor.forward(this.theta, mb.obs, n);
     const values = this.critic.forward(this.theta, mb.obs, n);
@@ -96,17 +109,25 @@ export class JsGradients implements PpoGradients {
     this.actor.backward(g.dHead, n, this.grad);
     this.critic.backward(g.dValues, n, this.grad);
     if (g.dLogStd !== undefined && ls !== undefined) this.grad.set(g.dLogStd, ls.offset);
+    return [g.loss, g.pgLoss, g.vLoss, g.entropy, g.approxKl, g.clipFrac];
+  }
+
+  /** The gradient {@link shardGradient} computed last, all weights flat in layout order. [P] */
+  get gradient(): Float32Array {
+    return this.grad;
+  }
+
+  /**
+   * Data parallelism, second half: one Adam step (clipping inside) with `grad` [P], then the weights
+   * come back with one asynchronous read; returns the pre-clip global norm.
+   */
+  async applyGradient(grad: Float32Array, lr: number): Promise<number> {
     const tf = this.tf;
-    const norm = tf.tidy(() => this.adam.applyGradientsOnDevice([tf.tensor1d(this.grad)], lr));
+    const norm = tf.tidy(() => this.adam.applyGradientsOnDevice([tf.tensor1d(grad)], lr));
     const [theta, normValue] = await Promise.all([this.thetaVar.data(), norm.data()]);
     norm.dispose();
     this.theta.set(theta as Float32Array);
-    const gradNorm = normValue[0] as number;
-    const stats = [g.loss, g.pgLoss, g.vLoss, g.entropy, g.approxKl, g.clipFrac, gradNorm];
-    stats.forEach((x, i) => {
-      this.sums[i]! += x;
-    });
-    return readKl ? g.approxKl : undefined;
+    return normValue[0] as number;
   }
 
   async takeSums(): Promise<Float64Array> {

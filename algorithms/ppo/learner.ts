@@ -6,9 +6,18 @@
  * come back once per update, asynchronously; nothing here reads tensors synchronously.
  */
 import { SeededRng } from '../../envs/rng.js';
-import type { Fragment, Learner, LearnerState, LearnerStats, UpdateInfo } from '../../rl/algorithm.js';
+import type {
+  Fragment,
+  GradientResult,
+  GradientShard,
+  Learner,
+  LearnerState,
+  LearnerStats,
+  UpdateInfo,
+} from '../../rl/algorithm.js';
 import { currentBackend } from '../../rl/backend/backend.js';
 import type { NamedWeights } from '../../rl/models/named-weights.js';
+import { averageGradients } from '../../rl/optim/adam.js';
 import { permutation } from '../../rl/sample-batch/sample-batch.js';
 import { type PpoTraining, scheduled } from './config.js';
 import { DeviceGradients } from './device-gradients.js';
@@ -16,7 +25,7 @@ import { type PpoGradients, STEP_STATS } from './gradients.js';
 import { JsGradients } from './js-gradients.js';
 import { hasJsBackprop } from './js-mlp-backprop.js';
 import { normalizeAdvantages, type PpoLossCoefs } from './loss.js';
-import { allocMinibatch, gatherRows, trainData } from './minibatch.js';
+import { allocMinibatch, gatherRows, type Minibatch, sliceRows, trainData } from './minibatch.js';
 import { type ActorCriticSpec, initActorCritic } from './model.js';
 
 /**
@@ -25,6 +34,32 @@ import { type ActorCriticSpec, initActorCritic } from './model.js';
  * matMuls on wasm (SIMD) ~1.3-1.8 ms, on tfjs cpu ~6 ms; plain JS cost grows with weights x rows.
  */
 export const JS_MAX_PARAMS = 50_000;
+
+/** Name of PPO's one flat gradient (all weights in layout order) in data-parallel results. */
+const FLAT_GRADIENT = 'theta';
+
+/** One update's train batch and schedules. */
+interface PreparedUpdate {
+  readonly data: Minibatch;
+  readonly numMb: number;
+  /** Rows per minibatch. */
+  readonly mbSize: number;
+  readonly lr: number;
+  readonly coefs: PpoLossCoefs;
+}
+
+/** A data-parallel update in progress (Learner.beginUpdate .. endUpdate). */
+interface UpdatePlan extends PreparedUpdate {
+  readonly mb: Minibatch;
+  /** This epoch's shuffle of the train batch's rows. */
+  perm: Uint32Array;
+  /** Minibatch steps handed out so far. */
+  next: number;
+  steps: number;
+  stoppedEarly: number;
+  /** Sums of STEP_STATS over the applied steps. */
+  readonly sums: Float64Array;
+}
 
 /** Options of {@link PpoLearner}. */
 export interface PpoLearnerOptions {
@@ -50,6 +85,7 @@ export class PpoLearner implements Learner {
   private readonly rng: SeededRng;
   private readonly grads: PpoGradients;
   private gradSteps = 0;
+  private plan: UpdatePlan | undefined;
 
   constructor(options: PpoLearnerOptions) {
     this.spec = options.spec;
@@ -76,9 +112,31 @@ export class PpoLearner implements Learner {
   }
 
   async update(fragments: readonly Fragment[], info: UpdateInfo): Promise<LearnerStats> {
+    const p = this.prepare(fragments, info);
+    const mb = allocMinibatch(p.mbSize, this.spec);
+    const targetKl = this.t.targetKl;
+    let steps = 0;
+    let stoppedEarly = 0;
+    epochs: for (let epoch = 0; epoch < this.t.numEpochs; epoch++) {
+      const perm = permutation(p.data.count, this.rng);
+      for (let k = 0; k < p.numMb; k++) {
+        gatherRows(p.data, perm.subarray(k * p.mbSize, (k + 1) * p.mbSize), mb, this.spec);
+        if (this.t.normAdvantages) normalizeAdvantages(mb.advantages);
+        const kl = await this.grads.step(mb, p.coefs, p.lr, targetKl !== undefined);
+        steps++;
+        if (targetKl !== undefined && kl !== undefined && kl > targetKl) {
+          stoppedEarly = 1;
+          break epochs;
+        }
+      }
+    }
+    return this.updateStats(p, steps, stoppedEarly, await this.grads.takeSums());
+  }
+
+  /** The train batch (GAE) and this update's schedules. */
+  private prepare(fragments: readonly Fragment[], info: UpdateInfo): PreparedUpdate {
     const data = trainData(fragments, this.spec, this.t.gamma, this.t.gaeLambda);
     const numMb = this.t.numMinibatches;
-    const mbSize = Math.floor(data.count / numMb);
     // Schedules are evaluated once per update (CleanRL: once per iteration).
     const lr = scheduled(this.t.lrSchedule, this.t.lr, info.envSteps, this.annealEnvSteps);
     const clipCoef = scheduled(this.t.clipSchedule, this.t.clipCoef, info.envSteps, this.annealEnvSteps);
@@ -89,25 +147,16 @@ export class PpoLearner implements Learner {
       clipVLoss: this.t.clipVLoss,
       vfClipCoef: this.t.vfClipCoef,
     };
-    const mb = allocMinibatch(mbSize, this.spec);
-    const targetKl = this.t.targetKl;
-    let steps = 0;
-    let stoppedEarly = 0;
-    epochs: for (let epoch = 0; epoch < this.t.numEpochs; epoch++) {
-      const perm = permutation(data.count, this.rng);
-      for (let k = 0; k < numMb; k++) {
-        gatherRows(data, perm.subarray(k * mbSize, (k + 1) * mbSize), mb, this.spec);
-        if (this.t.normAdvantages) normalizeAdvantages(mb.advantages);
-        const kl = await this.grads.step(mb, coefs, lr, targetKl !== undefined);
-        steps++;
-        if (targetKl !== undefined && kl !== undefined && kl > targetKl) {
-          stoppedEarly = 1;
-          break epochs;
-        }
-      }
-    }
+    return { data, numMb, mbSize: Math.floor(data.count / numMb), lr, coefs };
+  }
+
+  private updateStats(
+    p: PreparedUpdate,
+    steps: number,
+    stoppedEarly: number,
+    sums: Float64Array,
+  ): LearnerStats {
     this.gradSteps += steps;
-    const sums = await this.grads.takeSums();
     const mean = (name: (typeof STEP_STATS)[number]) =>
       steps > 0 ? sums[STEP_STATS.indexOf(name)]! / steps : 0;
     return {
@@ -118,13 +167,101 @@ export class PpoLearner implements Learner {
       approxKl: mean('approxKl'),
       clipFrac: mean('clipFrac'),
       gradNorm: mean('gradNorm'),
-      explainedVariance: explainedVariance(data.valuePreds, data.valueTargets),
-      lr,
-      clipCoef,
+      explainedVariance: explainedVariance(p.data.valuePreds, p.data.valueTargets),
+      lr: p.lr,
+      clipCoef: p.coefs.clipCoef,
       gradSteps: steps,
-      gradStepsPlanned: this.t.numEpochs * numMb,
+      gradStepsPlanned: this.t.numEpochs * p.numMb,
       stoppedEarly,
     };
+  }
+
+  /**
+   * Data parallelism (Learner.beginUpdate): the same train batch and minibatch plan as {@link update}
+   * (the same RNG draws in the same order, so every replica shuffles alike). Returns the steps planned.
+   * @throws TypeError when the gradients run on a device (data parallelism covers gradients 'js').
+   */
+  beginUpdate(fragments: readonly Fragment[], info: UpdateInfo): number {
+    if (!(this.grads instanceof JsGradients)) {
+      throw new TypeError(
+        "PPO with learners.numLearners > 1 needs gradients 'js' (MLPs up to 50k weights on a CPU backend); this model's gradients run on the device.",
+      );
+    }
+    const p = this.prepare(fragments, info);
+    this.plan = {
+      ...p,
+      mb: allocMinibatch(p.mbSize, this.spec),
+      perm: new Uint32Array(0),
+      next: 0,
+      steps: 0,
+      stoppedEarly: 0,
+      sums: new Float64Array(STEP_STATS.length),
+    };
+    return this.t.numEpochs * p.numMb;
+  }
+
+  /**
+   * Data parallelism (Learner.nextGradients): the gradient of this learner's shard of the next planned
+   * minibatch. Advantages are normalised over the whole minibatch first, as {@link update} does.
+   * @throws RangeError when no update was begun or the minibatch does not split evenly.
+   */
+  nextGradients(shard: GradientShard): GradientResult {
+    const plan = this.plan;
+    if (plan === undefined || !(this.grads instanceof JsGradients)) {
+      throw new RangeError('PpoLearner.nextGradients: call beginUpdate first.');
+    }
+    if (plan.mbSize % shard.count !== 0) {
+      throw new RangeError(
+        `PPO data-parallel: the minibatch (${plan.mbSize} rows) must split evenly over learners.numLearners (${shard.count}).`,
+      );
+    }
+    const k = plan.next % plan.numMb;
+    if (k === 0) plan.perm = permutation(plan.data.count, this.rng);
+    plan.next++;
+    gatherRows(plan.data, plan.perm.subarray(k * plan.mbSize, (k + 1) * plan.mbSize), plan.mb, this.spec);
+    if (this.t.normAdvantages) normalizeAdvantages(plan.mb.advantages);
+    const rows = plan.mbSize / shard.count;
+    const stats = this.grads.shardGradient(
+      sliceRows(plan.mb, shard.index * rows, rows, this.spec),
+      plan.coefs,
+    );
+    const grads = [
+      { name: FLAT_GRADIENT, shape: [this.grads.gradient.length], data: this.grads.gradient.slice() },
+    ];
+    return {
+      grads,
+      stats: Object.fromEntries(STEP_STATS.slice(0, stats.length).map((name, i) => [name, stats[i]!])),
+    };
+  }
+
+  /**
+   * Data parallelism (Learner.applyGradients): one Adam step with the mean of the learners' gradients;
+   * `stopUpdate` 1 when the mean approx KL passed `targetKl` (the minibatch's KL, as {@link update} reads it).
+   */
+  async applyGradients(results: readonly GradientResult[], _info: UpdateInfo): Promise<LearnerStats> {
+    const plan = this.plan;
+    if (plan === undefined || !(this.grads instanceof JsGradients)) {
+      throw new RangeError('PpoLearner.applyGradients: call beginUpdate first.');
+    }
+    const [mean] = averageGradients(results.map((r) => r.grads));
+    const gradNorm = await this.grads.applyGradient(mean!.data as Float32Array, plan.lr);
+    STEP_STATS.forEach((name, i) => {
+      plan.sums[i]! +=
+        name === 'gradNorm' ? gradNorm : results.reduce((sum, r) => sum + r.stats[name]!, 0) / results.length;
+    });
+    plan.steps++;
+    const kl = results.reduce((sum, r) => sum + r.stats['approxKl']!, 0) / results.length;
+    const targetKl = this.t.targetKl;
+    if (targetKl !== undefined && kl > targetKl) plan.stoppedEarly = 1;
+    return { gradNorm, stopUpdate: plan.stoppedEarly };
+  }
+
+  /** Data parallelism (Learner.endUpdate): the stats of the update, as {@link update} returns them. */
+  endUpdate(): LearnerStats {
+    const plan = this.plan;
+    if (plan === undefined) throw new RangeError('PpoLearner.endUpdate: call beginUpdate first.');
+    this.plan = undefined;
+    return this.updateStats(plan, plan.steps, plan.stoppedEarly, plan.sums);
   }
 
   getWeights(): Promise<NamedWeights> {

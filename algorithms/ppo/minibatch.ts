@@ -95,3 +95,19 @@ export function gatherRows(d: Minibatch, rows: Uint32Array, mb: Minibatch, spec:
     mb.valueTargets[i] = d.valueTargets[r]!;
   }
 }
+
+/** Rows `start .. start + count` of `mb` as views (no copy): one data-parallel learner's shard. */
+export function sliceRows(mb: Minibatch, start: number, count: number, spec: ActorCriticSpec): Minibatch {
+  const k = actionWidth(spec);
+  const D = spec.obsSize;
+  const rows = (a: Float32Array, width: number) => a.subarray(start * width, (start + count) * width);
+  return {
+    count,
+    obs: rows(mb.obs, D),
+    actions: rows(mb.actions, k),
+    logProbs: rows(mb.logProbs, 1),
+    valuePreds: rows(mb.valuePreds, 1),
+    advantages: rows(mb.advantages, 1),
+    valueTargets: rows(mb.valueTargets, 1),
+  };
+}

@@ -61,11 +61,20 @@ export const ppo: AlgorithmDefinition<PpoShape> = {
     return policy;
   },
   createLearner(ctx) {
+    const spec = actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace, ctx.observationSpace);
+    const numLearners = ctx.config.learners.numLearners;
+    // Data-parallel learners exchange plain-JS gradients (./js-gradients.ts), which cover MLPs.
+    if (numLearners > 1 && spec.conv !== undefined) {
+      throw new TypeError(
+        `learners.numLearners (${numLearners}) > 1 runs PPO's gradients in plain JS, which covers MLPs only; this model has a conv torso: set learners.numLearners to 1.`,
+      );
+    }
     return new PpoLearner({
-      spec: actorCriticSpec(ctx.obsSize, ctx.config.model, ctx.actionSpace, ctx.observationSpace),
+      spec,
       training: ctx.training,
       annealEnvSteps: annealHorizon(ctx),
       seed: ctx.config.seed,
+      ...(numLearners > 1 ? { gradients: 'js' as const } : {}),
     });
   },
   learnerWorkload(ctx) {

@@ -11,12 +11,20 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { SeededRng } from '../../envs/rng.js';
-import type { Fragment, Learner, LearnerState, LearnerStats, UpdateInfo } from '../../rl/algorithm.js';
+import type {
+  Fragment,
+  GradientResult,
+  GradientShard,
+  Learner,
+  LearnerState,
+  LearnerStats,
+  UpdateInfo,
+} from '../../rl/algorithm.js';
 import { requireTf } from '../../rl/backend/backend.js';
 import { SquashedGaussian } from '../../rl/distributions/squashed-gaussian.js';
 import { Mlp, type MlpSpec } from '../../rl/models/mlp.js';
 import { type NamedWeights, validateNamedWeights } from '../../rl/models/named-weights.js';
-import { Adam } from '../../rl/optim/adam.js';
+import { Adam, averageGradients, type LossOutput } from '../../rl/optim/adam.js';
 import { DeviceStats } from '../../rl/optim/device-stats.js';
 import { Columns } from '../../rl/sample-batch/columns.js';
 import type { SampleBatch } from '../../rl/sample-batch/sample-batch.js';
@@ -53,6 +61,9 @@ export class SacLearner implements Learner {
   private readonly rng: SeededRng;
   private readonly stats = new DeviceStats();
   private gradSteps = 0;
+  /** Data parallelism: this shard's actor noise, drawn in phase 0 and used in phase 1. */
+  private shardNoise: tfjs.Tensor2D | undefined;
+  readonly gradientPhases = 2;
 
   constructor(options: SacLearnerOptions) {
     this.t = options.training;
@@ -118,75 +129,192 @@ export class SacLearner implements Learner {
     return tf.reshape(tf.minimum(pair[0].apply(x), pair[1].apply(x)), [-1]) as tfjs.Tensor1D;
   }
 
-  private noise(B: number): tfjs.Tensor2D {
+  /** Noise for `rows` rows from the `start`-th of a draw for `B` rows [B, A] (a shard's part of it). */
+  private noise(B: number, start = 0, rows = B): tfjs.Tensor2D {
     const A = this.action.actionSize;
     const z = new Float32Array(B * A);
     for (let i = 0; i < z.length; i++) z[i] = this.rng.normal();
-    return this.tf.tensor2d(z, [B, A]);
+    return this.tf.tensor2d(z.subarray(start * A, (start + rows) * A), [rows, A]);
+  }
+
+  /** A minibatch's obs [B, D], next obs [B, D] and actions [B, A] as tensors. */
+  private inputs(batch: SampleBatch): { obs: tfjs.Tensor2D; nextObs: tfjs.Tensor2D; actions: tfjs.Tensor2D } {
+    const tf = this.tf;
+    const B = batch.count;
+    const D = this.actor.spec.inputSize;
+    return {
+      obs: tf.tensor2d(batch.float32(Columns.OBS), [B, D]),
+      nextObs: tf.tensor2d(batch.float32(Columns.NEXT_OBS), [B, D]),
+      actions: tf.tensor2d(batch.float32(Columns.ACTIONS), [B, this.action.actionSize]),
+    };
+  }
+
+  /** Step 1: the soft TD targets y [B] (no gradient). */
+  private targetsOf(
+    batch: SampleBatch,
+    nextObs: tfjs.Tensor2D,
+    nextNoise: tfjs.Tensor2D,
+    alpha: tfjs.Scalar,
+  ): tfjs.Tensor1D {
+    const tf = this.tf;
+    return tf.tidy(() => {
+      const next = this.policy(nextObs).rsample(nextNoise);
+      return sacTarget(tf, {
+        rewards: tf.tensor1d(batch.float32(Columns.REWARDS)),
+        terminated: tf.tensor1d(Float32Array.from(batch.uint8(Columns.TERMINATED))),
+        nextQTargetMin: this.qMin(this.targets, nextObs, next.actions),
+        nextLogProbs: next.logProb,
+        alpha,
+        gamma: this.t.gamma,
+      });
+    });
+  }
+
+  /** Step 2's loss: MSE(Q1, y) + MSE(Q2, y). */
+  private criticLoss(obs: tfjs.Tensor2D, actions: tfjs.Tensor2D, targets: tfjs.Tensor1D): () => LossOutput {
+    const tf = this.tf;
+    const B = obs.shape[0];
+    return () => {
+      const x = tf.concat([obs, actions], 1) as tfjs.Tensor2D;
+      const q1 = tf.reshape(this.critics[0].apply(x), [B]) as tfjs.Tensor1D;
+      const q2 = tf.reshape(this.critics[1].apply(x), [B]) as tfjs.Tensor1D;
+      return { loss: sacCriticLoss(tf, q1, q2, targets), metrics: { qMean: tf.mean(q1) as tfjs.Scalar } };
+    };
+  }
+
+  /**
+   * Step 3's loss: mean(alpha log pi(a|s) - min_j Q_j(s, a)), a reparameterised with `noise`; hands the
+   * log-probs [B] to `keep` (kept: the caller disposes them) for the temperature's step.
+   */
+  private actorLoss(
+    obs: tfjs.Tensor2D,
+    noise: tfjs.Tensor2D,
+    alpha: tfjs.Scalar,
+    keep: (logProbs: tfjs.Tensor1D) => void,
+  ): () => LossOutput {
+    const tf = this.tf;
+    return () => {
+      const { actions: a, logProb } = this.policy(obs).rsample(noise);
+      keep(tf.keep(logProb));
+      const loss = sacActorLoss(tf, logProb, this.qMin(this.critics, obs, a), alpha);
+      return { loss, metrics: { logProbMean: tf.mean(logProb) as tfjs.Scalar } };
+    };
+  }
+
+  /** Step 4's loss on the actor step's log-probs (constants). */
+  private alphaLoss(logProbs: tfjs.Tensor1D): () => LossOutput {
+    return () => sacAlphaLoss(this.tf, this.logAlpha as tfjs.Scalar, logProbs, this.targetEntropy);
+  }
+
+  /** Step 5, after the other four: counts the step and updates the targets when due. */
+  private endStep(): void {
+    this.gradSteps += 1;
+    if (this.gradSteps % this.t.targetUpdateInterval === 0) {
+      this.targets[0].polyakFrom(this.critics[0], this.t.tau);
+      this.targets[1].polyakFrom(this.critics[1], this.t.tau);
+    }
   }
 
   /** One SAC gradient step on one minibatch; its numbers go to {@link stats}, nothing is read back. */
   private step(batch: SampleBatch): void {
     const tf = this.tf;
+    const { obs, nextObs, actions } = this.inputs(batch);
     const B = batch.count;
-    const D = this.actor.spec.inputSize;
-    const A = this.action.actionSize;
-    const obs = tf.tensor2d(batch.float32(Columns.OBS), [B, D]);
-    const nextObs = tf.tensor2d(batch.float32(Columns.NEXT_OBS), [B, D]);
-    const actions = tf.tensor2d(batch.float32(Columns.ACTIONS), [B, A]);
     const nextNoise = this.noise(B);
     const noise = this.noise(B);
     // alpha as of the start of the step, a constant in every loss but the temperature's.
     const alpha = tf.exp(this.logAlpha) as tfjs.Scalar;
     const inputs: tfjs.Tensor[] = [obs, nextObs, actions, nextNoise, noise, alpha];
-    let logProbs: tfjs.Tensor1D | undefined;
     try {
-      const targets = tf.tidy(() => {
-        const next = this.policy(nextObs).rsample(nextNoise);
-        return sacTarget(tf, {
-          rewards: tf.tensor1d(batch.float32(Columns.REWARDS)),
-          terminated: tf.tensor1d(Float32Array.from(batch.uint8(Columns.TERMINATED))),
-          nextQTargetMin: this.qMin(this.targets, nextObs, next.actions),
-          nextLogProbs: next.logProb,
-          alpha,
-          gamma: this.t.gamma,
-        });
-      });
+      const targets = this.targetsOf(batch, nextObs, nextNoise, alpha);
       inputs.push(targets);
-      const critic = this.criticAdam.step(() => {
-        const x = tf.concat([obs, actions], 1) as tfjs.Tensor2D;
-        const q1 = tf.reshape(this.critics[0].apply(x), [B]) as tfjs.Tensor1D;
-        const q2 = tf.reshape(this.critics[1].apply(x), [B]) as tfjs.Tensor1D;
-        return { loss: sacCriticLoss(tf, q1, q2, targets), metrics: { qMean: tf.mean(q1) as tfjs.Scalar } };
-      });
-      this.stats.add(critic, 'critic.');
-      const actor = this.actorAdam.step(() => {
-        const { actions: a, logProb } = this.policy(obs).rsample(noise);
-        logProbs = tf.keep(logProb);
-        const loss = sacActorLoss(tf, logProb, this.qMin(this.critics, obs, a), alpha);
-        return { loss, metrics: { logProbMean: tf.mean(logProb) as tfjs.Scalar } };
-      });
+      this.stats.add(this.criticAdam.step(this.criticLoss(obs, actions, targets)), 'critic.');
+      let logProbs: tfjs.Tensor1D | undefined;
+      const actor = this.actorAdam.step(
+        this.actorLoss(obs, noise, alpha, (lp) => {
+          logProbs = lp;
+          inputs.push(lp);
+        }),
+      );
       this.stats.add(actor, 'actor.');
       // The temperature step sees the log-probs of the actor step (before its update), as constants.
-      if (this.t.autoEntropy) {
-        const lp = logProbs!;
-        this.alphaAdam
-          .step(() => sacAlphaLoss(tf, this.logAlpha as tfjs.Scalar, lp, this.targetEntropy))
-          .values.dispose();
-      }
+      if (this.t.autoEntropy) this.alphaAdam.step(this.alphaLoss(logProbs!)).values.dispose();
       this.stats.add({
         names: ['alpha'],
         values: tf.tidy(() => tf.reshape(tf.exp(this.logAlpha), [1]) as tfjs.Tensor1D),
       });
-      this.gradSteps += 1;
-      if (this.gradSteps % this.t.targetUpdateInterval === 0) {
-        this.targets[0].polyakFrom(this.critics[0], this.t.tau);
-        this.targets[1].polyakFrom(this.critics[1], this.t.tau);
-      }
+      this.endStep();
     } finally {
-      logProbs?.dispose();
       for (const x of inputs) x.dispose();
     }
+  }
+
+  /**
+   * Data parallelism (Learner.computeGradients), two phases per step: 0 the critics' gradients on this
+   * shard, 1 the actor's (and the temperature's) on the critics phase 0 updated. Every replica draws
+   * the whole minibatch's noise (same RNG, same order as {@link step}) and uses its shard's rows, so N
+   * learners compute what one would.
+   */
+  async computeGradients(
+    batch: SampleBatch,
+    _info: UpdateInfo,
+    shard: GradientShard,
+  ): Promise<GradientResult> {
+    const tf = this.tf;
+    const { obs, nextObs, actions } = this.inputs(batch);
+    const rows = batch.count;
+    const alpha = tf.exp(this.logAlpha) as tfjs.Scalar;
+    const inputs: tfjs.Tensor[] = [obs, nextObs, actions, alpha];
+    try {
+      if (shard.phase === 0) {
+        const nextNoise = this.noise(rows * shard.count, shard.index * rows, rows);
+        this.shardNoise?.dispose();
+        this.shardNoise = this.noise(rows * shard.count, shard.index * rows, rows);
+        inputs.push(nextNoise);
+        const targets = this.targetsOf(batch, nextObs, nextNoise, alpha);
+        inputs.push(targets);
+        const r = await this.criticAdam.computeGradients(this.criticLoss(obs, actions, targets));
+        return { grads: r.grads, stats: { criticLoss: r.loss, qMean: r.metrics['qMean'] ?? 0 } };
+      }
+      if (this.shardNoise === undefined) {
+        throw new RangeError('SacLearner.computeGradients: phase 1 before phase 0.');
+      }
+      let logProbs: tfjs.Tensor1D | undefined;
+      const r = await this.actorAdam.computeGradients(
+        this.actorLoss(obs, this.shardNoise, alpha, (lp) => {
+          logProbs = lp;
+          inputs.push(lp);
+        }),
+      );
+      const grads = [...r.grads];
+      if (this.t.autoEntropy)
+        grads.push(...(await this.alphaAdam.computeGradients(this.alphaLoss(logProbs!))).grads);
+      return { grads, stats: { actorLoss: r.loss, logProbMean: r.metrics['logProbMean'] ?? 0 } };
+    } finally {
+      for (const x of inputs) x.dispose();
+    }
+  }
+
+  /**
+   * Data parallelism (Learner.applyGradients): the mean gradients to the critics (phase 0), or to the
+   * actor and the temperature (phase 1, then the target update).
+   */
+  async applyGradients(
+    results: readonly GradientResult[],
+    _info: UpdateInfo,
+    phase: number,
+  ): Promise<LearnerStats> {
+    const mean = averageGradients(results.map((r) => r.grads));
+    if (phase === 0) return { criticGradNorm: await this.criticAdam.applyNamedGradients(mean) };
+    const numActor = this.actor.variables.length;
+    const actorGradNorm = await this.actorAdam.applyNamedGradients(mean.slice(0, numActor));
+    if (this.t.autoEntropy) await this.alphaAdam.applyNamedGradients(mean.slice(numActor));
+    this.endStep();
+    this.shardNoise?.dispose();
+    this.shardNoise = undefined;
+    const logProbMean = results.reduce((sum, r) => sum + r.stats['logProbMean']!, 0) / results.length;
+    const logAlpha = (await this.logAlpha.data())[0] as number;
+    return { actorGradNorm, entropy: -logProbMean, alpha: Math.exp(logAlpha) };
   }
 
   getWeights(): Promise<NamedWeights> {
@@ -263,6 +391,7 @@ export class SacLearner implements Learner {
   }
 
   dispose(): void {
+    this.shardNoise?.dispose();
     this.stats.dispose();
     this.alphaAdam.dispose();
     this.logAlpha.dispose();

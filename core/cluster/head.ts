@@ -15,7 +15,7 @@ import { createLogger } from '../logger.js';
 import type { ClusterKey } from './cluster-key.js';
 import { ClusterServer, type PeerId } from './cluster-server.js';
 import { PackageStore } from './package-store.js';
-import type { ClusterStatus, NodeInfo, NodeLoad, NodeStatus, ToHead } from './protocol.js';
+import type { ClusterStatus, FromHead, NodeInfo, NodeLoad, NodeStatus, ToHead } from './protocol.js';
 
 const log = createLogger('cluster.head');
 
@@ -34,6 +34,21 @@ export interface HeadOptions {
   readonly deadAfterMs?: number;
   /** This machine's own node, registered in the table without a connection (the head's resources). */
   readonly localNode?: NodeInfo;
+  /** Runs the work drivers send to the local node (job messages are handed over in-process). */
+  readonly localJobs?: LocalJobs;
+}
+
+/** The head's own node's side of job messages. */
+export interface LocalJobs {
+  handle(driverId: string, frame: Uint8Array | undefined): void;
+  endJob(driverId: string): void;
+  /** The local node's load, for status. */
+  load(): NodeLoad;
+}
+
+interface Driver {
+  peer: PeerId;
+  lastSeenMs: number;
 }
 
 /** Head defaults: a heartbeat every 500 ms, dead after 5 s of silence (10 missed heartbeats). */
@@ -73,10 +88,13 @@ export class Head {
   private stopRequested: (() => void) | undefined;
   private readonly heartbeatMs: number;
   private readonly deadAfterMs: number;
+  private readonly drivers = new Map<string, Driver>();
+  private readonly localJobs: LocalJobs | undefined;
 
   private constructor(opts: HeadOptions) {
     this.heartbeatMs = opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.deadAfterMs = opts.deadAfterMs ?? DEFAULT_DEAD_AFTER_MS;
+    this.localJobs = opts.localJobs;
     if (!(this.heartbeatMs > 0 && this.deadAfterMs > this.heartbeatMs)) {
       throw new Error(
         `deadAfterMs (${this.deadAfterMs}) must exceed heartbeatMs (${this.heartbeatMs}), and both be > 0`,
@@ -107,6 +125,11 @@ export class Head {
     return head;
   }
 
+  /** The bytes of a code package the head holds. */
+  packageBytes(hash: string): Uint8Array | undefined {
+    return this.packages.get(hash);
+  }
+
   /** Where the head listens. */
   get address(): { host: string; port: number } {
     return this.server.address;
@@ -125,6 +148,33 @@ export class Head {
   private handle(peer: PeerId, m: ToHead, payload: readonly Uint8Array[]): void {
     const now = Date.now();
     switch (m.t) {
+      case 'driver-hello': {
+        if (!this.drivers.has(m.driverId)) log.info(`driver ${m.driverId} joined`);
+        this.drivers.set(m.driverId, { peer, lastSeenMs: now });
+        void this.server.send(peer, this.nodeTable(now));
+        return;
+      }
+      case 'driver-bye':
+        if (this.drivers.get(m.driverId)?.peer === peer) this.endJob(m.driverId, 'left');
+        return;
+      case 'to-node': {
+        const driver = this.drivers.get(m.driverId);
+        if (driver === undefined || driver.peer !== peer) {
+          this.drivers.set(m.driverId, { peer, lastSeenMs: now });
+        } else driver.lastSeenMs = now;
+        const member = this.members.get(m.nodeId);
+        if (member === undefined || member.state !== 'alive') {
+          void this.server.send(peer, { t: 'node-gone', nodeId: m.nodeId });
+        } else if (member.peer === undefined) this.localJobs?.handle(m.driverId, payload[0]);
+        else void this.server.send(member.peer, { t: 'from-driver', driverId: m.driverId }, payload);
+        return;
+      }
+      case 'to-driver': {
+        const member = this.members.get(m.nodeId);
+        if (member?.peer !== peer) return; // only a node speaks for itself
+        this.toDriver(m.driverId, m.nodeId, payload);
+        return;
+      }
       case 'register': {
         const previous = this.members.get(m.node.nodeId);
         if (previous?.peer === undefined && previous !== undefined) {
@@ -204,12 +254,59 @@ export class Head {
     }
   }
 
+  /** Relays a job message from a node (or the head's own node) to its driver. */
+  toDriver(driverId: string, nodeId: string, payload: readonly Uint8Array[]): void {
+    const driver = this.drivers.get(driverId);
+    if (driver === undefined) {
+      log.debug(`dropped a result for unknown driver ${driverId} from ${nodeId}`);
+      return;
+    }
+    void this.server.send(driver.peer, { t: 'from-node', nodeId }, payload);
+  }
+
+  private endJob(driverId: string, why: string): void {
+    this.drivers.delete(driverId);
+    log.info(`driver ${driverId} ${why}: its work on every node stops`);
+    this.localJobs?.endJob(driverId);
+    for (const member of this.members.values()) {
+      if (member.peer !== undefined && member.state === 'alive')
+        void this.server.send(member.peer, { t: 'job-end', driverId });
+    }
+  }
+
+  private nodeTable(now: number): FromHead {
+    return {
+      t: 'nodes',
+      headId: this.headId,
+      uptimeMs: now - this.startedMs,
+      deadAfterMs: this.deadAfterMs,
+      nodes: [...this.members.values()].map((m) => ({
+        nodeId: m.info.nodeId,
+        host: m.info.host,
+        resources: m.info.resources,
+        state: m.state,
+        ...(m.deathCause === undefined ? {} : { deathCause: m.deathCause }),
+      })),
+    };
+  }
+
+  private tickDrivers(now: number): void {
+    if (this.drivers.size === 0) return;
+    const table = this.nodeTable(now);
+    for (const [driverId, driver] of this.drivers) {
+      if (now - driver.lastSeenMs > this.deadAfterMs) this.endJob(driverId, 'went silent');
+      else void this.server.send(driver.peer, table);
+    }
+  }
+
   private tick(): void {
     const now = Date.now();
     this.seq++;
+    this.tickDrivers(now);
     for (const [nodeId, member] of this.members) {
       if (member.peer === undefined) {
         member.lastSeenMs = now;
+        if (this.localJobs !== undefined) member.load = this.localJobs.load();
         continue;
       }
       if (member.state !== 'alive') continue;

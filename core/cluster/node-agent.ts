@@ -21,6 +21,11 @@ export interface NodeAgentOptions {
   readonly load: () => NodeLoad;
   /** Give up after the head is silent this long. @default 60000 */
   readonly headTimeoutMs?: number;
+  /** Runs the work drivers send (job messages relayed by the head). */
+  readonly jobs?: {
+    handle(driverId: string, frame: Uint8Array | undefined): void;
+    endJob(driverId: string): void;
+  };
 }
 
 /** How a node agent ended. */
@@ -53,7 +58,7 @@ export class NodeAgent {
     this.client = ClusterClient.connect(
       { head: opts.head, key: opts.key },
       {
-        message: ({ message }) => this.handle(message),
+        message: ({ message, payload }) => this.handle(message, payload),
         closed: (error) => this.finish({ reason: 'head-lost', error }),
       },
     );
@@ -106,9 +111,20 @@ export class NodeAgent {
       });
   }
 
-  private handle(m: FromHead): void {
+  /** Sends a job message (one frame) to a driver through the head. */
+  sendToDriver(driverId: string, frame: Uint8Array): void {
+    void this.client.send({ t: 'to-driver', driverId, nodeId: this.opts.node.nodeId }, [frame]);
+  }
+
+  private handle(m: FromHead, payload: readonly Uint8Array[]): void {
     this.lastHeardMs = Date.now();
     switch (m.t) {
+      case 'from-driver':
+        this.opts.jobs?.handle(m.driverId, payload[0]);
+        return;
+      case 'job-end':
+        this.opts.jobs?.endJob(m.driverId);
+        return;
       case 'welcome':
         if (!this.registered) log.info(`registered with head ${m.headId} as ${m.nodeId}`);
         this.registered = true;

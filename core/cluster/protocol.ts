@@ -84,7 +84,24 @@ export type ToHead =
   | { readonly t: 'stop'; readonly req: number }
   /** Store a code package (code-package.ts); payload: its bytes, one frame. */
   | { readonly t: 'put-package'; readonly req: number; readonly hash: string }
-  | { readonly t: 'get-package'; readonly req: number; readonly hash: string };
+  | { readonly t: 'get-package'; readonly req: number; readonly hash: string }
+  /** A driver joins (or says it is still there): the head answers with the node table. */
+  | { readonly t: 'driver-hello'; readonly driverId: string }
+  /** A driver leaves: its actors on every node are stopped. */
+  | { readonly t: 'driver-bye'; readonly driverId: string }
+  /** Driver -> one node, relayed by the head; payload: one job message (job-protocol.ts). */
+  | { readonly t: 'to-node'; readonly driverId: string; readonly nodeId: string }
+  /** Node -> a driver, relayed by the head; payload: one job message. */
+  | { readonly t: 'to-driver'; readonly driverId: string; readonly nodeId: string };
+
+/** A node as drivers see it (the table they place work by). */
+export interface NodeEntry {
+  readonly nodeId: string;
+  readonly host: string;
+  readonly resources: Resources;
+  readonly state: 'alive' | 'dead';
+  readonly deathCause?: string;
+}
 
 /** Head -> node or client. */
 export type FromHead =
@@ -107,7 +124,23 @@ export type FromHead =
   /** A request that failed; `message` says why. */
   | { readonly t: 'error'; readonly req: number; readonly message: string }
   /** The head dropped this peer; `reason` says what was wrong. */
-  | { readonly t: 'dropped'; readonly reason: string };
+  | { readonly t: 'dropped'; readonly reason: string }
+  /** To drivers, every heartbeat: the node table, and how long the head has run (after a restart, nodes re-register). */
+  | {
+      readonly t: 'nodes';
+      readonly headId: string;
+      readonly uptimeMs: number;
+      readonly deadAfterMs: number;
+      readonly nodes: readonly NodeEntry[];
+    }
+  /** Relayed from a driver to this node; payload: one job message. */
+  | { readonly t: 'from-driver'; readonly driverId: string }
+  /** Relayed from a node to this driver; payload: one job message. */
+  | { readonly t: 'from-node'; readonly nodeId: string }
+  /** A message for this node could not be delivered: the head does not know it as alive. */
+  | { readonly t: 'node-gone'; readonly nodeId: string }
+  /** To nodes: a driver left or went silent; stop its actors and drop its work. */
+  | { readonly t: 'job-end'; readonly driverId: string };
 
 /** A message that breaks the protocol; the text names what and where. */
 export class ProtocolViolation extends Error {
@@ -247,6 +280,26 @@ function checkNode(v: unknown): NodeInfo {
   };
 }
 
+function checkNodeEntry(v: unknown): NodeEntry {
+  const m = asRecord(v, 'nodes[]');
+  const host = m['host'];
+  if (typeof host !== 'string' || host.length === 0 || host.length > 253) {
+    throw new ProtocolViolation(`nodes[].host must be a host name or IP (got ${show(host)})`);
+  }
+  const state = m['state'];
+  if (state !== 'alive' && state !== 'dead') {
+    throw new ProtocolViolation(`nodes[].state must be 'alive' or 'dead' (got ${show(state)})`);
+  }
+  const cause = m['deathCause'];
+  return {
+    nodeId: id(m, 'nodeId'),
+    host,
+    resources: checkResources(m['resources'], 'nodes[].resources'),
+    state,
+    ...(typeof cause === 'string' ? { deathCause: cause.slice(0, 500) } : {}),
+  };
+}
+
 /** Validates a message sent to the head. @throws ProtocolViolation */
 export function checkToHead(m: Record<string, unknown>): ToHead {
   switch (m['t']) {
@@ -262,9 +315,16 @@ export function checkToHead(m: Record<string, unknown>): ToHead {
     case 'put-package':
     case 'get-package':
       return { t: m['t'], req: count(m, 'req'), hash: packageHash(m) };
+    case 'driver-hello':
+    case 'driver-bye':
+      return { t: m['t'], driverId: id(m, 'driverId') };
+    case 'to-node':
+    case 'to-driver':
+      return { t: m['t'], driverId: id(m, 'driverId'), nodeId: id(m, 'nodeId') };
     default:
       throw new ProtocolViolation(
-        `message type ${show(m['t'])} (expected register, heartbeat, leave, status, stop, put-package or get-package)`,
+        `message type ${show(m['t'])} (expected register, heartbeat, leave, status, stop, put-package, ` +
+          'get-package, driver-hello, driver-bye, to-node or to-driver)',
       );
   }
 }
@@ -304,6 +364,24 @@ export function checkFromHead(m: Record<string, unknown>): FromHead {
     case 'dropped':
       if (typeof m['reason'] !== 'string') throw new ProtocolViolation('reason must be a string');
       return { t: 'dropped', reason: m['reason'].slice(0, 500) };
+    case 'nodes': {
+      const nodes = m['nodes'];
+      if (!Array.isArray(nodes) || nodes.length > 100_000)
+        throw new ProtocolViolation('nodes must be an array of at most 100000 entries');
+      return {
+        t: 'nodes',
+        headId: id(m, 'headId'),
+        uptimeMs: count(m, 'uptimeMs'),
+        deadAfterMs: count(m, 'deadAfterMs'),
+        nodes: nodes.map(checkNodeEntry),
+      };
+    }
+    case 'from-driver':
+    case 'job-end':
+      return { t: m['t'], driverId: id(m, 'driverId') };
+    case 'from-node':
+    case 'node-gone':
+      return { t: m['t'], nodeId: id(m, 'nodeId') };
     default:
       throw new ProtocolViolation(`message type ${show(m['t'])} from the head`);
   }

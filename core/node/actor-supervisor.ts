@@ -12,6 +12,7 @@ import type { ObjectRef } from '../object-ref.js';
 import type { ObjectStore } from '../object-store.js';
 import type { ResolvedActorOptions } from '../options.js';
 import type { Grant, ResourcePool } from '../resources.js';
+import { removeShared } from '../shared-objects.js';
 import { type Reply, toEncoded, type WireSite } from './protocol.js';
 import { failedDep, readyValue } from './store-helpers.js';
 import type { WorkerPool, WorkerProcess } from './worker-pool.js';
@@ -92,7 +93,7 @@ export class ActorSupervisor {
       died: undefined,
       flushWaiting: false,
     };
-    for (const dep of args.deps) this.store.pin(dep);
+    for (const dep of args.deps) this.store.pinReader(dep);
     this.actors.set(actor.id, actor);
     if (options.name !== undefined) {
       this.names.set(options.name, actor);
@@ -180,7 +181,7 @@ export class ActorSupervisor {
       this.store.fail(id, actor?.died ?? died(`actor #${actorId} does not exist`));
       return;
     }
-    for (const dep of args.deps) this.store.pin(dep);
+    for (const dep of args.deps) this.store.pinReader(dep);
     actor.queue.push({ id, method, args, retriesLeft: actor.options.maxTaskRetries });
     this.flush(actor);
   }
@@ -232,6 +233,7 @@ export class ActorSupervisor {
       died: died(message),
       flushWaiting: false,
     };
+    removeShared(args);
     this.actors.set(id, actor);
   }
 
@@ -284,7 +286,8 @@ export class ActorSupervisor {
   private settle(call: CallRecord, value: EncodedValue | undefined, error: ErrorPayload | undefined): void {
     if (value !== undefined) this.store.resolve(call.id, value);
     else if (error !== undefined) this.store.fail(call.id, error);
-    for (const dep of call.args.deps) this.store.unpin(dep);
+    for (const dep of call.args.deps) this.store.unpinReader(dep);
+    removeShared(call.args);
   }
 
   /** A reply from an actor worker. */
@@ -305,7 +308,10 @@ export class ActorSupervisor {
       return;
     }
     const call = actor.inflight.get(m.id);
-    if (call === undefined) return;
+    if (call === undefined) {
+      if (m.t === 'ok') removeShared(toEncoded(m.value, frames));
+      return;
+    }
     actor.inflight.delete(m.id);
     if (m.t === 'ok') this.settle(call, toEncoded(m.value, frames), undefined);
     else this.settle(call, undefined, m.error);
@@ -366,7 +372,8 @@ export class ActorSupervisor {
       this.names.delete(actor.options.name);
       this.namesVersion++;
     }
-    for (const dep of actor.args.deps) this.store.unpin(dep);
+    for (const dep of actor.args.deps) this.store.unpinReader(dep);
+    removeShared(actor.args);
     if (actor.grant !== undefined) {
       this.resources.release(actor.grant);
       actor.grant = undefined;

@@ -60,6 +60,7 @@ export class ClientRequests {
       this.ledgers.set(worker.id, ledger);
     }
     ledger.set(id, (ledger.get(id) ?? 0) + 1);
+    this.store.addReader(id);
   }
 
   private drop(worker: WorkerProcess, id: number): void {
@@ -68,7 +69,7 @@ export class ClientRequests {
     if (ledger === undefined || n === undefined) return;
     if (n <= 1) ledger.delete(id);
     else ledger.set(id, n - 1);
-    this.store.unpin(id);
+    this.store.unpinReader(id);
   }
 
   /** Handles one request of `worker`. */
@@ -170,6 +171,6 @@ export class ClientRequests {
     const ledger = this.ledgers.get(worker.id);
     this.ledgers.delete(worker.id);
     if (ledger === undefined) return;
-    for (const [id, n] of ledger) for (let i = 0; i < n; i++) this.store.unpin(id);
+    for (const [id, n] of ledger) for (let i = 0; i < n; i++) this.store.unpinReader(id);
   }
 }

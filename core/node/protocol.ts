@@ -13,6 +13,7 @@
  */
 import { type EncodedValue, packr } from '../codec.js';
 import { type ErrorPayload, isErrorPayload } from '../errors.js';
+import { isSharedName } from '../shared-objects.js';
 
 /** Bumped on any incompatible change of the messages below. */
 export const PROTOCOL_VERSION = 2;
@@ -20,6 +21,8 @@ export const PROTOCOL_VERSION = 2;
 /**
  * A value on the wire: msgpack bytes plus `n` frames starting at batch frame `f`; `r`: ids of the refs
  * kept inside it (a stored value or result), `p`: ids of the argument refs it resolves (task arguments).
+ * A large value's frames stay in a shared file of the node: `s` names it, `b` gives the frame sizes
+ * (then `n` is 0; see shared-objects.ts).
  */
 export interface WireValue {
   readonly d: Uint8Array;
@@ -27,6 +30,8 @@ export interface WireValue {
   readonly n: number;
   readonly r?: readonly number[];
   readonly p?: readonly number[];
+  readonly s?: string;
+  readonly b?: readonly number[];
 }
 
 /** A module URL and export name. */
@@ -80,6 +85,7 @@ export interface WireTaskOptions {
   readonly maxRetries: number;
   readonly retryExceptions: boolean | readonly string[];
   readonly timeoutMs?: number;
+  readonly strategy?: 'pack' | 'spread';
 }
 
 /** Resolved actor options as a worker sends them (validated by the node). */
@@ -143,6 +149,11 @@ export class BatchBuilder<M> {
   /** Appends a value's frames and returns its wire form. */
   value(v: EncodedValue): WireValue {
     const f = this.frames.length;
+    if (v.shared !== undefined) {
+      const { name: s, frameBytes: b } = v.shared;
+      if (v.refs.length === 0 && v.deps.length === 0) return { d: v.data, f, n: 0, s, b };
+      return { d: v.data, f, n: 0, r: v.refs, p: v.deps, s, b };
+    }
     for (const frame of v.frames) this.frames.push(frame);
     if (v.refs.length === 0 && v.deps.length === 0) return { d: v.data, f, n: v.frames.length };
     return { d: v.data, f, n: v.frames.length, r: v.refs, p: v.deps };
@@ -176,6 +187,11 @@ const isIdList = (x: unknown): boolean =>
 function isWireValue(v: unknown, numFrames: number): v is WireValue {
   if (typeof v !== 'object' || v === null) return false;
   const w = v as Record<string, unknown>;
+  if (w['s'] !== undefined) {
+    const b = w['b'];
+    const sizes = Array.isArray(b) && b.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0);
+    if (!isSharedName(w['s']) || !sizes || w['n'] !== 0) return false;
+  }
   return (
     isIdList(w['r']) &&
     isIdList(w['p']) &&
@@ -249,13 +265,15 @@ function checkTaskOptions(o: unknown): void {
   const r = (typeof o === 'object' && o !== null ? o : {}) as Record<string, unknown>;
   const re = r['retryExceptions'];
   const t = r['timeoutMs'];
+  const s = r['strategy'];
   if (
+    !(s === undefined || s === 'pack' || s === 'spread') ||
     !isResources(r['resources']) ||
     !isCount(r['maxRetries']) ||
     !(typeof re === 'boolean' || (Array.isArray(re) && re.every((n) => typeof n === 'string'))) ||
     !(t === undefined || (typeof t === 'number' && t > 0))
   ) {
-    fail('task options (resources, maxRetries, retryExceptions, timeoutMs)', o);
+    fail('task options (resources, maxRetries, retryExceptions, timeoutMs, strategy)', o);
   }
 }
 
@@ -374,6 +392,12 @@ export function parseFromWorker(frames: readonly Uint8Array[]): ReceivedBatch<Fr
 
 /** The frames of a wire value, as an encoded value the store can keep. */
 export function toEncoded(w: WireValue, frames: readonly Uint8Array[]): EncodedValue {
+  if (w.s !== undefined && w.b !== undefined) {
+    let sizeBytes = w.d.byteLength;
+    for (const n of w.b) sizeBytes += n;
+    const shared = { name: w.s, frameBytes: w.b };
+    return { data: w.d, frames: [], deps: w.p ?? [], refs: w.r ?? [], sizeBytes, shared };
+  }
   const own = frames.slice(w.f, w.f + w.n);
   let sizeBytes = w.d.byteLength;
   for (const f of own) sizeBytes += f.byteLength;

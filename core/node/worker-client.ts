@@ -39,6 +39,7 @@ export class WorkerClient implements Backend {
       onFree: (id) => this.send(() => ({ t: 'release', ids: [id] })),
       onBorrow: (id) => this.send(() => ({ t: 'borrow', ids: [id] })),
       pinsInnerRefs: false,
+      ownsSharedFiles: false,
     });
   }
 

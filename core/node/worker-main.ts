@@ -13,10 +13,11 @@ import { decodeValue, encodeValue } from '../codec.js';
 import { loadDefinition } from '../definition.js';
 import { cancelledPayload, type ErrorPayload, toErrorPayload } from '../errors.js';
 import { createLogger } from '../logger.js';
+import { framesOf, useSharedDirectory } from '../shared-objects.js';
 import { setWorkerContext, workerContext } from '../worker-context.js';
 import { BatchSender } from './batch-sender.js';
-import { type FromWorker, parseToWorker, type ToWorker, type WireValue } from './protocol.js';
-import { removeOrphanedSocket, startWatchdog } from './watchdog.js';
+import { type FromWorker, parseToWorker, type ToWorker, toEncoded, type WireValue } from './protocol.js';
+import { removeOrphans, startWatchdog } from './watchdog.js';
 import { WorkerClient } from './worker-client.js';
 import '../remote-class.js';
 
@@ -32,13 +33,20 @@ if (address === undefined || workerId === undefined) {
 // The driver's pid comes from the environment, not from process.ppid at start-up: a driver that died
 // while this worker was still loading has already handed it to init (ppid 1).
 const parentPid = Number(process.env['TSRL_PARENT_PID'] ?? process.ppid);
+const sharedDir = process.env['TSRL_SHARED_DIR'];
+useSharedDirectory(sharedDir);
+startWatchdog(parentPid, address, sharedDir);
+/** Exits; when the driver is gone, first removes what it left (socket file, shared folder). */
 const exitNow = (): never => {
-  removeOrphanedSocket();
+  if (!process.connected || process.ppid !== parentPid) removeOrphans();
   process.exit(0);
 };
 process.on('disconnect', exitNow);
+// Ctrl-C in a terminal signals the whole process group: the driver decides what it means (a training
+// run finishes its iteration and checkpoints, which needs its actors alive); a worker ends when its
+// driver disconnects.
+process.on('SIGINT', () => undefined);
 if (!process.connected || process.ppid !== parentPid) exitNow();
-startWatchdog(parentPid, address);
 
 const socket = new Dealer({
   routingId: `w${workerId}`,
@@ -76,7 +84,9 @@ const taskQueue: Array<{ m: Extract<ToWorker, { t: 'task' }>; frames: readonly U
 let taskRunning = false;
 
 function decodeArgs(args: WireValue, deps: readonly WireValue[], frames: readonly Uint8Array[]): unknown[] {
-  const slice = (w: WireValue) => frames.slice(w.f, w.f + w.n);
+  // A shared value is read from its file: this task's own copy.
+  const slice = (w: WireValue) =>
+    w.s === undefined ? frames.slice(w.f, w.f + w.n) : framesOf(toEncoded(w, frames)).frames;
   const depValues = deps.map((d) => decodeValue(d.d, slice(d)));
   const decoded = decodeValue(args.d, slice(args), depValues);
   if (!Array.isArray(decoded)) throw new TypeError('worker: arguments must decode to a list');

@@ -6,11 +6,21 @@
  * The state is float64 (as Gymnasium's `self.state`); the observation is the state rounded to float32.
  */
 import { createLogger } from '../../core/logger.js';
-import type { Env, EnvSpec, EnvState, ResetOptions, ResetResult, StatefulEnv, StepResult } from '../env.js';
+import type {
+  Env,
+  EnvSpec,
+  EnvState,
+  ResetOptions,
+  ResetResult,
+  RgbFrame,
+  StatefulEnv,
+  StepResult,
+} from '../env.js';
 import { Box } from '../spaces/box.js';
 import { describeValue } from '../spaces/describe-value.js';
 import { Discrete } from '../spaces/discrete.js';
 import { builtinEnvState, restoreBuiltinEnvState } from './builtin-env-state.js';
+import { drawCartPole } from './cartpole-render.js';
 import { type BuiltinEnvOptions, readEnvOptions } from './env-options.js';
 import { EpisodeClock } from './episode-clock.js';
 import { readResetBounds } from './reset-bounds.js';
@@ -39,6 +49,8 @@ const log = createLogger('envs.cartpole');
 export interface CartPoleOptions extends BuiltinEnvOptions {
   /** Reward 0 per step and -1 on termination, as the original Sutton-Barto task. @default false */
   suttonBartoReward?: boolean;
+  /** `'rgb_array'`: {@link CartPoleEnv.render} draws 600 x 400 RGB frames (Gymnasium's render_mode). */
+  renderMode?: 'rgb_array' | null;
 }
 
 /**
@@ -56,6 +68,8 @@ export class CartPoleEnv implements Env<Float32Array, number>, StatefulEnv {
    * Gymnasium's `kinematics_integrator`). @default 'euler'
    */
   kinematicsIntegrator: 'euler' | 'semi-implicit-euler' = 'euler';
+  /** `'rgb_array'` when made with that render mode: {@link render} draws frames. */
+  readonly renderMode: 'rgb_array' | undefined;
   private readonly suttonBartoReward: boolean;
   private readonly clock: EpisodeClock;
   private readonly s = new Float64Array(4);
@@ -64,8 +78,14 @@ export class CartPoleEnv implements Env<Float32Array, number>, StatefulEnv {
 
   /** @throws TypeError naming the option when `options` is invalid. */
   constructor(options?: CartPoleOptions) {
-    const resolved = readEnvOptions(NAME, options, { suttonBartoReward: 'boolean' }, 500);
+    const resolved = readEnvOptions(
+      NAME,
+      options,
+      { suttonBartoReward: 'boolean', renderMode: 'render-mode' },
+      500,
+    );
     this.suttonBartoReward = resolved.fields['suttonBartoReward'] === true;
+    this.renderMode = resolved.fields['renderMode'] === 'rgb_array' ? 'rgb_array' : undefined;
     this.clock = new EpisodeClock(NAME, resolved.maxEpisodeSteps);
     this.spec = { id: 'CartPole-v1', maxEpisodeSteps: resolved.maxEpisodeSteps, rewardThreshold: 475 };
     // Twice the termination thresholds so that the failing observation is still inside the space.
@@ -162,6 +182,16 @@ export class CartPoleEnv implements Env<Float32Array, number>, StatefulEnv {
       reward = this.suttonBartoReward ? -1.0 : 0.0;
     }
     return { obs: this.observe(), reward, terminated, truncated, info: {} };
+  }
+
+  /**
+   * The current state drawn as Gymnasium draws it (600 x 400 RGB).
+   * @throws Error when the env was made without renderMode 'rgb_array'.
+   */
+  render(): RgbFrame {
+    if (this.renderMode !== 'rgb_array')
+      throw new Error(`${NAME}.render: make the env with the option renderMode: 'rgb_array' to draw frames.`);
+    return drawCartPole(this.s[0]!, this.s[2]!, X_THRESHOLD, LENGTH);
   }
 
   /** The env's state as plain JSON (see `StatefulEnv` in envs/env.ts), with `stepsBeyondTerminated`. */

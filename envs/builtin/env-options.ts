@@ -15,14 +15,14 @@ export interface BuiltinEnvOptions {
 }
 
 /** The kind of each env-specific option field, for {@link readEnvOptions}. */
-export type OptionKinds = Readonly<Record<string, 'number' | 'boolean'>>;
+export type OptionKinds = Readonly<Record<string, 'number' | 'boolean' | 'render-mode'>>;
 
 /** Options after validation: the fields given (typed by their kind) and the resolved step limit. */
 export interface ResolvedEnvOptions {
   /** The step limit, undefined when there is none. */
   maxEpisodeSteps: number | undefined;
   /** The env-specific fields that were given, already checked against their kind. */
-  fields: Readonly<Record<string, number | boolean>>;
+  fields: Readonly<Record<string, number | boolean | string>>;
 }
 
 /**
@@ -40,7 +40,7 @@ export function readEnvOptions(
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`${envName}: options must be an object, got ${describe(options)}.`);
   }
-  const fields: Record<string, number | boolean> = {};
+  const fields: Record<string, number | boolean | string> = {};
   let maxEpisodeSteps: number | undefined = defaultMaxEpisodeSteps;
   const known = ['maxEpisodeSteps', ...Object.keys(kinds)];
   for (const [key, value] of Object.entries(options)) {
@@ -63,6 +63,13 @@ export function readEnvOptions(
         `${envName}: unknown option '${key}'${guess === undefined ? '' : ` (did you mean '${guess}'?)`}; ` +
           `known options: ${known.join(', ')}.`,
       );
+    }
+    if (kind === 'render-mode') {
+      // Gymnasium's render_mode; only rgb_array (frames as pixels) exists here.
+      if (value !== 'rgb_array' && value !== null)
+        throw new TypeError(`${envName}: options.${key} (${describe(value)}) must be 'rgb_array' or null.`);
+      if (value === 'rgb_array') fields[key] = value;
+      continue;
     }
     if (
       kind === 'number' ? typeof value !== 'number' || !Number.isFinite(value) : typeof value !== 'boolean'

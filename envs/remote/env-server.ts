@@ -214,9 +214,7 @@ class SessionTable {
     this.touch(peer, session);
     if (type === 'reset') return session.reset(id, header);
     if (type === 'step') return session.step(id, header, frames);
-    if (type === 'render') {
-      throw new RequestError('render', 'this server (TypeScript serveVectorEnv) does not render frames');
-    }
+    if (type === 'render') return session.render(id, header);
     await this.end(peer);
     this.shutdownRequested = readOptionalBool(header, FIELDS.shutdown, false);
     return new MessageBuilder({ type: 'closed', id }).frames();
@@ -262,6 +260,7 @@ class SessionTable {
         max_episode_steps: spec.maxEpisodeSteps ?? null,
         reward_threshold: spec.rewardThreshold ?? null,
       },
+      [FIELDS.renderMode]: env.renderMode ?? null,
       [FIELDS.sessions]: this.factory !== undefined,
     }).frames();
   }

@@ -2,6 +2,8 @@
  * One client's session on a TypeScript env server: its vector env and its place in the state machine
  * of docs/env-protocol.md (section 7). The server (env-server.ts) routes each peer's requests here.
  */
+
+import type { RgbFrame } from '../env.js';
 import { explainNotContained } from '../spaces/explain.js';
 import type { SpaceJson } from '../spaces/space.js';
 import type { VectorEnv } from '../vector/vector-env.js';
@@ -84,6 +86,58 @@ export class ServerSession {
       .array(FIELDS.terminated, r.terminated, [n])
       .array(FIELDS.truncated, r.truncated, [n])
       .array(FIELDS.finalObs, r.finalObs, [n, this.env.obsSize])
+      .frames();
+  }
+
+  /**
+   * `render_result` with the frames [K, height, width, channels] of env `index` (K = 1) or of every env.
+   * @throws RequestError `render` when the envs were not made to render or drew different shapes.
+   */
+  async render(id: number, header: Header): Promise<Buffer[]> {
+    if (this.state !== 'running') throw new RequestError('state', 'render before reset: reset first', 'type');
+    const n = this.env.numEnvs;
+    const index = readOptionalInt(header, FIELDS.index, 0);
+    if (index !== undefined && index >= n)
+      throw new RequestError(
+        'malformed',
+        `index must be an env index in 0..${n - 1} or nil, got ${index}`,
+        'index',
+      );
+    const render = this.env.render?.bind(this.env);
+    if (this.env.renderMode !== 'rgb_array' || render === undefined) {
+      throw new RequestError(
+        'render',
+        `${this.env.spec.id} was not made to render frames: make it with renderMode 'rgb_array' ` +
+          '(rl env serve --render-mode rgb_array)',
+      );
+    }
+    const frames: RgbFrame[] = [];
+    for (const i of index === undefined ? Array.from({ length: n }, (_, k) => k) : [index]) {
+      try {
+        frames.push(await render(i));
+      } catch (error) {
+        const e = error as Error;
+        throw new RequestError('render', `render of env ${i} raised ${e.name}: ${e.message}`, null, {
+          traceback: e.stack ?? null,
+        });
+      }
+    }
+    const [first] = frames;
+    const shape = [first!.height, first!.width, first!.channels];
+    if (frames.some((f) => f.height !== shape[0] || f.width !== shape[1] || f.channels !== shape[2])) {
+      throw new RequestError(
+        'render',
+        'the envs rendered frames of different shapes; render one env (index)',
+      );
+    }
+    const pixels = frames.length === 1 ? first!.pixels : Buffer.concat(frames.map((f) => f.pixels));
+    return new MessageBuilder({ type: 'render_result', id })
+      .array(
+        FIELDS.frames,
+        new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength),
+        [frames.length, ...shape],
+        'uint8',
+      )
       .frames();
   }
 

@@ -9,7 +9,7 @@
  */
 import type { Dealer } from 'zeromq';
 import { createLogger } from '../../core/logger.js';
-import type { EnvSpec, Info } from '../env.js';
+import type { EnvSpec, Info, RgbFrame } from '../env.js';
 import { explainNotContained } from '../spaces/explain.js';
 import type { Space, SpaceValue } from '../spaces/space.js';
 import type { VectorEnv, VectorResetResult, VectorStepResult } from '../vector/vector-env.js';
@@ -33,12 +33,7 @@ import {
 const log = createLogger('env-remote');
 
 /** One rendered frame: rgb(a) pixels, row-major [height, width, channels]. */
-export interface RenderedFrame {
-  pixels: Uint8Array;
-  height: number;
-  width: number;
-  channels: 3 | 4;
-}
+export type RenderedFrame = RgbFrame;
 
 const isPositiveInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x > 0;
 

@@ -6,7 +6,8 @@
  * output arrays, which every step reuses (copy what you keep). Besides the async contract methods,
  * `resetSync`/`stepSync` give the same results without a promise, for in-process runners and benchmarks.
  */
-import { type Env, type EnvSpec, type EnvState, type Info, isStatefulEnv } from '../env.js';
+import { type Env, type EnvSpec, type EnvState, type Info, isStatefulEnv, type RgbFrame } from '../env.js';
+import { findRenderingEnv } from '../rendering.js';
 import { describeValue } from '../spaces/describe-value.js';
 import type { Space, SpaceValue } from '../spaces/space.js';
 import type { VectorEnv, VectorResetResult, VectorStepResult } from './vector-env.js';
@@ -211,6 +212,40 @@ export class SyncVectorEnv<A extends SpaceValue = SpaceValue> implements VectorE
       }
     }
     return out;
+  }
+
+  /** `'rgb_array'` when the envs were made to render frames (their renderMode); else undefined. */
+  get renderMode(): string | undefined {
+    return findRenderingEnv(this.envs[0]!)?.renderMode;
+  }
+
+  /**
+   * The current frame of env `index`.
+   * @throws RangeError for an index outside 0..numEnvs-1; Error naming the env when it cannot render
+   *   (made without renderMode 'rgb_array').
+   */
+  render(index: number): Promise<RgbFrame> {
+    try {
+      return Promise.resolve(this.renderSync(index));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** {@link render}, in-process. */
+  renderSync(index: number): RgbFrame {
+    this.assertOpen('render');
+    if (!Number.isSafeInteger(index) || index < 0 || index >= this.numEnvs)
+      throw new RangeError(
+        `SyncVectorEnv.render: index (${describeValue(index)}) must be in 0..${this.numEnvs - 1}.`,
+      );
+    const env = findRenderingEnv(this.envs[index]!);
+    if (env === undefined) {
+      throw new Error(
+        `SyncVectorEnv.render: ${this.spec.id} was not made to render frames: make it with the option renderMode: 'rgb_array' (where the env supports it).`,
+      );
+    }
+    return env.render();
   }
 
   /** Closes every env; later calls do nothing. */

@@ -10,7 +10,7 @@
  * observation of the ended episode, and `done[i]` tells which rows of `finalObs` are meaningful.
  * Nothing about episode ends travels in `infos`.
  */
-import type { EnvSpec, Info } from '../env.js';
+import type { EnvSpec, Info, RgbFrame } from '../env.js';
 import type { Space, SpaceValue } from '../spaces/space.js';
 
 export interface VectorResetResult {
@@ -45,4 +45,8 @@ export interface VectorEnv<A extends SpaceValue = SpaceValue> {
   /** Steps env i with `actions[i]`. The returned arrays may be reused by the next call: copy to keep. */
   step(actions: readonly A[]): Promise<VectorStepResult>;
   close(): Promise<void>;
+  /** `'rgb_array'` when {@link render} returns frames; undefined otherwise. */
+  readonly renderMode?: string | undefined;
+  /** The current frame of env `index` (after `reset`); present where the envs can render. */
+  render?(index: number): Promise<RgbFrame>;
 }

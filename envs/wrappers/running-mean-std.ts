@@ -36,6 +36,17 @@ export class RunningMeanStd {
     this.count = initialCount;
   }
 
+  /**
+   * An estimate of no samples (count 0; mean and variance 0), to accumulate the moments of a batch
+   * (an env runner's observations since it last reported them) and merge it elsewhere later.
+   */
+  static empty(size: number): RunningMeanStd {
+    const rms = new RunningMeanStd(size);
+    rms.var.fill(0);
+    rms.count = 0;
+    return rms;
+  }
+
   /** Adds one sample (Welford's update: the merge with a batch of one, batch variance 0). */
   update(x: ArrayLike<number>): void {
     const total = this.count + 1;

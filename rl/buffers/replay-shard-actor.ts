@@ -8,7 +8,9 @@
  */
 import { remoteClass } from '../../core/index.js';
 import { SeededRng } from '../../envs/rng.js';
+import type { IterationState } from '../algorithm.js';
 import { runnerSampleFromPlain } from '../env-runner/runner-sample-codec.js';
+import { replayFromState, replayToState } from '../off-policy/replay-state.js';
 import { Columns } from '../sample-batch/columns.js';
 import type { SampleBatchPlain } from '../sample-batch/sample-batch.js';
 import { PrioritizedReplayBuffer } from './prioritized-replay-buffer.js';
@@ -33,6 +35,9 @@ export interface ReplayShardStats {
   readonly size: number;
   readonly numAdded: number;
 }
+
+/** A shard's checkpoint form (see ReplayShardImpl.getState). */
+export type ReplayShardState = IterationState;
 
 /** The actor's implementation (see the module comment). */
 export class ReplayShardImpl {
@@ -83,6 +88,32 @@ export class ReplayShardImpl {
    */
   updatePriorities(indexes: Int32Array, priorities: Float64Array): ReplayShardStats {
     this.buffer.updatePriorities(indexes, priorities);
+    return this.stats();
+  }
+
+  /**
+   * The shard's rows, priorities and sampling RNG for a checkpoint (rl/off-policy/replay-state.ts
+   * layout: JSON plus typed-array blobs named `replay/<column>`, `replay/priorities`).
+   */
+  getState(): ReplayShardState {
+    const { json, arrays } = replayToState(this.buffer);
+    return { json: { replay: json, rng: this.rng.getState() }, arrays };
+  }
+
+  /**
+   * Restores {@link getState}'s result (as read back from a checkpoint).
+   * @throws TypeError / RangeError naming the field when it is malformed or does not fit this shard.
+   */
+  setState(state: unknown): ReplayShardStats {
+    const s = state as Partial<ReplayShardState> | null;
+    const json = s?.json as { replay?: unknown; rng?: unknown } | undefined;
+    if (typeof json !== 'object' || json === null || !Array.isArray(s?.arrays)) {
+      throw new TypeError(
+        'ReplayShard.setState: state must be { json: { replay, rng }, arrays } from getState().',
+      );
+    }
+    replayFromState(this.buffer, json.replay, new Map(s.arrays.map((a) => [a.name, a.data])));
+    this.rng.setState(json.rng);
     return this.stats();
   }
 

@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { parseHostPort } from '../../core/cluster/bind-policy.js';
 import { setLogSink } from '../../core/logger.js';
 import { loadCheckpoint } from '../checkpoint/load-checkpoint.js';
 import { buildConfigSchema } from '../config/common.js';
@@ -36,6 +37,16 @@ function chooseAlgorithm(flags: TrainFlags, checkpointAlgo: string | undefined, 
   if (name === undefined && flags.config !== undefined) {
     const fileAlgo = loadConfigFile(flags.config).data['algo'];
     if (typeof fileAlgo === 'string') name = fileAlgo;
+  }
+  if (flags.keyFile !== undefined && flags.address === undefined) {
+    throw new UsageError('--key-file is the key of the cluster given by --address; add --address HOST:PORT');
+  }
+  if (flags.address !== undefined) {
+    try {
+      parseHostPort(flags.address, '--address');
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
   }
   if (name === undefined) {
     throw new UsageError(
@@ -148,6 +159,14 @@ export async function runTrain(flags: TrainFlags, wiring: CliWiring): Promise<vo
         display.update(row);
       },
       ...(checkpoint === undefined ? {} : { resumeFrom: checkpoint.dir }),
+      ...(flags.address === undefined
+        ? {}
+        : {
+            cluster: {
+              address: flags.address,
+              ...(flags.keyFile === undefined ? {} : { keyFile: flags.keyFile }),
+            },
+          }),
     });
     display.finish({
       ...(result.stopReason === 'interrupted' ? { interrupted: true } : { reason: result.stopReason }),

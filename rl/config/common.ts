@@ -15,7 +15,7 @@
  * evaluation: { interval: 0, episodes: 10, deterministic: true, numEnvs: 1 }
  * stop: { envSteps: 500000 }
  * expect: { episodeReturnMean: 475, withinEnvSteps: 200000 }
- * metrics: { windowEpisodes: 100, tensorboard: true }
+ * metrics: { windowEpisodes: 100, tensorboard: true, weightHistogramInterval: 10 }
  * checkpoint: { interval: 0, intervalMs: 300000, atEnd: true, keepLast: 5 }
  * ```
  */
@@ -53,7 +53,7 @@ export const COMMON_SECTIONS = {
     normalizeObservations: s.boolean({
       default: false,
       description:
-        "One running mean/std of the observations per run (SB3 VecNormalize's obs part): saved with checkpoints, frozen in evaluation; needs envRunners.numEnvRunners <= 1.",
+        "One running mean/std of the observations per run (SB3 VecNormalize's obs part), shared by every env runner: saved with checkpoints, frozen in evaluation.",
     }),
   }),
   envRunners: s.object({
@@ -75,7 +75,8 @@ export const COMMON_SECTIONS = {
     numLearners: s.int({
       min: 1,
       default: 1,
-      description: 'Learners; > 1 runs data-parallel learner actors (DQN, APEX-DQN).',
+      description:
+        'Learners; > 1 runs data-parallel learner actors (gradients all-reduced every step; DQN, APEX-DQN, SAC, PPO).',
     }),
     numGpusPerLearner: s.number({
       min: 0,
@@ -140,6 +141,12 @@ export const COMMON_SECTIONS = {
       default: true,
       description: 'Also write TensorBoard event files (every numeric metric) into the run dir.',
     }),
+    weightHistogramInterval: s.int({
+      min: 0,
+      default: 10,
+      description:
+        "With metrics.tensorboard: histograms of the learner's weights every N iterations (0: none).",
+    }),
   }),
   checkpoint: s.object({
     interval: s.int({
@@ -183,15 +190,6 @@ export function buildConfigSchema<T extends Shape>(
   // `expect` never blocks a run: a shorter run just gets no verdict (rl/cli/expect-verdict.ts).
   return s.object(shape, {
     refine: (config, ctx) => {
-      // One observation statistic per run: several runners would each keep their own.
-      if (config.env.normalizeObservations && config.envRunners.numEnvRunners > 1) {
-        ctx.fail(
-          'env.normalizeObservations',
-          true,
-          `needs one statistic per run, which envRunners.numEnvRunners (${config.envRunners.numEnvRunners}) runners would split`,
-          'use envRunners.numEnvRunners 0 or 1 (more envs per runner: env.numEnvsPerRunner)',
-        );
-      }
       options.refine?.(config, ctx);
     },
   });

@@ -3,10 +3,12 @@
  * `sample(weights, control)` returns the plain sample; the runtime keeps it in the object store and
  * the caller holds its ref, which it hands on (to a learner or replay actor) without reading it.
  * `weights` is the ref of the latest published {@link VersionedWeights}, passed only when this runner
- * is behind (one transfer per version); `control` is the exploration state. Each sample records the
- * weights version it was sampled with.
+ * is behind (one transfer per version); `control` is the exploration state; `obsFilter` the run's
+ * `env.normalizeObservations` statistic (./run-obs-statistic.ts). Each sample records the weights
+ * version it was sampled with and, with normalisation, the moments of what the runner observed.
  */
 import { remoteClass } from '../../core/index.js';
+import type { RunningMeanStdState } from '../../envs/wrappers/running-mean-std.js';
 import { buildEnvRunner, type EnvRunnerSpec } from './build-env-runner.js';
 import type { EnvRunner, EnvRunnerState } from './env-runner.js';
 import { validateRunnerControl, validateVersionedWeights } from './runner-control.js';
@@ -24,11 +26,15 @@ export class EnvRunnerActorImpl {
   }
 
   /**
-   * One fragment of `rolloutFragmentLength` steps from every env, after applying newer weights and
-   * the control when given.
-   * @throws TypeError when `weights` or `control` is malformed.
+   * One fragment of `rolloutFragmentLength` steps from every env, after applying newer weights, the
+   * control and the run's observation statistic when given.
+   * @throws TypeError when `weights`, `control` or `obsFilter` is malformed.
    */
-  async sample(weights: unknown = null, control: unknown = null): Promise<RunnerSamplePlain> {
+  async sample(
+    weights: unknown = null,
+    control: unknown = null,
+    obsFilter: unknown = null,
+  ): Promise<RunnerSamplePlain> {
     const runner = await this.runner;
     if (weights !== null) {
       const w = validateVersionedWeights(weights, 'sample(weights)');
@@ -38,6 +44,7 @@ export class EnvRunnerActorImpl {
       }
     }
     if (control !== null) runner.setControl(validateRunnerControl(control, 'sample(control)'));
+    if (obsFilter !== null) runner.setObsFilterState(obsFilter);
     return runnerSampleToPlain(await runner.sample(), this.weightsVersion);
   }
 
@@ -49,6 +56,11 @@ export class EnvRunnerActorImpl {
   /** Restores {@link getState}; false when the env state could not be restored. */
   async setState(state: EnvRunnerState): Promise<boolean> {
     return (await this.runner).setState(state);
+  }
+
+  /** The observation statistic the runner normalises with (undefined when normalisation is off). */
+  async obsFilterState(): Promise<RunningMeanStdState | undefined> {
+    return (await this.runner).getObsFilterState();
   }
 
   /** The worker's pid (tests kill it). */

@@ -9,10 +9,14 @@
  * put once per version ({@link publishWeights}); a runner that is behind gets that one ref with its
  * next sample call, so each version crosses to each runner once, and every sample records the version
  * it was sampled with (the weight lag). Exploration state ({@link RunnerControl}) travels the same way.
+ * With `env.normalizeObservations` the group keeps the run's one observation statistic: it merges the
+ * moments each sample reports and sends the merged statistic with every sample call
+ * (./run-obs-statistic.ts).
  *
  * Sampling is synchronous (one fragment from every runner) or asynchronous (every runner keeps one
  * sample call in flight while the driver learns; each call returns what is ready): RLlib's
- * `sample_async`-style off-policy sampling. Asynchronous runs are not bit-reproducible.
+ * `sample_async`-style off-policy sampling (./actor-sample-calls.ts). Asynchronous runs are not
+ * bit-reproducible.
  *
  * A runner whose call fails (its worker died, it threw, it timed out) is replaced by a fresh actor and
  * asked again, when `restartFailed` is on (RLlib's `restart_failed_env_runners`); training goes on.
@@ -21,16 +25,20 @@
  * a remote env server that restarts within the window is reconnected to; after it, the last error
  * fails the run.
  */
-import { type ActorHandle, get, kill, type ObjectRef, put, wait } from '../../core/index.js';
+import { type ActorHandle, get, kill, type ObjectRef, put } from '../../core/index.js';
 import { isServedEnvId } from '../../envs/vector/make-vector-env.js';
+import type { RunningMeanStdState } from '../../envs/wrappers/running-mean-std.js';
 import type { Fragment, RunnerControl, SampledFragment, SampleRound } from '../algorithm.js';
 import type { NamedWeights } from '../models/named-weights.js';
+import { ActorSampleCalls, type FetchedSample } from './actor-sample-calls.js';
 import { buildEnvRunner, type EnvRunnerSpec } from './build-env-runner.js';
 import type { EnvRunner, EnvRunnerState, RunnerSample } from './env-runner.js';
 import { EnvRunnerActor, type EnvRunnerActorImpl } from './env-runner-actor.js';
 import { retryWithBackoff } from './retry-with-backoff.js';
+import { RunObsStatistic } from './run-obs-statistic.js';
 import type { VersionedWeights } from './runner-control.js';
 import { runnerSampleFromPlain } from './runner-sample-codec.js';
+import { assembleSampleRound, type RoundSample } from './sample-round.js';
 
 /** Options of {@link EnvRunnerGroup.create}. */
 export interface EnvRunnerGroupOptions {
@@ -54,8 +62,6 @@ export interface EnvRunnerGroupOptions {
  */
 const MAX_ROUNDS_WITH_REBUILDS = 5;
 
-type Sampled = RunnerSample & { readonly weightsVersion: number };
-
 /** The env runners of a run (see the module comment). */
 export class EnvRunnerGroup {
   /** Runners replaced so far. */
@@ -77,12 +83,12 @@ export class EnvRunnerGroup {
   /** Per runner: its control, and whether it still has to be sent. */
   private controls: (RunnerControl | undefined)[] = [];
   private controlUnsent: boolean[] = [];
-  /** Per runner (async sampling): the sample call in flight. */
-  private inFlight: (ObjectRef<unknown> | undefined)[] = [];
-  /** Samples read while draining for a checkpoint, returned by the next {@link sample}. */
-  private drained: { index: number; ref: ObjectRef<unknown>; sample: Sampled }[] = [];
+  /** The runner actors' sample calls (in flight, drained). */
+  private readonly calls: ActorSampleCalls;
   /** Fragments already read here, by ref (so {@link resolve} does not decode twice). */
   private readonly decoded = new WeakMap<ObjectRef<unknown>, Fragment>();
+  /** The run's `env.normalizeObservations` statistic (undefined when it is off). */
+  private readonly obsStatistic: RunObsStatistic | undefined;
 
   private constructor(options: EnvRunnerGroupOptions) {
     this.specs = [...options.specs];
@@ -94,7 +100,15 @@ export class EnvRunnerGroup {
     this.sentVersions = new Array<number>(n).fill(-1);
     this.controls = new Array<RunnerControl | undefined>(n).fill(undefined);
     this.controlUnsent = new Array<boolean>(n).fill(false);
-    this.inFlight = new Array<ObjectRef<unknown> | undefined>(n).fill(undefined);
+    this.calls = new ActorSampleCalls({
+      numRunners: n,
+      timeoutMs: this.timeoutMs,
+      submit: (i) => this.submit(i),
+      fetch: (i, ref) => this.fetch(i, ref),
+    });
+    const { context, frozenObsFilter } = this.specs[0]!;
+    if (context.config.env.normalizeObservations && frozenObsFilter !== true)
+      this.obsStatistic = new RunObsStatistic(context.obsSize);
   }
 
   /**
@@ -161,13 +175,7 @@ export class EnvRunnerGroup {
       const s = await this.sampleInline();
       return this.round([{ index: 0, sample: { ...s, weightsVersion: this.weightsVersion } }]);
     }
-    if (options.async === true) return this.sampleAsync();
-    const drained = this.takeDrained();
-    const pending = this.handles.map((_, i) =>
-      drained.has(i) ? Promise.resolve(drained.get(i)!) : this.fetch(i, this.inFlight[i] ?? this.submit(i)),
-    );
-    this.inFlight.fill(undefined);
-    return this.round(await Promise.all(pending));
+    return this.round(await (options.async === true ? this.calls.asyncRound() : this.calls.syncRound()));
   }
 
   /** Reads fragments into this process. */
@@ -216,10 +224,29 @@ export class EnvRunnerGroup {
     }
   }
 
+  /**
+   * The run's observation statistic, every sample read so far merged (undefined when
+   * `env.normalizeObservations` is off); {@link getStates} first drains the samples in flight.
+   */
+  obsFilterState(): RunningMeanStdState | undefined {
+    return this.obsStatistic?.getState();
+  }
+
+  /**
+   * Restores the run's observation statistic (resume); the runners get it with their next sample.
+   * @throws TypeError when normalisation is off or `state` is malformed.
+   */
+  setObsFilterState(state: unknown): void {
+    if (this.obsStatistic === undefined)
+      throw new TypeError('EnvRunnerGroup.setObsFilterState: env.normalizeObservations is off.');
+    this.obsStatistic.setState(state);
+  }
+
   /** Every runner's state, in runner order (for checkpoints); in-flight samples are kept for later. */
   async getStates(): Promise<EnvRunnerState[]> {
     if (this.inline !== undefined) return [this.inline.getState()];
-    await this.drainInFlight();
+    // The drained samples' observations were seen: they belong in the statistic a checkpoint saves.
+    this.obsStatistic?.mergeSamples(await this.calls.drain());
     return get(
       this.handles.map((h) => h.call('getState')),
       { timeoutMs: this.timeoutMs },
@@ -261,42 +288,6 @@ export class EnvRunnerGroup {
     }
   }
 
-  private async sampleAsync(): Promise<SampleRound> {
-    const drained = [...this.takeDrained().values()];
-    for (let i = 0; i < this.numRunners; i++) {
-      if (this.inFlight[i] === undefined && !drained.some((d) => d.index === i))
-        this.inFlight[i] = this.submit(i);
-    }
-    const waiting = this.inFlight.filter((r): r is ObjectRef<unknown> => r !== undefined);
-    let ready: ObjectRef<unknown>[] = [];
-    if (drained.length === 0 && waiting.length > 0) {
-      await wait(waiting, { numReturns: 1, timeoutMs: this.timeoutMs });
-      ready = (await wait(waiting, { numReturns: waiting.length, timeoutMs: 0 })).ready;
-      // Nothing within the timeout: fetch the first, which times out and restarts that runner.
-      if (ready.length === 0) ready = [waiting[0]!];
-    }
-    const indexes = ready.map((r) => this.inFlight.indexOf(r));
-    for (const i of indexes) this.inFlight[i] = undefined;
-    const fetched = await Promise.all(indexes.map((i) => this.fetch(i, ready[indexes.indexOf(i)]!)));
-    const all = [...drained, ...fetched].sort((a, b) => a.index - b.index);
-    // Resubmit at once: these runners sample while the driver learns on what just arrived.
-    for (const s of all) this.inFlight[s.index] = this.submit(s.index);
-    return this.round(all);
-  }
-
-  /** Waits for the calls in flight and keeps their samples for the next {@link sample}. */
-  private async drainInFlight(): Promise<void> {
-    const pending = this.inFlight.flatMap((ref, index) => (ref === undefined ? [] : [{ ref, index }]));
-    this.inFlight.fill(undefined);
-    this.drained.push(...(await Promise.all(pending.map((p) => this.fetch(p.index, p.ref)))));
-  }
-
-  private takeDrained(): Map<number, { index: number; ref: ObjectRef<unknown>; sample: Sampled }> {
-    const out = new Map(this.drained.map((d) => [d.index, d]));
-    this.drained = [];
-    return out;
-  }
-
   /** Starts a sample call on runner i, with the weights ref when it is behind and its unsent control. */
   private submit(i: number): ObjectRef<unknown> {
     const p = this.published;
@@ -307,14 +298,12 @@ export class EnvRunnerGroup {
     }
     const control = this.controlUnsent[i] ? this.controls[i]! : null;
     this.controlUnsent[i] = false;
-    return this.handles[i]!.call('sample', weights, control) as ObjectRef<unknown>;
+    const obsFilter = this.obsStatistic?.getState() ?? null;
+    return this.handles[i]!.call('sample', weights, control, obsFilter) as ObjectRef<unknown>;
   }
 
   /** Reads runner i's sample metadata; on failure restarts the runner and samples again. */
-  private async fetch(
-    i: number,
-    first: ObjectRef<unknown>,
-  ): Promise<{ index: number; ref: ObjectRef<unknown>; sample: Sampled }> {
+  private async fetch(i: number, first: ObjectRef<unknown>): Promise<FetchedSample> {
     let ref = first;
     let resubmit = false;
     return this.retrying(
@@ -338,19 +327,20 @@ export class EnvRunnerGroup {
     const spec = this.specs[0]!;
     const { env } = spec.context.config;
     const served = isServedEnvId(env.id) || env.addresses.length > 0;
-    if (!this.restartFailed || !served) return this.inline!.sample();
-    return this.retrying(
-      'env runner 0',
-      () => this.inline!.sample(),
-      async () => {
-        await this.inline!.close().catch(() => undefined);
-        this.numRestarts++;
-        this.specs[0] = this.reseeded(this.specs[0]!);
-        this.inline = await buildEnvRunner(this.specs[0]);
-        if (this.published !== undefined) this.inline.setWeights(this.published.weights);
-        if (this.controls[0] !== undefined) this.inline.setControl(this.controls[0]);
-      },
-    );
+    const sample = () => {
+      const stat = this.obsStatistic?.getState();
+      if (stat !== undefined) this.inline!.setObsFilterState(stat);
+      return this.inline!.sample();
+    };
+    if (!this.restartFailed || !served) return sample();
+    return this.retrying('env runner 0', sample, async () => {
+      await this.inline!.close().catch(() => undefined);
+      this.numRestarts++;
+      this.specs[0] = this.reseeded(this.specs[0]!);
+      this.inline = await buildEnvRunner(this.specs[0]);
+      if (this.published !== undefined) this.inline.setWeights(this.published.weights);
+      if (this.controls[0] !== undefined) this.inline.setControl(this.controls[0]);
+    });
   }
 
   /** {@link retryWithBackoff} with this group's window, or the attempt alone when restarts are off. */
@@ -370,36 +360,9 @@ export class EnvRunnerGroup {
     return { ...spec, seed: spec.seed + 65_536 * this.numRestarts };
   }
 
-  /** Assembles a {@link SampleRound} from per-runner samples. */
-  private round(
-    samples: readonly { index: number; ref?: ObjectRef<unknown>; sample: Sampled }[],
-  ): SampleRound {
-    const returns: number[] = [];
-    const lengths: number[] = [];
-    const episodeRunners: number[] = [];
-    const fragments: SampledFragment[] = [];
-    const weightLags: number[] = [];
-    let envSteps = 0;
-    for (const { index, ref, sample } of samples) {
-      returns.push(...sample.episodes.returns);
-      lengths.push(...sample.episodes.lengths);
-      for (let e = 0; e < sample.episodes.returns.length; e++) episodeRunners.push(index);
-      envSteps += sample.envSteps;
-      fragments.push(
-        ref !== undefined
-          ? { kind: 'ref', ref, numEnvs: sample.fragment.numEnvs }
-          : { kind: 'local', fragment: sample.fragment },
-      );
-      weightLags.push(Math.max(0, this.weightsVersion - sample.weightsVersion));
-    }
-    return {
-      fragments,
-      episodes: { returns, lengths },
-      envSteps,
-      runnerIndexes: samples.map((s) => s.index),
-      weightLags,
-      episodeRunners,
-    };
+  private round(samples: readonly RoundSample[]): SampleRound {
+    this.obsStatistic?.mergeSamples(samples);
+    return assembleSampleRound(samples, this.weightsVersion);
   }
 
   /** Replaces runner i by a fresh actor with a new seed; weights and control go with its next sample call. */

@@ -9,6 +9,7 @@
  */
 import { SeededRng } from '../../envs/rng.js';
 import type { VectorEnv } from '../../envs/vector/vector-env.js';
+import type { RunningMeanStdState } from '../../envs/wrappers/running-mean-std.js';
 import type { EpisodeSummary, Fragment, InferencePolicy, PolicyOutput, RunnerControl } from '../algorithm.js';
 import type { NamedWeights } from '../models/named-weights.js';
 import { Columns } from '../sample-batch/columns.js';
@@ -31,14 +32,18 @@ export interface EnvRunnerOptions {
   readonly recordNextObs?: boolean;
   /** Run the policy's `postprocess` on each fragment (training runners; not evaluation). @default false */
   readonly postprocess?: boolean;
-  /** The `env.normalizeObservations` statistic (the wrapper `env` is), kept in the runner's state. */
+  /** The `env.normalizeObservations` statistic (the wrapper `env` is); the driver owns the run's. */
   readonly obsFilter?: ObservationFilter;
 }
 
-/** An observation statistic whose state travels with the runner's (checkpoints, evaluation). */
+/**
+ * An observation statistic the driver keeps one of per run: the runner normalises with the copy it
+ * was last sent and reports the moments of what it observed since ({@link RunnerSample.obsDelta}).
+ */
 export interface ObservationFilter {
-  getFilterState(): unknown;
+  getFilterState(): RunningMeanStdState;
   setFilterState(state: unknown): void;
+  takeDelta(): RunningMeanStdState | undefined;
 }
 
 /** What {@link EnvRunner.sample} returns. */
@@ -47,6 +52,12 @@ export interface RunnerSample {
   readonly episodes: EpisodeSummary;
   /** T * N. */
   readonly envSteps: number;
+  /**
+   * With `env.normalizeObservations` (training): mean, population variance and count of the raw
+   * observations this runner saw since its last sample (reset observations included), for the driver
+   * to merge into the run's statistic.
+   */
+  readonly obsDelta?: RunningMeanStdState;
 }
 
 /** The runner's resumable state (without the envs' own state, see {@link EnvRunner.getState}). */
@@ -56,8 +67,6 @@ export interface EnvRunnerState {
   readonly obs: number[];
   readonly episodeReturns: number[];
   readonly episodeLengths: number[];
-  /** The `env.normalizeObservations` statistic, when it is on. */
-  readonly obsFilter?: unknown;
   /** The vector env's own state, when it has `getState` (needed for an exact resume). */
   readonly env?: unknown;
 }
@@ -223,7 +232,13 @@ export class EnvRunner {
     const fragment: Fragment =
       lastValues !== undefined ? { batch, numEnvs: N, lastValues } : { batch, numEnvs: N };
     const out = (this.postprocess ? this.policy.postprocess?.(fragment) : undefined) ?? fragment;
-    return { fragment: out, episodes: { returns, lengths }, envSteps: rows };
+    const obsDelta = this.obsFilter?.takeDelta();
+    return {
+      fragment: out,
+      episodes: { returns, lengths },
+      envSteps: rows,
+      ...(obsDelta === undefined ? {} : { obsDelta }),
+    };
   }
 
   /**
@@ -270,7 +285,6 @@ export class EnvRunner {
       obs: Array.from(this.obs),
       episodeReturns: Array.from(this.episodeReturns),
       episodeLengths: Array.from(this.episodeLengths),
-      ...(this.obsFilter === undefined ? {} : { obsFilter: this.obsFilter.getFilterState() }),
     };
     return isStateful(this.env) ? { ...state, env: this.env.getState() } : state;
   }
@@ -288,11 +302,11 @@ export class EnvRunner {
       );
     }
     this.rng.setState(state.rng);
-    // The statistic comes back even when the envs cannot (a remote env): normalisation goes on as saved.
-    if (this.obsFilter !== undefined && state.obsFilter !== undefined)
-      this.obsFilter.setFilterState(state.obsFilter);
     if (state.env === undefined || !isStateful(this.env)) return false;
     this.env.setState(state.env);
+    // The envs go on from the saved state: the observations of this runner's fresh reset were never
+    // part of the run, so they leave the moments it reports.
+    this.obsFilter?.takeDelta();
     this.obs.set(state.obs);
     this.episodeReturns.set(state.episodeReturns);
     this.episodeLengths.set(state.episodeLengths);
@@ -300,13 +314,19 @@ export class EnvRunner {
   }
 
   /**
-   * Sets the `env.normalizeObservations` statistic (evaluation gets the training runner's).
+   * Sets the `env.normalizeObservations` statistic: the run's, sent by the driver before a sample
+   * (training) or the saved one (evaluation, frozen).
    * @throws TypeError when normalisation is off or the state is malformed.
    */
   setObsFilterState(state: unknown): void {
     if (this.obsFilter === undefined)
       throw new TypeError('EnvRunner.setObsFilterState: env.normalizeObservations is off.');
     this.obsFilter.setFilterState(state);
+  }
+
+  /** The statistic this runner normalises with (undefined when normalisation is off). */
+  getObsFilterState(): RunningMeanStdState | undefined {
+    return this.obsFilter?.getFilterState();
   }
 
   /** Closes the envs and frees the policy. */

@@ -2,6 +2,7 @@
  * The plain form of a {@link RunnerSample}, as it crosses the runtime (msgpack keeps typed arrays),
  * and its validation on arrival (wire data is untrusted input).
  */
+import { RunningMeanStd, type RunningMeanStdState } from '../../envs/wrappers/running-mean-std.js';
 import type { EpisodeSummary, Fragment } from '../algorithm.js';
 import { SampleBatch, type SampleBatchPlain } from '../sample-batch/sample-batch.js';
 import type { RunnerSample } from './env-runner.js';
@@ -15,6 +16,8 @@ export interface RunnerSamplePlain {
   readonly envSteps: number;
   /** Version of the weights the policy sampled with (-1: the policy's initial weights). */
   readonly weightsVersion: number;
+  /** {@link RunnerSample.obsDelta}, when normalisation is on and the runner observed anything. */
+  readonly obsDelta?: RunningMeanStdState;
 }
 
 /** The plain form (arrays shared, not copied). */
@@ -26,7 +29,11 @@ export function runnerSampleToPlain(s: RunnerSample, weightsVersion = -1): Runne
     envSteps: s.envSteps,
     weightsVersion,
   };
-  return s.fragment.lastValues !== undefined ? { ...plain, lastValues: s.fragment.lastValues } : plain;
+  return {
+    ...plain,
+    ...(s.fragment.lastValues !== undefined ? { lastValues: s.fragment.lastValues } : {}),
+    ...(s.obsDelta !== undefined ? { obsDelta: s.obsDelta } : {}),
+  };
 }
 
 function numberArray(x: unknown, field: string): number[] {
@@ -78,5 +85,16 @@ export function runnerSampleFromPlain(x: unknown): RunnerSample & { readonly wei
     }
     fragment = { batch, numEnvs, lastValues };
   }
-  return { fragment, episodes, envSteps, weightsVersion };
+  const obsDelta = momentsOf(p['obsDelta']);
+  return { fragment, episodes, envSteps, weightsVersion, ...(obsDelta === undefined ? {} : { obsDelta }) };
+}
+
+/** Checks `obsDelta` (mean, var, count > 0) when present; its size is checked where it is merged. */
+function momentsOf(x: unknown): RunningMeanStdState | undefined {
+  if (x === undefined || x === null) return undefined;
+  const mean = (x as { mean?: unknown }).mean;
+  if (!Array.isArray(mean)) throw new TypeError('runner sample: obsDelta.mean must be an array of numbers.');
+  const rms = new RunningMeanStd(mean.length);
+  rms.setState(x, 'runner sample: obsDelta');
+  return rms.getState();
 }

@@ -3,7 +3,8 @@
  * (deterministic unless the config's `evaluation.deterministic` is false) and writes the result to
  * `<checkpoint>/evaluation.json`. With `render`, one episode is drawn: as an animated GIF of the env's
  * own rgb_array frames where the env renders them (Python envs made with render_mode='rgb_array',
- * served over the env protocol), else as text frames (classic control).
+ * served over the env protocol; CartPole-v1 made with renderMode 'rgb_array'), else as text frames
+ * (classic control).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,8 +14,10 @@ import { CheckpointError } from '../checkpoint/checkpoint-error.js';
 import { loadCheckpoint, resolveCheckpointDir } from '../checkpoint/index.js';
 import { buildConfigSchema, type CommonConfig } from '../config/common.js';
 import { buildEnvRunner } from '../env-runner/build-env-runner.js';
+import { NormalizeVectorObservation } from '../env-runner/normalize-vector-observation.js';
 import type { EvaluationResult } from '../metrics/iteration-result.js';
 import { buildContext, evaluationRunnerSpec } from '../training/build-run.js';
+import { readSavedObsFilter } from '../training/saved-obs-filter.js';
 import { encodeGif, type RgbFrame } from './encode-gif.js';
 import { Evaluator } from './evaluator.js';
 import { renderFrame } from './render-frame.js';
@@ -82,7 +85,7 @@ export async function evaluateCheckpoint(
     }
   }
   const spec = evaluationRunnerSpec(ctx, algorithm);
-  const obsFilter = savedObsFilter(loaded.state, config, dir);
+  const { obsFilter } = readSavedObsFilter(loaded.state, config.env.normalizeObservations, ctx.obsSize, dir);
   const evaluator = await Evaluator.create(spec);
   let result: { summary: EvaluationResult; episodes: EpisodeSummary };
   try {
@@ -123,33 +126,7 @@ export async function evaluateCheckpoint(
   return out;
 }
 
-/**
- * The `env.normalizeObservations` statistic the training runner saved (runner 0's: one per run), or
- * undefined when normalisation is off.
- * @throws CheckpointError when normalisation is on but the checkpoint has no statistic.
- */
-function savedObsFilter(
-  state: Readonly<Record<string, unknown>>,
-  config: CommonConfig,
-  dir: string,
-): unknown {
-  if (!config.env.normalizeObservations) return undefined;
-  const runners = state['runners'];
-  const saved = Array.isArray(runners)
-    ? (runners[0] as { obsFilter?: unknown } | undefined)?.obsFilter
-    : undefined;
-  if (saved === undefined) {
-    throw new CheckpointError(
-      'incompatible',
-      dir,
-      'env.normalizeObservations is on but the checkpoint holds no observation statistic (state.runners[0].obsFilter); ' +
-        'it was written by an older tsrl: train again.',
-    );
-  }
-  return saved;
-}
-
-/** A vector env that renders rgb_array frames (the env protocol's `render`). */
+/** A vector env that renders rgb_array frames (`VectorEnv.render`; remote: the env protocol's `render`). */
 interface FrameSource {
   readonly renderMode?: string;
   render(index: number): Promise<RgbFrame>;
@@ -181,11 +158,14 @@ async function renderEpisode(
     const frames: RgbFrame[] = [];
     if (source !== undefined) frames.push(await source.render(0));
     let total = 0;
+    // The env's own state, not what the policy sees: with env.normalizeObservations, the raw
+    // observation the runner's statistic standardises.
+    const raw = runner.env instanceof NormalizeVectorObservation ? runner.env.rawObs : undefined;
     for (let t = 0; t < 100_000; t++) {
+      const obs = raw?.slice();
       const { fragment, episodes } = await runner.sample();
-      const obs = fragment.batch.float32('obs');
       total += fragment.batch.float32('rewards')[0]!;
-      if (source === undefined) onFrame(renderFrame(envId, obs, t, total));
+      if (source === undefined) onFrame(renderFrame(envId, obs ?? fragment.batch.float32('obs'), t, total));
       if (episodes.returns.length > 0) break;
       if (source !== undefined) frames.push(await source.render(0));
     }

@@ -3,6 +3,8 @@
  * model (`model.json` + `weights.bin`, loaded in a browser with `tf.loadLayersModel('model.json')`),
  * `policy.json` (what the output means), and a small standalone page (`index.html`, `policy.js` and
  * TensorFlow.js itself as `tf.min.js`) that runs the policy; for CartPole-v1 it balances the pole.
+ * The model takes raw observations: with `env.normalizeObservations` the run's statistic is folded
+ * into its first layer (./fold-obs-normalization.ts).
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +15,7 @@ import { CheckpointError } from '../checkpoint/checkpoint-error.js';
 import { readCheckpointPolicyContext } from '../policy/load-policy.js';
 import { TSRL_VERSION } from '../version.js';
 import { exportPageHtml, exportPageScript } from './export-page.js';
+import { foldObsNormalization } from './fold-obs-normalization.js';
 
 /** Options of {@link exportTfjs}. */
 export interface ExportTfjsOptions {
@@ -32,6 +35,8 @@ export interface ExportedPolicyInfo {
   readonly inputSize: number;
   /** `argmax` over the output for a Discrete action, or the output is the Box action (clip it). */
   readonly head: DenseNetwork['head'];
+  /** True when the run normalised observations: the statistic is folded in, feed raw observations. */
+  readonly obsNormalizationFolded: boolean;
   readonly checkpointDir: string;
 }
 
@@ -52,7 +57,7 @@ export async function exportTfjs(
   outDir: string,
   options: ExportTfjsOptions,
 ): Promise<ExportTfjsResult> {
-  const { loaded, algorithm, config, ctx } = readCheckpointPolicyContext(
+  const { loaded, algorithm, config, ctx, obsFilter } = readCheckpointPolicyContext(
     checkpoint,
     options.resolveAlgorithm,
   );
@@ -63,7 +68,8 @@ export async function exportTfjs(
       `algorithm "${algorithm.name}" has no exportable network (deterministicNetwork); ppo, dqn and sac have one.`,
     );
   }
-  const net = algorithm.deterministicNetwork(ctx, loaded.weights);
+  const actor = algorithm.deterministicNetwork(ctx, loaded.weights);
+  const net = obsFilter === undefined ? actor : foldObsNormalization(actor, obsFilter);
   // The cpu backend: exporting is a few small tensors, and it needs no wasm files.
   await initBackend({ backend: 'cpu' });
   const tf = requireTf();
@@ -114,6 +120,7 @@ export async function exportTfjs(
     actionSpace: loaded.spaces.action,
     inputSize: net.inputSize,
     head: net.head,
+    obsNormalizationFolded: obsFilter !== undefined,
     checkpointDir: loaded.dir,
   };
   writeFileSync(join(dir, 'policy.json'), `${JSON.stringify(info, null, 2)}\n`);

@@ -8,6 +8,7 @@ import type {
   AlgorithmContext,
   AlgorithmRef,
   GradientResult,
+  GradientShard,
   Learner,
   LearnerState,
   LearnerStats,
@@ -35,6 +36,37 @@ export async function buildLearner(spec: LearnerSpec): Promise<Learner> {
   await initBackend({ backend });
   const def = await loadAlgorithm(spec.algorithm);
   return def.createLearner(spec.context);
+}
+
+/** @throws TypeError naming the field when `value` is not a {@link GradientShard}. */
+function validateShard(value: unknown): GradientShard {
+  const v = value as Partial<GradientShard> | null;
+  const int = (x: unknown) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+  if (
+    v === null ||
+    typeof v !== 'object' ||
+    !int(v.index) ||
+    !int(v.count) ||
+    !int(v.phase) ||
+    v.index! >= v.count!
+  ) {
+    throw new TypeError(
+      `gradient shard (${JSON.stringify(value)}) must be { index, count, phase }: integers >= 0 with index < count.`,
+    );
+  }
+  return { index: v.index!, count: v.count!, phase: v.phase! };
+}
+
+/** @throws TypeError naming the field when `value` is not a record of numbers. */
+function validateStats(value: unknown, field: string): LearnerStats {
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    Object.values(value).some((x) => typeof x !== 'number')
+  ) {
+    throw new TypeError(`${field} must be an object of numbers.`);
+  }
+  return value as LearnerStats;
 }
 
 /** The actor's implementation (see the module comment). */
@@ -66,30 +98,78 @@ export class LearnerActorImpl {
     return learner.updateWithTdErrors(SampleBatch.fromPlain(batch), info);
   }
 
-  /** Whether the learner can run data-parallel (has computeGradients and applyGradients). */
-  async supportsDataParallel(): Promise<boolean> {
-    const learner = await this.learner;
-    return learner.computeGradients !== undefined && learner.applyGradients !== undefined;
+  /**
+   * How the learner runs data-parallel: `minibatch` (computeGradients on shards of a replay minibatch:
+   * DQN, APEX-DQN, SAC), `fragments` (its own minibatch loop: beginUpdate / nextGradients /
+   * endUpdate: PPO), or `none`. Also reports the phases per step.
+   */
+  async dataParallelMode(): Promise<{ mode: 'minibatch' | 'fragments' | 'none'; phases: number }> {
+    const l = await this.learner;
+    const phases = l.gradientPhases ?? 1;
+    if (l.applyGradients === undefined) return { mode: 'none', phases };
+    if (l.beginUpdate !== undefined && l.nextGradients !== undefined && l.endUpdate !== undefined)
+      return { mode: 'fragments', phases };
+    return { mode: l.computeGradients !== undefined ? 'minibatch' : 'none', phases };
   }
 
   /**
    * Data parallelism: gradients on this learner's shard (plain batch), nothing applied.
-   * @throws TypeError when the batch is malformed or the learner has no `computeGradients`.
+   * @throws TypeError when the batch or shard is malformed or the learner has no `computeGradients`.
    */
-  async computeGradients(batch: unknown, info: UpdateInfo): Promise<GradientResult> {
+  async computeGradients(batch: unknown, info: UpdateInfo, shard: unknown): Promise<GradientResult> {
     const learner = await this.learner;
     if (learner.computeGradients === undefined) {
       throw new TypeError("this algorithm's learner has no computeGradients: it cannot run data-parallel.");
     }
-    return learner.computeGradients(SampleBatch.fromPlain(batch), info);
+    return learner.computeGradients(SampleBatch.fromPlain(batch), info, validateShard(shard));
+  }
+
+  /** Data parallelism over fragments: see Learner.beginUpdate. Returns the gradient steps planned. */
+  async beginUpdate(samples: readonly RunnerSamplePlain[], info: UpdateInfo): Promise<number> {
+    const learner = await this.learner;
+    if (learner.beginUpdate === undefined) {
+      throw new TypeError(
+        "this algorithm's learner has no beginUpdate: it cannot run data-parallel over fragments.",
+      );
+    }
+    return learner.beginUpdate(
+      samples.map((s) => runnerSampleFromPlain(s).fragment),
+      info,
+    );
+  }
+
+  /** See Learner.nextGradients. @throws TypeError when the shard is malformed. */
+  async nextGradients(shard: unknown): Promise<GradientResult> {
+    const learner = await this.learner;
+    if (learner.nextGradients === undefined) {
+      throw new TypeError(
+        "this algorithm's learner has no nextGradients: it cannot run data-parallel over fragments.",
+      );
+    }
+    return learner.nextGradients(validateShard(shard));
+  }
+
+  /** See Learner.endUpdate. */
+  async endUpdate(): Promise<LearnerStats> {
+    const learner = await this.learner;
+    if (learner.endUpdate === undefined) {
+      throw new TypeError(
+        "this algorithm's learner has no endUpdate: it cannot run data-parallel over fragments.",
+      );
+    }
+    return learner.endUpdate();
   }
 
   /**
    * Data parallelism: applies the mean of every learner's gradients. `results` are the learners'
-   * {@link computeGradients} results (their refs, resolved by the runtime), in learner order.
+   * gradient results (their refs, resolved by the runtime), in learner order.
    * @throws TypeError when a result is malformed or the learner has no `applyGradients`.
    */
-  async applyGradients(results: readonly GradientResult[], info: UpdateInfo): Promise<LearnerStats> {
+  async applyGradients(
+    results: readonly GradientResult[],
+    info: UpdateInfo,
+    phase = 0,
+  ): Promise<LearnerStats> {
     const learner = await this.learner;
     if (learner.applyGradients === undefined) {
       throw new TypeError("this algorithm's learner has no applyGradients: it cannot run data-parallel.");
@@ -97,8 +177,12 @@ export class LearnerActorImpl {
     if (!Array.isArray(results) || results.length === 0) {
       throw new TypeError('applyGradients(results): must be a non-empty array of gradient results.');
     }
-    const grads = results.map((r, k) => validateNamedWeights(r?.grads, `results[${k}].grads`));
-    return learner.applyGradients(grads, info);
+    const checked = results.map((r: GradientResult, k) => ({
+      ...r,
+      grads: validateNamedWeights(r?.grads, `results[${k}].grads`),
+      stats: validateStats(r?.stats, `results[${k}].stats`),
+    }));
+    return learner.applyGradients(checked, info, phase);
   }
 
   async getWeights(): Promise<NamedWeights> {

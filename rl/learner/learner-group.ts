@@ -5,7 +5,8 @@
  * as refs: it reads them from the store, the driver never re-sends them.
  *
  * With `numLearners > 1` the learners are data-parallel actors (./data-parallel-learners.ts): each
- * minibatch is split over them and their gradients are all-reduced through the object store.
+ * minibatch is split over them and their gradients are all-reduced through the object store; PPO's
+ * fragments go to every learner (as refs where they are refs), each running the same minibatch plan.
  */
 import { type ActorHandle, get, kill } from '../../core/index.js';
 import type {
@@ -79,6 +80,7 @@ export class LearnerGroup {
   /** One update over `fragments` (fragments given as {@link Fragment}s are taken as local). */
   async update(fragments: readonly (SampledFragment | Fragment)[], info: UpdateInfo): Promise<LearnerStats> {
     const sampled = fragments.map((f): SampledFragment => ('kind' in f ? f : { kind: 'local', fragment: f }));
+    if (this.parallel?.mode === 'fragments') return this.parallel.update(sampled.map(asActorArgument), info);
     if (this.parallel !== undefined) {
       const sums: LearnerStats = {};
       const batches = await this.resolve(sampled);

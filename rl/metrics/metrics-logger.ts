@@ -118,6 +118,22 @@ export class MetricsLogger {
     this.tensorboard?.addScalars(result.envSteps, flat);
   }
 
+  /**
+   * Appends histograms of `weights` (tagged `weights/<name>`) at `envSteps` to the TensorBoard file;
+   * nothing when TensorBoard is off.
+   * @throws Error from the file system.
+   */
+  logWeights(
+    envSteps: number,
+    weights: readonly { readonly name: string; readonly data: ArrayLike<number> }[],
+  ): void {
+    if (this.tensorboard === undefined) return;
+    this.tensorboard.addHistograms(
+      envSteps,
+      Object.fromEntries(weights.map((w) => [`weights/${w.name}`, w.data])),
+    );
+  }
+
   /** Returns true when `row` brought new columns. */
   private addColumns(row: FlatRow): boolean {
     let added = false;

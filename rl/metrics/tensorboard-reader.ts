@@ -1,12 +1,12 @@
 /**
  * Reads TensorBoard event files back: the TFRecord framing (both masked CRC-32C checks) and the
- * `Event` protobuf fields {@link TensorBoardWriter} writes (wall_time, step, file_version, scalar
- * summaries). Other fields are skipped, so files written by TensorFlow parse too (their non-scalar
- * summaries are ignored). The format's sources are listed in tensorboard-writer.ts.
+ * `Event` protobuf fields {@link TensorBoardWriter} writes (wall_time, step, file_version, scalar and
+ * histogram summaries). Other fields are skipped, so files written by TensorFlow parse too (their
+ * other summaries, images or tensors, are ignored). The format's sources are listed in tensorboard-writer.ts.
  */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { maskedCrc32c, tfRecord } from './tensorboard-writer.js';
+import { type Histogram, maskedCrc32c, tfRecord } from './tensorboard-writer.js';
 
 /** One event read back. */
 export interface TensorBoardEvent {
@@ -16,6 +16,8 @@ export interface TensorBoardEvent {
   readonly fileVersion?: string;
   /** Scalar summaries by tag (`simple_value`). */
   readonly scalars: Readonly<Record<string, number>>;
+  /** Histogram summaries by tag (`histo`), when the event has any. */
+  readonly histograms?: Readonly<Record<string, Histogram>>;
 }
 
 /** A malformed event file: says where (byte offset) and what is wrong. */
@@ -100,6 +102,7 @@ export function decodeEvent(bytes: Uint8Array, where = 'event'): TensorBoardEven
   let step = 0;
   let fileVersion: string | undefined;
   const scalars: Record<string, number> = {};
+  const histograms: Record<string, Histogram> = {};
   const text = new TextDecoder();
   for (const { field, wire, value } of readFields(bytes, where)) {
     if (field === 1 && wire === 1) wallTimeS = value as number;
@@ -110,15 +113,56 @@ export function decodeEvent(bytes: Uint8Array, where = 'event'): TensorBoardEven
         if (v.field !== 1 || v.wire !== 2) continue;
         let tag: string | undefined;
         let simple: number | undefined;
+        let histo: Histogram | undefined;
         for (const f of readFields(v.value as Uint8Array, where)) {
           if (f.field === 1 && f.wire === 2) tag = text.decode(f.value as Uint8Array);
           else if (f.field === 2 && f.wire === 5) simple = f.value as number;
+          else if (f.field === 5 && f.wire === 2) histo = decodeHistogram(f.value as Uint8Array, where);
         }
         if (tag !== undefined && simple !== undefined) scalars[tag] = simple;
+        if (tag !== undefined && histo !== undefined) histograms[tag] = histo;
       }
     }
   }
-  return { wallTimeS, step, ...(fileVersion === undefined ? {} : { fileVersion }), scalars };
+  return {
+    wallTimeS,
+    step,
+    ...(fileVersion === undefined ? {} : { fileVersion }),
+    scalars,
+    ...(Object.keys(histograms).length === 0 ? {} : { histograms }),
+  };
+}
+
+/** A `HistogramProto`; repeated doubles packed (as written) or not (as older writers may). */
+function decodeHistogram(bytes: Uint8Array, where: string): Histogram {
+  const h = {
+    min: 0,
+    max: 0,
+    num: 0,
+    sum: 0,
+    sumSquares: 0,
+    bucketLimit: [] as number[],
+    bucket: [] as number[],
+  };
+  const scalarsByField = [undefined, 'min', 'max', 'num', 'sum', 'sumSquares'] as const;
+  for (const { field, wire, value } of readFields(bytes, where)) {
+    const name = wire === 1 ? scalarsByField[field] : undefined;
+    if (name !== undefined) h[name] = value as number;
+    else if (field === 6 || field === 7) {
+      const into = field === 6 ? h.bucketLimit : h.bucket;
+      if (wire === 1) into.push(value as number);
+      else if (wire === 2) {
+        const b = value as Uint8Array;
+        if (b.length % 8 !== 0)
+          throw new TensorBoardFormatError(
+            `${where}: packed doubles of ${b.length} bytes (not a multiple of 8).`,
+          );
+        const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+        for (let i = 0; i < b.length; i += 8) into.push(view.getFloat64(i, true));
+      }
+    }
+  }
+  return h;
 }
 
 /**

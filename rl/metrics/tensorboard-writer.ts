@@ -1,5 +1,6 @@
 /**
- * A minimal TensorBoard event-file writer for scalars (no npm package writes them; the format: docs/measurements.md).
+ * A minimal TensorBoard event-file writer for scalars and histograms (no npm package writes them; the
+ * format: docs/measurements.md).
  *
  * File format, from TensorFlow's sources:
  * - records are TFRecord-framed (tensorflow/core/lib/io/record_writer.cc): uint64 length (LE),
@@ -8,7 +9,9 @@
  * - each record is an `Event` protobuf (tensorflow/core/util/event.proto): wall_time = 1 (double),
  *   step = 2 (int64), file_version = 3 (string), summary = 5 (Summary);
  *   `Summary` (tensorflow/core/framework/summary.proto): repeated Value value = 1, with
- *   Value.tag = 1 (string) and Value.simple_value = 2 (float);
+ *   Value.tag = 1 (string), Value.simple_value = 2 (float) and Value.histo = 5 (`HistogramProto`:
+ *   min = 1, max = 2, num = 3, sum = 4, sum_squares = 5 (doubles), bucket_limit = 6 and bucket = 7
+ *   (packed repeated doubles; bucket i counts values in (bucket_limit[i-1], bucket_limit[i]]));
  * - the first record carries file_version `brain.Event:2`, as TensorFlow 2 writes.
  */
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -79,6 +82,13 @@ class ProtoWriter {
     return this;
   }
 
+  packedDoubles(field: number, values: readonly number[]): this {
+    const b = new Uint8Array(8 * values.length);
+    const view = new DataView(b.buffer);
+    for (let i = 0; i < values.length; i++) view.setFloat64(8 * i, values[i]!, true);
+    return this.bytes(field, b);
+  }
+
   string(field: number, value: string): this {
     return this.bytes(field, new TextEncoder().encode(value));
   }
@@ -112,6 +122,75 @@ export function encodeEvent(
     summary.bytes(1, new ProtoWriter().string(1, tag).float(2, value).finish());
   }
   return event.bytes(5, summary.finish()).finish();
+}
+
+/** A histogram as TensorBoard's `HistogramProto` holds it. */
+export interface Histogram {
+  readonly min: number;
+  readonly max: number;
+  readonly num: number;
+  readonly sum: number;
+  readonly sumSquares: number;
+  /** Upper edge of each bucket (the first bucket starts at -infinity). */
+  readonly bucketLimit: readonly number[];
+  /** Count of each bucket. */
+  readonly bucket: readonly number[];
+}
+
+/**
+ * The histogram of `values` over `numBuckets` equal-width buckets between their min and max (one
+ * bucket when they are all equal); non-finite values are left out.
+ */
+export function histogramOf(values: ArrayLike<number>, numBuckets = 30): Histogram {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let num = 0;
+  let sum = 0;
+  let sumSquares = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) continue;
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+    num++;
+    sum += v;
+    sumSquares += v * v;
+  }
+  if (num === 0) return { min: 0, max: 0, num: 0, sum: 0, sumSquares: 0, bucketLimit: [], bucket: [] };
+  const k = max > min ? numBuckets : 1;
+  const width = (max - min) / k;
+  const bucket = new Array<number>(k).fill(0);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isFinite(v)) bucket[Math.min(k - 1, Math.floor((v - min) / width) || 0)]! += 1;
+  }
+  const bucketLimit = bucket.map((_, b) => (b === k - 1 ? max : min + (b + 1) * width));
+  return { min, max, num, sum, sumSquares, bucketLimit, bucket };
+}
+
+function encodeHistogram(h: Histogram): Uint8Array {
+  return new ProtoWriter()
+    .double(1, h.min)
+    .double(2, h.max)
+    .double(3, h.num)
+    .double(4, h.sum)
+    .double(5, h.sumSquares)
+    .packedDoubles(6, h.bucketLimit)
+    .packedDoubles(7, h.bucket)
+    .finish();
+}
+
+/** Encodes an Event with one histogram summary per tag. */
+export function encodeHistogramEvent(
+  wallTimeS: number,
+  step: number,
+  histograms: Readonly<Record<string, Histogram>>,
+): Uint8Array {
+  const summary = new ProtoWriter();
+  for (const [tag, h] of Object.entries(histograms)) {
+    summary.bytes(1, new ProtoWriter().string(1, tag).bytes(5, encodeHistogram(h)).finish());
+  }
+  return new ProtoWriter().double(1, wallTimeS).tag(2, 0).varint(step).bytes(5, summary.finish()).finish();
 }
 
 /** Writes scalar curves to `<logDir>/events.out.tfevents.<seconds>.<host>.<pid>`, readable by TensorBoard. */
@@ -152,5 +231,21 @@ export class TensorBoardWriter {
       if (typeof value === 'number' && Number.isFinite(value)) scalars[key.replaceAll('.', '/')] = value;
     }
     appendFileSync(this.path, tfRecord(encodeEvent(this.now() / 1000, step, scalars)));
+  }
+
+  /**
+   * Appends one event with the histogram of each array (TensorBoard's Histograms and Distributions
+   * tabs), tagged by name.
+   * @throws RangeError when `step` is not a non-negative safe integer.
+   */
+  addHistograms(step: number, arrays: Readonly<Record<string, ArrayLike<number>>>): void {
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new RangeError(
+        `TensorBoardWriter.addHistograms: step (${String(step)}) must be a non-negative integer.`,
+      );
+    }
+    const histograms: Record<string, Histogram> = {};
+    for (const [tag, values] of Object.entries(arrays)) histograms[tag] = histogramOf(values);
+    appendFileSync(this.path, tfRecord(encodeHistogramEvent(this.now() / 1000, step, histograms)));
   }
 }

@@ -2,22 +2,25 @@
  * A trained policy outside training (Stable-Baselines3's `model.predict`): load a checkpoint, then
  * `computeAction(obs, { deterministic })` gives the action to pass to `env.step`. The policy is the
  * algorithm's own env-runner policy (the code that acted during training), rebuilt from the
- * checkpoint's config, spaces and weights; no env is created.
+ * checkpoint's config, spaces and weights; no env is created. With `env.normalizeObservations` the
+ * observation is standardised with the run's saved statistic first, as in evaluation.
  */
 import { SeededRng } from '../../envs/rng.js';
 import { describeSpace } from '../../envs/spaces/describe-value.js';
 import type { Space, SpaceJson, SpaceValue } from '../../envs/spaces/space.js';
 import { spaceFromJson } from '../../envs/spaces/space-from-json.js';
+import { RunningMeanStd, type RunningMeanStdState } from '../../envs/wrappers/running-mean-std.js';
 import type {
   AlgorithmContext,
   AnyAlgorithmDefinition,
   InferencePolicy,
   PolicyOutput,
 } from '../algorithm.js';
-import { CheckpointError } from '../checkpoint/checkpoint-error.js';
 import { type LoadedCheckpoint, loadCheckpoint } from '../checkpoint/load-checkpoint.js';
 import { buildConfigSchema, type CommonConfig } from '../config/common.js';
 import { createActionAdapter } from '../env-runner/action-adapter.js';
+import { OBS_NORM_EPSILON } from '../env-runner/normalize-vector-observation.js';
+import { readSavedObsFilter } from '../training/saved-obs-filter.js';
 
 /** Options of {@link loadPolicyWith}. */
 export interface LoadPolicyOptions {
@@ -76,12 +79,14 @@ export interface CheckpointPolicyContext {
   readonly config: CommonConfig;
   readonly ctx: AlgorithmContext;
   readonly observationSpace: Space;
+  /** The run's `env.normalizeObservations` statistic; undefined when normalisation is off. */
+  readonly obsFilter: RunningMeanStdState | undefined;
 }
 
 /**
  * Reads the checkpoint at `path` and rebuilds its algorithm context without creating an env.
- * @throws CheckpointError when the checkpoint is missing, corrupt or uses observation normalisation;
- *   ConfigError when its config does not validate.
+ * @throws CheckpointError when the checkpoint is missing, corrupt, or normalises observations but
+ *   holds no statistic; ConfigError when its config does not validate.
  */
 export function readCheckpointPolicyContext(
   path: string,
@@ -91,14 +96,13 @@ export function readCheckpointPolicyContext(
   const algorithm = resolveAlgorithm(loaded.algorithm);
   const schema = buildConfigSchema(algorithm.trainingSchema);
   const config = schema.parse(structuredClone(loaded.config), '') as unknown as CommonConfig;
-  if (config.env.normalizeObservations) {
-    throw new CheckpointError(
-      'incompatible',
-      loaded.dir,
-      'env.normalizeObservations is on: the observation statistics live in the env runners, which loadPolicy and rl export do not rebuild; evaluate it with `rl evaluate`.',
-    );
-  }
   const observationSpace = spaceFromJson(loaded.spaces.observation, 'observation space');
+  const { obsFilter } = readSavedObsFilter(
+    loaded.state,
+    config.env.normalizeObservations,
+    observationSpace.flatSize,
+    loaded.dir,
+  );
   const ctx: AlgorithmContext = {
     config,
     training: config.training,
@@ -106,18 +110,18 @@ export function readCheckpointPolicyContext(
     actionSpace: loaded.spaces.action,
     obsSize: observationSpace.flatSize,
   };
-  return { loaded, algorithm, config, ctx, observationSpace };
+  return { loaded, algorithm, config, ctx, observationSpace, obsFilter };
 }
 
 /**
  * Loads the policy of the checkpoint at `path` (a checkpoint directory, or a run / checkpoints
  * directory: its latest checkpoint).
- * @throws CheckpointError when the checkpoint is missing, corrupt, or uses observation normalisation
- *   (its statistics live in the env runners' state, which this does not rebuild); ConfigError when
- *   its config does not validate; TypeError from the algorithm when the weights do not fit.
+ * @throws CheckpointError when the checkpoint is missing, corrupt, or normalises observations but
+ *   holds no statistic; ConfigError when its config does not validate; TypeError from the algorithm
+ *   when the weights do not fit.
  */
 export async function loadPolicyWith(path: string, options: LoadPolicyOptions): Promise<LoadedPolicy> {
-  const { loaded, algorithm, config, ctx, observationSpace } = readCheckpointPolicyContext(
+  const { loaded, algorithm, config, ctx, observationSpace, obsFilter } = readCheckpointPolicyContext(
     path,
     options.resolveAlgorithm,
   );
@@ -129,6 +133,8 @@ export async function loadPolicyWith(path: string, options: LoadPolicyOptions): 
     extras: Object.fromEntries(policy.extraColumns.map((c) => [c, new Float32Array(1)])),
   };
   const rng = SeededRng.fromSeed(options.seed ?? 0);
+  const statistic = obsFilter === undefined ? undefined : new RunningMeanStd(observationSpace.flatSize);
+  if (obsFilter !== undefined) statistic!.setState(obsFilter);
   return {
     algorithm: loaded.algorithm,
     envId: config.env.id,
@@ -137,6 +143,7 @@ export async function loadPolicyWith(path: string, options: LoadPolicyOptions): 
     checkpointDir: loaded.dir,
     computeAction(obs, actionOptions = {}) {
       const row = flattenObservation(observationSpace, obs);
+      statistic?.normalizeInto(row, row, OBS_NORM_EPSILON);
       policy.act(row, 1, !(actionOptions.deterministic ?? true), rng, out);
       const action = adapter.toEnvActions(out.actions)[0]!;
       // The adapter reuses its rows: hand out a copy.

@@ -3,12 +3,14 @@
  * state (blobs), the env runners' RNG and episode state (and their envs' state where the env has a
  * state API), the episode window, the counters and the iteration's own state (e.g. a replay buffer).
  */
+import type { RunningMeanStdState } from '../../envs/wrappers/running-mean-std.js';
 import type { IterationState, LearnerState, TrainingIteration } from '../algorithm.js';
 import { CheckpointError } from '../checkpoint/checkpoint-error.js';
 import type { CheckpointBlob, CheckpointCounters, CheckpointSpaces } from '../checkpoint/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint/index.js';
 import type { EnvRunnerState } from '../env-runner/env-runner.js';
 import type { EpisodeStatsState } from '../metrics/episode-stats.js';
+import { readSavedObsFilter } from './saved-obs-filter.js';
 
 /** Everything a run resumes from. */
 export interface RunSnapshot {
@@ -17,6 +19,8 @@ export interface RunSnapshot {
   readonly runners: readonly EnvRunnerState[];
   readonly episodeStats: EpisodeStatsState;
   readonly iteration: IterationState | undefined;
+  /** The run's `env.normalizeObservations` statistic (saved as `state.obsFilter`), when it is on. */
+  readonly obsFilter?: RunningMeanStdState;
 }
 
 const ITERATION_PREFIX = 'iteration/';
@@ -46,6 +50,7 @@ export function writeRunCheckpoint(
       episodeStats: snap.episodeStats,
       iteration: snap.iteration === undefined ? null : (snap.iteration.json ?? null),
       hasIterationState: snap.iteration !== undefined,
+      ...(snap.obsFilter === undefined ? {} : { obsFilter: snap.obsFilter }),
     } as Record<string, unknown>,
     weights: snap.learner.weights,
     optimizer: snap.learner.optimizer,
@@ -70,20 +75,20 @@ function field<T>(
 const isObject = (x: unknown): boolean => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /**
- * Reads a checkpoint written by {@link writeRunCheckpoint}.
- * @throws CheckpointError when it is missing, corrupt, or of another algorithm.
+ * Reads a checkpoint written by {@link writeRunCheckpoint}; `obs` says whether the run normalises
+ * observations and their size (older layouts of the statistic are migrated: ./saved-obs-filter.ts).
+ * @throws CheckpointError when it is missing, corrupt, of another algorithm, or lacks the statistic.
  */
-export function readRunCheckpoint(dir: string, algorithm: string) {
+export function readRunCheckpoint(
+  dir: string,
+  algorithm: string,
+  obs: { readonly normalize: boolean; readonly size: number } = { normalize: false, size: 0 },
+) {
   const loaded = loadCheckpoint(dir, { algorithm });
   const s = loaded.state;
   const learnerExtra = field<Record<string, unknown>>(s, 'learnerExtra', loaded.dir, isObject, 'an object');
-  const runners = field<EnvRunnerState[]>(
-    s,
-    'runners',
-    loaded.dir,
-    Array.isArray,
-    'an array of runner states',
-  );
+  field<EnvRunnerState[]>(s, 'runners', loaded.dir, Array.isArray, 'an array of runner states');
+  const { obsFilter, runners, migratedFrom } = readSavedObsFilter(s, obs.normalize, obs.size, loaded.dir);
   const episodeStats = field<EpisodeStatsState>(
     s,
     'episodeStats',
@@ -110,11 +115,12 @@ export function readRunCheckpoint(dir: string, algorithm: string) {
     runners,
     episodeStats,
     iteration,
+    ...(obsFilter === undefined ? {} : { obsFilter }),
   };
-  return { loaded, snapshot };
+  return { loaded, snapshot, migratedFrom };
 }
 
 /** The iteration's state, when it has one. */
-export function iterationStateOf(iteration: TrainingIteration): IterationState | undefined {
+export async function iterationStateOf(iteration: TrainingIteration): Promise<IterationState | undefined> {
   return iteration.getState?.();
 }

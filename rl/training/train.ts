@@ -10,8 +10,9 @@
  * same run; a run resumed from a checkpoint continues exactly where the uninterrupted one would be
  * (given envs with a state API, see EnvRunner.getState).
  */
-import { init, isInitialized, shutdown } from '../../core/index.js';
+import { type InitOptions, init, isInitialized, shutdown } from '../../core/index.js';
 import { createLogger } from '../../core/logger.js';
+import type { RunningMeanStdState } from '../../envs/wrappers/running-mean-std.js';
 import type { AnyAlgorithmDefinition, IterationServices, TrainingIteration } from '../algorithm.js';
 import { initBackend } from '../backend/backend.js';
 import { checkpointsDirOf, pruneCheckpoints } from '../checkpoint/index.js';
@@ -62,6 +63,11 @@ export interface TrainOptions extends TrainCallbacks {
    * signal ends the process. @default true
    */
   readonly handleSigint?: boolean;
+  /**
+   * A cluster to run the env runners and learner actors on (`rl train --address`); without it, the
+   * `TSRL_ADDRESS` environment variable, else this machine.
+   */
+  readonly cluster?: { readonly address: string; readonly keyFile?: string };
   /** Called once the env runners exist (tests kill one through `runners.actors`). */
   readonly onRunnersReady?: (runners: EnvRunnerGroup) => void;
 }
@@ -84,6 +90,19 @@ export interface TrainResult {
  * @throws ConfigError / TypeError on a config or env the algorithm cannot run; CheckpointError on a
  *   bad `resumeFrom`; errors of the runtime when runners fail beyond their restarts.
  */
+/** How train starts the runtime: joined to a cluster (whose nodes bring the GPUs), or this machine. */
+function runtimeOptions(options: TrainOptions, numGpus: number): InitOptions {
+  const address = options.cluster?.address ?? process.env['TSRL_ADDRESS'];
+  if (address === undefined || address === '') return numGpus > 0 ? { numGpus } : {};
+  const keyFile = options.cluster?.keyFile;
+  // Run directories hold checkpoints: the nodes need none of them.
+  return {
+    address,
+    ...(keyFile === undefined ? {} : { keyFile }),
+    excludes: ['node_modules', '.git', 'runs'],
+  };
+}
+
 export async function train(userConfig: CommonConfig, options: TrainOptions): Promise<TrainResult> {
   // Saved with the run and its checkpoints: a module path must name the same file from anywhere.
   const config = withAbsoluteEnvId(userConfig);
@@ -106,7 +125,7 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
   const ownsRuntime = (useActors || learnerActor) && !isInitialized();
   // Learner actors ask the scheduler for their GPUs: the node must offer them.
   const numGpus = Math.ceil(config.learners.numGpusPerLearner * config.learners.numLearners);
-  if (ownsRuntime) await init(numGpus > 0 ? { numGpus } : {});
+  if (ownsRuntime) await init(runtimeOptions(options, numGpus));
   const runners = await EnvRunnerGroup.create({
     specs: trainingRunnerSpecs(ctx, algorithm),
     mode: useActors ? 'actors' : 'inline',
@@ -142,13 +161,21 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
     let counters = { iteration: 0, envSteps: 0, episodes: 0, timeMs: 0 };
 
     if (options.resumeFrom !== undefined) {
-      const { loaded, snapshot } = readRunCheckpoint(options.resumeFrom, algorithm.name);
+      const { loaded, snapshot, migratedFrom } = readRunCheckpoint(options.resumeFrom, algorithm.name, {
+        normalize: config.env.normalizeObservations,
+        size: ctx.obsSize,
+      });
+      if (migratedFrom !== undefined)
+        log.warn(
+          `this checkpoint keeps the observation statistic in ${migratedFrom} (an older tsrl): migrated to one statistic per run.`,
+        );
       await learners.setState(snapshot.learner);
+      if (snapshot.obsFilter !== undefined) runners.setObsFilterState(snapshot.obsFilter);
       const exact = await runners.setStates(snapshot.runners);
       if (!exact)
         log.warn('the env has no state API: resumed envs start new episodes, so the run is not bit-exact.');
       stats = EpisodeStats.fromState(snapshot.episodeStats, config.metrics.windowEpisodes);
-      if (snapshot.iteration !== undefined) iteration.setState?.(snapshot.iteration);
+      if (snapshot.iteration !== undefined) await iteration.setState?.(snapshot.iteration);
       counters = { ...snapshot.counters };
       log.info(
         `resumed from ${loaded.dir} at iteration ${counters.iteration}, ${counters.envSteps} env steps`,
@@ -199,9 +226,11 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
       checkpointDir = writeRunCheckpoint(checkpointsDir, algorithm.name, config, spaces, {
         counters,
         learner: await learners!.getState(),
+        // After getStates: it drains the samples in flight, so their observations are in the statistic.
         runners: await runners.getStates(),
         episodeStats: stats.state(),
-        iteration: iteration?.getState?.(),
+        iteration: await iteration?.getState?.(),
+        ...obsFilterField(runners.obsFilterState()),
       });
       pruneCheckpoints(checkpointsDir, config.checkpoint.keepLast);
       lastCheckpointMs = performance.now();
@@ -254,12 +283,13 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
       };
       let evaluation: EvaluationResult | undefined;
       if (evaluator !== undefined && counters.iteration % config.evaluation.interval === 0) {
-        // One observation statistic per run: the training runner's, used frozen by the evaluator.
-        const obsFilter = config.env.normalizeObservations
-          ? (await runners.getStates())[0]?.obsFilter
-          : undefined;
+        // The run's observation statistic, used frozen by the evaluator.
         evaluation = (
-          await evaluator.evaluate(await learners.getWeights(), config.evaluation.episodes, obsFilter)
+          await evaluator.evaluate(
+            await learners.getWeights(),
+            config.evaluation.episodes,
+            runners.obsFilterState(),
+          )
         ).summary;
       }
       const now = performance.now();
@@ -281,6 +311,9 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
       };
       last = row;
       metrics.log(row);
+      const histogramEvery = config.metrics.weightHistogramInterval;
+      if (config.metrics.tensorboard && histogramEvery > 0 && counters.iteration % histogramEvery === 0)
+        metrics.logWeights(counters.envSteps, await learners.getWeights());
       writeRuntimeSnapshot(runDir, {
         envRunners: runners.numRunners,
         envRunnerMode: useActors ? 'actors' : 'inline',
@@ -319,4 +352,9 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
     await runners.close();
     if (ownsRuntime) await shutdown();
   }
+}
+
+/** The snapshot's `obsFilter` field, present only when normalisation is on. */
+function obsFilterField(obsFilter: RunningMeanStdState | undefined): { obsFilter?: RunningMeanStdState } {
+  return obsFilter === undefined ? {} : { obsFilter };
 }

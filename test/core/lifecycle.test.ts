@@ -39,6 +39,12 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The shared-object folders a driver left in /dev/shm (or the temp folder). */
+function sharedFoldersOf(driverPid: number): string[] {
+  const parent = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  return readdirSync(parent).filter((f) => f.startsWith(`tsrl-shm-${driverPid}-`));
+}
+
 function startDriver(mode: string): { child: ChildProcess; pids: Promise<number[]> } {
   const child = spawn(process.execPath, ['--import', tsx, driverPath, mode], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -60,9 +66,12 @@ describe('worker lifecycle', () => {
     const { child, pids } = startDriver('hang');
     const workerPids = await pids;
     expect(workerPids.length).toBe(2);
+    expect(sharedFoldersOf(child.pid ?? -1).length).toBe(1);
     child.kill('SIGKILL');
     expect(await eventually(() => workerPids.every((p) => !alive(p)), 10_000)).toBe(true);
     expect(await eventually(() => workersOf(child.pid ?? -1).length === 0, 10_000)).toBe(true);
+    // The workers' watchdogs remove the shared folder the killed driver could not.
+    expect(sharedFoldersOf(child.pid ?? -1)).toEqual([]);
   }, 120_000);
 
   it('workers busy in synchronous code exit when the driver is killed with SIGKILL', async () => {
@@ -83,6 +92,7 @@ describe('worker lifecycle', () => {
     expect(await eventually(() => workersOf(child.pid ?? -1).length === 0, 10_000)).toBe(true);
     const left = readdirSync(tmpdir()).filter((f) => f.startsWith(`tsrl-${child.pid}-`));
     expect(left).toEqual([]);
+    expect(sharedFoldersOf(child.pid ?? -1)).toEqual([]);
   }, 120_000);
 
   it('await init(); await shutdown(); settles and the process exits 0', async () => {

@@ -27,6 +27,29 @@ describe('wire protocol v2', () => {
     expect(parsed.frames.length).toBe(1);
   });
 
+  it('carries a shared value by file name and rejects names that could leave the folder', () => {
+    const wire = (s: string) => {
+      const b = new BatchBuilder<FromWorker>();
+      const value = {
+        data: packr.pack(1),
+        frames: [],
+        deps: [],
+        refs: [],
+        sizeBytes: 9,
+        shared: { name: s, frameBytes: [8] },
+      };
+      b.messages.push({ t: 'put', id: 1, value: b.value(value) });
+      return b.finish();
+    };
+    const ok = parseFromWorker(wire('a1-2b'));
+    const m = ok.messages[0] as Extract<FromWorker, { t: 'put' }>;
+    expect(m.value.s).toBe('a1-2b');
+    expect(m.value.b).toEqual([8]);
+    expect(ok.frames.length).toBe(0);
+    for (const bad of ['../x', '/etc/passwd', 'a/b', ''])
+      expect(() => parseFromWorker(wire(bad))).toThrow(/bad put/);
+  });
+
   it('rejects a batch of another protocol version, naming it', () => {
     expect(() => parseToWorker([packr.pack({ v: 99, m: [] })])).toThrow(/protocol version.*99/);
   });

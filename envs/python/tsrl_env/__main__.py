@@ -1,5 +1,5 @@
 """``python -m tsrl_env --env module:Class ...``: the same command line as ``tsrl-env``."""
 
-from tsrl_env_server import main
+from .cli import main
 
 main()

@@ -15,9 +15,13 @@ import {
   readClusterKeyFile,
   writeClusterKeyFile,
 } from '../../../core/cluster/cluster-key.js';
+import { PackageCache } from '../../../core/cluster/code-package.js';
 import { formatResources, Head } from '../../../core/cluster/head.js';
+import { ensurePackage } from '../../../core/cluster/head-request.js';
+import { packJobMessage } from '../../../core/cluster/job-protocol.js';
+import { JobRunner } from '../../../core/cluster/job-runner.js';
 import { NodeAgent } from '../../../core/cluster/node-agent.js';
-import type { NodeLoad, Resources } from '../../../core/cluster/protocol.js';
+import type { Resources } from '../../../core/cluster/protocol.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import { clusterDir, headKeyPath, isAlive, readRecords, removeRecord, writeRecord } from './cluster-files.js';
 import { firstExternalIPv4, localAddressTowards } from './node-address.js';
@@ -46,14 +50,10 @@ export interface StartIo {
   readonly stderr: Writable;
 }
 
-// The load a node reports. Nodes join the membership and heartbeat, but no task or actor is placed on
-// them yet (the runtime's node manager is not attached to clusters), so they report no use.
-const IDLE_LOAD: NodeLoad = Object.freeze({
-  resourcesUsed: {},
-  numActors: 0,
-  numQueuedTasks: 0,
-  objectStoreBytes: 0,
-});
+/** Where a machine keeps unpacked code packages, one folder per hash. */
+function packageCache(): PackageCache {
+  return new PackageCache(join(clusterDir(), 'packages'));
+}
 
 function nodeIdFor(role: 'head' | 'node'): string {
   const host = hostname()
@@ -102,14 +102,27 @@ async function runHead(opts: StartOptions, io: StartIo): Promise<void> {
   const advertised =
     bindHost === '0.0.0.0' || bindHost === '::' ? (firstExternalIPv4() ?? '127.0.0.1') : bindHost;
   const nodeId = nodeIdFor('head');
+  const cache = packageCache();
+  let headRef: Head | undefined;
+  const runner = new JobRunner({
+    resources: opts.resources,
+    fetchPackage: async (hash) => {
+      const bytes = headRef?.packageBytes(hash);
+      if (bytes === undefined) throw new Error(`the head holds no package ${hash}`);
+      return cache.lookup(hash) ?? cache.store(hash, bytes);
+    },
+    send: (driverId, message) => headRef?.toDriver(driverId, nodeId, [packJobMessage(message)]),
+  });
   const head = await Head.start({
     bind: opts.bind,
     port: opts.port,
     key,
     localNode: { nodeId, host: advertised, pid: process.pid, resources: opts.resources },
+    localJobs: runner,
     ...(opts.heartbeatMs === undefined ? {} : { heartbeatMs: opts.heartbeatMs }),
     ...(opts.deadAfterMs === undefined ? {} : { deadAfterMs: opts.deadAfterMs }),
   });
+  headRef = head;
   const address = `${advertised.includes(':') ? `[${advertised}]` : advertised}:${head.address.port}`;
   writeRecord({ role: 'head', pid: process.pid, address, keyFile, nodeId });
   io.stdout.write(
@@ -133,6 +146,7 @@ async function runHead(opts: StartOptions, io: StartIo): Promise<void> {
   const why = await Promise.race([signal.promise, stopped]);
   signal.dispose();
   head.close();
+  await runner.shutdown();
   removeRecord('head', process.pid);
   io.stderr.write(`cluster head stopped (${why})\n`);
 }
@@ -144,12 +158,21 @@ async function runNode(opts: StartOptions, io: StartIo): Promise<void> {
   const key = readClusterKeyFile(opts.keyFile);
   const host = opts.nodeIp ?? (await localAddressTowards(head.host));
   const nodeId = nodeIdFor('node');
+  const cache = packageCache();
+  let agentRef: NodeAgent | undefined;
+  const runner = new JobRunner({
+    resources: opts.resources,
+    fetchPackage: (hash) => ensurePackage(head, key, hash, cache),
+    send: (driverId, message) => agentRef?.sendToDriver(driverId, packJobMessage(message)),
+  });
   const agent = NodeAgent.start({
     head,
     key,
     node: { nodeId, host, pid: process.pid, resources: opts.resources },
-    load: () => IDLE_LOAD,
+    load: () => runner.load(),
+    jobs: runner,
   });
+  agentRef = agent;
   const headText = `${head.host}:${head.port}`;
   const signal = waitForSignal();
   const registered = (async () => {
@@ -169,6 +192,7 @@ async function runNode(opts: StartOptions, io: StartIo): Promise<void> {
   const end = typeof first === 'object' ? first : await Promise.race([agent.ended, signal.promise]);
   signal.dispose();
   removeRecord('node', process.pid);
+  await runner.shutdown();
   if (typeof end === 'string') {
     await agent.leave();
     io.stderr.write(`node ${nodeId} left the cluster (${end})\n`);

@@ -42,7 +42,14 @@ function isPythonEnv(id: string): boolean {
  * `--python`, the first Python on PATH that imports what the server needs (said on stderr).
  */
 async function servePython(
-  options: { env: string; address: string; numEnvs: number; python?: string; stepping: string },
+  options: {
+    env: string;
+    address: string;
+    numEnvs: number;
+    python?: string;
+    stepping: string;
+    renderMode?: 'rgb_array';
+  },
   io: EnvCommandIo,
 ): Promise<void> {
   const { findPython, pythonServerScript } = await import('../../../envs/python/index.js');
@@ -71,6 +78,9 @@ async function servePython(
     String(options.numEnvs),
     '--stepping',
     options.stepping,
+    ...(options.renderMode === undefined
+      ? []
+      : ['--env-kwargs', JSON.stringify({ render_mode: options.renderMode })]),
   ];
   const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (d: Buffer) => io.stdout.write(d));
@@ -92,6 +102,11 @@ async function servePython(
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+function parseRenderMode(value: string): 'rgb_array' {
+  if (value !== 'rgb_array') throw new InvalidArgumentError(`expected rgb_array, got "${value}".`);
+  return value;
 }
 
 function parseStepping(value: string): string {
@@ -143,6 +158,11 @@ export function registerEnvCommand(
       parseStepping,
       'in-order',
     )
+    .option(
+      '--render-mode <mode>',
+      "rgb_array: make the envs to render frames (option renderMode of built-in envs that draw, Python's render_mode)",
+      parseRenderMode,
+    )
     .action(
       async (options: {
         env: string;
@@ -150,6 +170,7 @@ export function registerEnvCommand(
         numEnvs: number;
         python?: string;
         stepping: string;
+        renderMode?: 'rgb_array';
       }) => {
         if (isAddress(options.env)) {
           throw new UsageError(
@@ -168,6 +189,7 @@ export function registerEnvCommand(
           id: options.env,
           address: options.address,
           numEnvs: options.numEnvs,
+          ...(options.renderMode === undefined ? {} : { envOptions: { renderMode: options.renderMode } }),
         });
         io.stdout.write(`serving ${options.env} x${options.numEnvs} on ${server.address}\n`);
         const stop = (): void => void server.close();

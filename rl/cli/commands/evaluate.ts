@@ -24,7 +24,7 @@ export function registerEvaluateCommand(program: Command, wiring: CliWiring): vo
     .option('--env <id>', 'evaluate on another env id (default: the one trained on)')
     .option(
       '--render',
-      "draw one episode: a GIF of the env's rgb_array frames (Python envs made with render_mode rgb_array), else text frames in the terminal (classic-control envs)",
+      "draw one episode: a GIF of the env's rgb_array frames (Python envs made with render_mode rgb_array, CartPole-v1 with env.options.renderMode rgb_array), else text frames in the terminal (classic-control envs)",
     )
     .option('--fps <n>', 'with --render: frames per second', parsePositiveInt, 30)
     .option(

@@ -20,6 +20,8 @@ export interface TrainFlags {
   stopTimeMs?: number;
   stopReturn?: number;
   backend?: string;
+  address?: string;
+  keyFile?: string;
 }
 
 /** Parses `--backend`: one of {@link BACKENDS}; `gpu` and the like point at tfjs-node-gpu. */
@@ -55,6 +57,11 @@ export function registerTrainCommand(program: Command, wiring: CliWiring): void 
     .option('--stop-time-ms <ms>', 'stop after this much wall time', parsePositiveInt)
     .option('--stop-return <r>', 'stop once the mean episode return reaches r', parseFiniteNumber)
     .option('--backend <name>', `tensor backend: ${BACKENDS.join(', ')}`, parseBackend)
+    .option(
+      '--address <host:port>',
+      'run the env runners and learner actors on this cluster (rl cluster start --head); default TSRL_ADDRESS',
+    )
+    .option('--key-file <file>', "the cluster's key file (with --address); default TSRL_KEY_FILE")
     .action(async (flags: TrainFlags) => {
       const { runTrain } = await import('../run-train.js');
       await runTrain(flags, wiring);

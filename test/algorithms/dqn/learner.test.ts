@@ -91,7 +91,7 @@ describe('DqnLearner', () => {
       // Data-parallel halves: gradients and TD errors leave the device asynchronously.
       const g = await a2.computeGradients(batch(8, 6), { envSteps: 30, iteration: 2 });
       expect(g.tdErrors).toHaveLength(8);
-      const applied = await a2.applyGradients([g.grads, g.grads], { envSteps: 30, iteration: 2 });
+      const applied = await a2.applyGradients([g, g], { envSteps: 30, iteration: 2 });
       expect(applied['gradNorm']).toBeGreaterThan(0);
     });
     const state = await a2.getState();

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { setLogLevel } from '../../../core/logger.js';
+import { CartPoleEnv } from '../../../envs/builtin/cartpole.js';
 import type { PythonVectorEnv } from '../../../envs/python/index.js';
 import { Box } from '../../../envs/spaces/box.js';
 import { Discrete } from '../../../envs/spaces/discrete.js';
@@ -100,6 +101,34 @@ describe.skipIf(noGymnasium !== undefined)(
         expect(new Set(frame.pixels).size).toBeGreaterThan(2); // a picture, not a blank
       },
       60_000,
+    );
+
+    it.skipIf(noPygame !== undefined)(
+      `tsrl's CartPole-v1 draws the frames Gymnasium's draws (but for anti-aliased edges)${noPygame === undefined ? '' : ` (skipped: ${noPygame})`}`,
+      () => {
+        const state = [1.0, 0, 0.15, 0];
+        const code = [
+          'import sys, numpy as np, gymnasium',
+          'env = gymnasium.make("CartPole-v1", render_mode="rgb_array")',
+          'env.reset(seed=0)',
+          `env.unwrapped.state = np.array(${JSON.stringify(state)})`,
+          'sys.stdout.buffer.write(env.render().tobytes())',
+        ].join('\n');
+        const theirs = execFileSync(PYTHON, ['-c', code], {
+          maxBuffer: 8 << 20,
+          stdio: ['ignore', 'pipe', 'ignore'],
+        });
+        const env = new CartPoleEnv({ renderMode: 'rgb_array' });
+        env.reset({ seed: 0 });
+        env.state = state;
+        const ours = env.render().pixels;
+        expect(theirs.length).toBe(ours.length);
+        let differing = 0;
+        for (let p = 0; p < ours.length; p += 3)
+          if (ours[p] !== theirs[p] || ours[p + 1] !== theirs[p + 1] || ours[p + 2] !== theirs[p + 2])
+            differing++;
+        expect(differing / (ours.length / 3)).toBeLessThan(0.005); // 297 of 240,000 when written
+      },
     );
 
     it('PPO with configs/cartpole-ppo.yaml reaches its expected 475 on gymnasium:CartPole-v1', async () => {

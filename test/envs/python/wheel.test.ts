@@ -1,6 +1,6 @@
 /**
  * The tsrl_env Python package: the committed wheel (shipped in the npm package) holds the current
- * server file; `pip install` of the wheel and of the envs/python folder give `tsrl_env.serve` and the
+ * modules; `pip install` of the wheel and of the envs/python folder give `tsrl_env.serve` and the
  * `tsrl-env` command, which serve to the TS client. Offline: pip runs with --no-index, no isolation.
  */
 import { execFileSync } from 'node:child_process';
@@ -9,15 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ZmqVectorEnv } from '../../../envs/remote/zmq-vector-env.js';
-import {
-  freshAddress,
-  killAll,
-  PYTHON,
-  PYTHON_SERVER,
-  pythonMissing,
-  REPO,
-  startServer,
-} from '../remote/server-process.js';
+import { freshAddress, killAll, PYTHON, pythonMissing, REPO, startServer } from '../remote/server-process.js';
 
 const WHEEL_DIR = join(REPO, 'envs/python/wheel');
 const FIXTURES = join(REPO, 'test/envs/python/fixtures');
@@ -58,16 +50,19 @@ afterAll(async () => {
 });
 
 describe('the committed wheel', () => {
-  it('holds the current tsrl_env_server.py and tsrl_env package (rebuild: bash scripts/build-python-wheel.sh)', () => {
+  it('holds the current tsrl_env package and its command (rebuild: bash scripts/build-python-wheel.sh)', () => {
     const wheels = readdirSync(WHEEL_DIR).filter((f) => f.endsWith('.whl'));
     expect(wheels).toEqual(['tsrl_env-0.1.0-py3-none-any.whl']);
     const wheel = join(WHEEL_DIR, wheels[0]!);
-    expect(fromWheel(wheel, 'tsrl_env_server.py')).toBe(readFileSync(PYTHON_SERVER, 'utf8'));
-    expect(fromWheel(wheel, 'tsrl_env/__init__.py')).toBe(
-      readFileSync(join(REPO, 'envs/python/tsrl_env/__init__.py'), 'utf8'),
-    );
+    const modules = readdirSync(join(REPO, 'envs/python/tsrl_env')).filter((f) => f.endsWith('.py'));
+    expect(modules.length).toBeGreaterThan(5);
+    for (const module of modules) {
+      expect(fromWheel(wheel, `tsrl_env/${module}`), module).toBe(
+        readFileSync(join(REPO, 'envs/python/tsrl_env', module), 'utf8'),
+      );
+    }
     expect(fromWheel(wheel, 'tsrl_env-0.1.0.dist-info/entry_points.txt')).toContain(
-      'tsrl-env = tsrl_env_server:main',
+      'tsrl-env = tsrl_env.cli:main',
     );
   });
 });

@@ -34,7 +34,7 @@ describe('buildConfigSchema', () => {
     expect(config.learners).toEqual({ numLearners: 1, numGpusPerLearner: 0 });
     expect(config.model).toEqual({ hiddenSizes: [64, 64], activation: 'tanh' });
     expect(config.evaluation).toEqual({ interval: 0, episodes: 10, deterministic: true, numEnvs: 1 });
-    expect(config.metrics).toEqual({ windowEpisodes: 100, tensorboard: true });
+    expect(config.metrics).toEqual({ windowEpisodes: 100, tensorboard: true, weightHistogramInterval: 10 });
     // Checkpoints every 5 minutes of wall time by default, the newest 5 kept: a crash loses little.
     expect(config.checkpoint).toEqual({ interval: 0, intervalMs: 300000, atEnd: true, keepLast: 5 });
     expect(resolveConfig({ schema, algo: 'ppo', sets: ['checkpoint.keepLast=2'] }).checkpoint.keepLast).toBe(

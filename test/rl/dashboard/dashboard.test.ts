@@ -59,7 +59,7 @@ beforeAll(async () => {
       'model.hiddenSizes=[16]',
       'training.numMinibatches=2',
       'training.numEpochs=2',
-      'stop.iterations=4',
+      'stop.iterations=24',
     ],
   });
   await train(config, {
@@ -90,12 +90,12 @@ describe('dashboard API', () => {
     const { runs } = (await (await fetch(`${dashboard.url}api/runs`)).json()) as { runs: RunSummary[] };
     expect(runs.map((r) => [r.name, r.status, r.iterations, r.algo, r.envId])).toEqual([
       ['dqn-live', 'running', 2, 'dqn', 'CartPole-v1'],
-      ['ppo-finished', 'finished', 4, 'ppo', 'CartPole-v1'],
+      ['ppo-finished', 'finished', 24, 'ppo', 'CartPole-v1'],
     ]);
     const runtime = runs[1]!.runtime!;
     expect(runtime.actors).toMatchObject({ envRunners: 1, envRunnerMode: 'actors', learners: 1 });
     expect(runtime.runtime?.workerPids.length).toBeGreaterThanOrEqual(1);
-    expect(runs[1]!.checkpoints).toEqual([4]);
+    expect(runs[1]!.checkpoints).toEqual([24]);
   });
 
   it('rejects run names outside the log directory and unknown runs', async () => {

@@ -40,6 +40,30 @@ describe('readTensorBoardEvents', () => {
     expect(events[2]).toMatchObject({ step: 2 ** 33 + 1, scalars: { 'evaluation/episodes': 5 } });
   });
 
+  it('reads back histograms: min, max, count, sums and equal-width buckets that count every value', () => {
+    const writer = new TensorBoardWriter(join(dir, 'h'), () => 0);
+    // 0..99 over 30 buckets of width 3.3: bucket b holds the integers in [3.3 b, 3.3 (b + 1)).
+    const values = Float32Array.from({ length: 100 }, (_, i) => i);
+    writer.addHistograms(7, {
+      'weights/pi/dense0/kernel': values,
+      'weights/zero': [0, 0, 0],
+      'weights/none': [],
+    });
+    const [, event] = readTensorBoardEvents(writer.path);
+    expect(event!.step).toBe(7);
+    expect(event!.scalars).toEqual({});
+    const h = event!.histograms!['weights/pi/dense0/kernel']!;
+    expect([h.min, h.max, h.num, h.sum, h.sumSquares]).toEqual([0, 99, 100, 4950, 328350]);
+    expect(h.bucket).toHaveLength(30);
+    expect(h.bucket.reduce((a, b) => a + b, 0)).toBe(100);
+    expect(h.bucket.slice(0, 3)).toEqual([4, 3, 3]); // {0,1,2,3}, {4,5,6}, {7,8,9}
+    expect(h.bucketLimit[0]).toBeCloseTo(3.3, 12);
+    expect(h.bucketLimit.at(-1)).toBe(99);
+    // All equal: one bucket at that value; empty: no buckets.
+    expect(event!.histograms!['weights/zero']).toMatchObject({ num: 3, bucketLimit: [0], bucket: [3] });
+    expect(event!.histograms!['weights/none']).toMatchObject({ num: 0, bucket: [] });
+  });
+
   it('names the offset of a corrupted or truncated record', () => {
     const writer = new TensorBoardWriter(join(dir, 'b'), () => 0);
     writer.addScalars(1, { x: 1 });

@@ -147,7 +147,7 @@ describe('plotRuns', () => {
     expect(count(0x4c, 0x78, 0xa8)).toBeGreaterThan(500);
     expect(count(0xf5, 0x85, 0x18)).toBeGreaterThan(500);
     mkdirSync(ARTIFACTS, { recursive: true });
-    copyFileSync(out, join(ARTIFACTS, 'plot.png'));
+    copyFileSync(out, join(ARTIFACTS, 'plot-fixture.png'));
   });
 
   it('rejects an output that is neither .png nor .svg, with exit code 2 from the CLI', async () => {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ppo } from '../../../algorithms/ppo/index.js';
 import { setLogLevel } from '../../../core/logger.js';
 import type { AnyAlgorithmDefinition } from '../../../rl/algorithm.js';
+import { loadCheckpoint } from '../../../rl/checkpoint/index.js';
 import { buildConfigSchema } from '../../../rl/config/common.js';
 import { resolveConfig } from '../../../rl/config/resolve.js';
 import { flattenMetrics, type IterationResult } from '../../../rl/metrics/iteration-result.js';
@@ -103,6 +104,40 @@ describe('train callbacks and TensorBoard events', () => {
       expect(Object.keys(expected)).toContain('learner/policyLoss');
       expect(events[k + 1]!.scalars).toEqual(expected);
     });
+  });
+
+  it("writes histograms of the learner's weights every metrics.weightHistogramInterval iterations", async () => {
+    const runDir = join(root, 'histograms');
+    const r = await train(config('metrics.weightHistogramInterval=2'), {
+      algorithm: ppo as unknown as AnyAlgorithmDefinition,
+      runDir,
+      handleSigint: false,
+    });
+    const file = readdirSync(runDir).find((f) => f.startsWith('events.out.tfevents.'))!;
+    const events = readTensorBoardEvents(join(runDir, file));
+    const withHistograms = events.filter((e) => e.histograms !== undefined);
+    const rows = readFileSync(join(runDir, 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as IterationResult);
+    // Iterations 2 and 4; the scalar events stay one per iteration.
+    expect(withHistograms.map((e) => e.step)).toEqual([rows[1]!.envSteps, rows[3]!.envSteps]);
+    expect(events.filter((e) => Object.keys(e.scalars).length > 0)).toHaveLength(4);
+    // The last ones describe the weights the final checkpoint holds.
+    const last = withHistograms.at(-1)!.histograms!;
+    const { weights } = loadCheckpoint(r.checkpointDir!);
+    expect(Object.keys(last).sort()).toEqual(weights.map((w) => `weights/${w.name}`).sort());
+    for (const w of weights) {
+      const h = last[`weights/${w.name}`]!;
+      expect(h.num).toBe(w.data.length);
+      expect(h.min).toBe(Math.min(...w.data));
+      expect(h.max).toBe(Math.max(...w.data));
+      expect(h.sum).toBeCloseTo(
+        w.data.reduce((a, b) => a + b, 0),
+        4,
+      );
+      expect(h.bucket.reduce((a, b) => a + b, 0)).toBe(w.data.length);
+    }
   });
 
   it('writes no events file with metrics.tensorboard=false', async () => {

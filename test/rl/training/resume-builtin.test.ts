@@ -57,7 +57,7 @@ const strip = (row: Record<string, unknown>) => {
 };
 
 describe('resume on CartPole-v1 (built-in env state API)', () => {
-  // With env.normalizeObservations the observation filter's running statistics travel in the env state.
+  // With env.normalizeObservations the run's observation statistic travels in the checkpoint (state.obsFilter).
   it.each([
     ['plain', 'env.normalizeObservations=false'],
     ['with the observation filter', 'env.normalizeObservations=true'],

@@ -81,6 +81,63 @@ describe('rl env', () => {
     await running;
   });
 
+  it('serve --render-mode rgb_array: a built-in env that draws answers render with frames', async () => {
+    const stop = new AbortController();
+    const { cli, out } = program(stop.signal);
+    const address = freshAddress('ipc');
+    const running = cli.parseAsync([
+      'node',
+      'rl',
+      'env',
+      'serve',
+      '--env',
+      'CartPole-v1',
+      '--address',
+      address,
+      '--render-mode',
+      'rgb_array',
+    ]);
+    for (let i = 0; i < 200 && !out().includes('serving'); i++) await new Promise((r) => setTimeout(r, 25));
+    const env = await ZmqVectorEnv.connect(address, { timeoutMs: 5000 });
+    expect(env.renderMode).toBe('rgb_array');
+    await env.reset({ seed: 0 });
+    const frame = await env.render(0);
+    expect([frame.height, frame.width, frame.channels]).toEqual([400, 600, 3]);
+    await env.close();
+    stop.abort();
+    await running;
+    await expect(
+      program().cli.parseAsync([
+        'node',
+        'rl',
+        'env',
+        'serve',
+        '--env',
+        'CartPole-v1',
+        '--render-mode',
+        'human',
+      ]),
+    ).rejects.toThrow(/expected rgb_array, got "human"/);
+  });
+
+  it.skipIf(pythonMissing() !== undefined)('check: runs a python: env whose server it starts', async () => {
+    const { cli, out } = program();
+    await cli.parseAsync([
+      'node',
+      'rl',
+      'env',
+      'check',
+      'python:examples/python-env/target_reach.py:TargetReach',
+      '--python',
+      PYTHON,
+      '--num-envs',
+      '2',
+      '--steps',
+      '30',
+    ]);
+    expect(out()).toContain('TargetReach-v0: OK (vector');
+  });
+
   it('serve: serves a built-in id such as CartPole-v1 (as the README shows)', async () => {
     const stop = new AbortController();
     const { cli, out } = program(stop.signal);

@@ -1,0 +1,124 @@
+/**
+ * A driver's connection to the cluster head: says hello every {@link HELLO_MS} (the head's record that
+ * the driver lives, and its answer carries the node table), relays job messages to nodes and back,
+ * and gives up with a clear error when the head is silent for `headTimeoutMs` (nothing hangs).
+ */
+import { randomUUID } from 'node:crypto';
+import type { HostPort } from './bind-policy.js';
+import { ClusterClient } from './cluster-client.js';
+import type { ClusterKey } from './cluster-key.js';
+import type { FromHead } from './protocol.js';
+
+/** How often a driver says hello (it doubles as the driver's heartbeat). */
+export const HELLO_MS = 250;
+
+/** What the link reports. */
+export interface DriverLinkEvents {
+  /** The node table (every hello answer and every head heartbeat). */
+  nodes(message: Extract<FromHead, { t: 'nodes' }>): void;
+  /** A job message from a node. */
+  fromNode(nodeId: string, frame: Uint8Array | undefined): void;
+  /** The head could not deliver to this node. */
+  nodeGone(nodeId: string): void;
+  /** The link is given up (head silent, or the head dropped us). */
+  lost(error: Error): void;
+}
+
+/** See the module comment. */
+export class DriverLink {
+  readonly driverId = `driver-${randomUUID().slice(0, 12)}`;
+  private readonly client: ClusterClient;
+  private readonly timer: NodeJS.Timeout;
+  private lastHeardMs = Date.now();
+  private heardOnce = false;
+  private closed = false;
+
+  constructor(
+    private readonly head: HostPort,
+    key: ClusterKey | undefined,
+    private readonly headTimeoutMs: number,
+    private readonly events: DriverLinkEvents,
+  ) {
+    this.client = ClusterClient.connect(
+      { head, key },
+      {
+        message: ({ message, payload }) => this.handle(message, payload),
+        closed: (error) => this.lose(error),
+      },
+    );
+    this.hello();
+    this.timer = setInterval(() => this.tick(), HELLO_MS);
+  }
+
+  private hello(): void {
+    void this.client.send({ t: 'driver-hello', driverId: this.driverId });
+  }
+
+  private tick(): void {
+    const silentMs = Date.now() - this.lastHeardMs;
+    if (silentMs > this.headTimeoutMs) {
+      const where = `${this.head.host}:${this.head.port}`;
+      this.lose(
+        new Error(
+          this.heardOnce
+            ? `lost the cluster head at ${where}: no word for ${Math.round(silentMs / 1000)} s (it stopped, or the network is cut)`
+            : `no answer from a cluster head at ${where} within ${Math.round(silentMs / 1000)} s: is it running, ` +
+                "is the address right, and does the key file hold this cluster's key? (a peer without it gets no answer)",
+        ),
+      );
+      return;
+    }
+    this.hello();
+  }
+
+  private handle(m: FromHead, payload: readonly Uint8Array[]): void {
+    this.lastHeardMs = Date.now();
+    this.heardOnce = true;
+    switch (m.t) {
+      case 'nodes':
+        this.events.nodes(m);
+        return;
+      case 'from-node':
+        this.events.fromNode(m.nodeId, payload[0]);
+        return;
+      case 'node-gone':
+        this.events.nodeGone(m.nodeId);
+        return;
+      case 'dropped':
+        this.lose(new Error(`the cluster head dropped this driver: ${m.reason}`));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Whether the head has answered once. */
+  get connected(): boolean {
+    return this.heardOnce;
+  }
+
+  /** Sends a job message (one frame) to a node. */
+  toNode(nodeId: string, frame: Uint8Array): void {
+    if (this.closed) return;
+    void this.client.send({ t: 'to-node', driverId: this.driverId, nodeId }, [frame]);
+  }
+
+  private lose(error: Error): void {
+    if (this.closed) return;
+    this.close();
+    this.events.lost(error);
+  }
+
+  /** Tells the head this driver leaves (its actors stop), then closes. */
+  async leave(): Promise<void> {
+    if (this.closed) return;
+    await this.client.send({ t: 'driver-bye', driverId: this.driverId });
+    this.close();
+  }
+
+  private close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+    this.client.close();
+  }
+}
