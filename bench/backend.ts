@@ -3,7 +3,9 @@
  * (raw ops, upload + apply + asynchronous read back) at batch 1/8/16/64/256 and one Adam step with
  * grad-norm clipping at minibatch 128 (a categorical policy-gradient loss), one Adam step of a SAC-sized
  * 4-256-256-1 relu critic at batch 256 (MSE), and one PPO learner step of the MinAtar CNN preset
- * (configs/minatar-breakout-ppo.yaml's network) at 512 and 4096 rows; plus the plain-JS forward
+ * (configs/minatar-breakout-ppo.yaml's network) at 512 and 4096 rows, and an Adam step of MLP
+ * 64-H-H-8 at the sizes of the H200 measurements behind the webgpu threshold (`mlpStepVsMacs`, with
+ * `webgpuRule`: where the wasm cost line meets webgpu's per-step cost); plus the plain-JS forward
  * (rl/models/js-mlp.ts) at the same batches as the baseline. Every step ends in an `await t.data()`,
  * so GPU work is finished inside the timing (and webgpu in Node, which cannot read synchronously,
  * runs it). Best of several trials on a shared machine: compare numbers from the same run only.
@@ -18,10 +20,14 @@ import { allocMinibatch } from '../algorithms/ppo/minibatch.js';
 import { type ActorCriticSpec, initActorCritic, macsPerRow } from '../algorithms/ppo/model.js';
 import { SeededRng } from '../envs/rng.js';
 import { type BackendChoice, currentBackend, initBackend, requireTf } from '../rl/backend/backend.js';
+import { WEBGPU_MIN_MACS } from '../rl/backend/webgpu.js';
 import { Categorical } from '../rl/distributions/categorical.js';
 import { JsMlp } from '../rl/models/js-mlp.js';
 import { Mlp, type MlpSpec } from '../rl/models/mlp.js';
 import { Adam } from '../rl/optim/adam.js';
+
+/** webgpu's Adam step of MLP 64-H-H-8 at batch 256 / H 256 on the H200 (2026-12-04), 13.2 ms; about 13-17 ms at every size measured there. */
+const RECORDED_H200_STEP_US = 13_200;
 
 const SPEC: MlpSpec = { inputSize: 8, hiddenSizes: [64, 64], outputSize: 4, activation: 'tanh' };
 const FORWARD_BATCHES = [1, 8, 16, 64, 256] as const;
@@ -110,6 +116,65 @@ async function adamStep(adam: Adam, variables: readonly Variable[], loss: () => 
   norm.dispose();
 }
 
+/** The learner sizes of the H200 measurements behind WEBGPU_MIN_MACS (rl/backend/webgpu.ts): MLP 64-H-H-8. */
+const STEP_SIZES = [
+  { rows: 256, hidden: 64 },
+  { rows: 256, hidden: 128 },
+  { rows: 256, hidden: 256 },
+  { rows: 1024, hidden: 256 },
+  { rows: 4096, hidden: 256 },
+] as const;
+
+/**
+ * One Adam step (MSE, relu MLP 64-H-H-8) per size, with the multiply-adds of one forward pass of the
+ * minibatch: where the learner-step cost crosses from dispatch-bound to arithmetic-bound. The tfjs
+ * cpu backend skips the 4096-row size (seconds per step).
+ */
+async function benchStepVsMacs(): Promise<Record<string, { macs: number; us: number }>> {
+  const tf = requireTf();
+  const rng = SeededRng.fromSeed(5);
+  const out: Record<string, { macs: number; us: number }> = {};
+  for (const { rows, hidden } of STEP_SIZES) {
+    if (rows >= 4096 && currentBackend()?.tfBackend === 'cpu') continue;
+    const mlp = new Mlp({
+      inputSize: 64,
+      hiddenSizes: [hidden, hidden],
+      outputSize: 8,
+      activation: 'relu',
+      seed: 4,
+    });
+    const adam = new Adam(mlp.variables, { learningRate: 1e-4 });
+    const x = tf.tensor2d(randomArray(rows * 64, rng), [rows, 64]) as Tensor2D;
+    const y = tf.tensor2d(randomArray(rows * 8, rng), [rows, 8]) as Tensor2D;
+    const us = await timeUsAsync(
+      () => adamStep(adam, mlp.variables, () => tf.mean(tf.square(tf.sub(mlp.apply(x), y))) as Scalar),
+      3,
+    );
+    out[`rows${rows}H${hidden}`] = { macs: rows * (64 * hidden + hidden * hidden + hidden * 8), us };
+    for (const t of [x, y]) t.dispose();
+    adam.dispose();
+    mlp.dispose();
+  }
+  return out;
+}
+
+/**
+ * Microseconds per million multiply-adds of the steps at or above 2M multiply-adds (the median), and
+ * where that line meets `gpuStepUs` (a GPU's per-step cost, about constant at these sizes).
+ */
+export function breakEven(
+  steps: Readonly<Record<string, { macs: number; us: number }>>,
+  gpuStepUs: number,
+): { usPerMMac: number; breakEvenMacs: number } | undefined {
+  const rates = Object.values(steps)
+    .filter((s) => s.macs >= 2e6)
+    .map((s) => s.us / (s.macs / 1e6))
+    .sort((a, b) => a - b);
+  if (rates.length === 0) return undefined;
+  const usPerMMac = rates[Math.floor(rates.length / 2)] as number;
+  return { usPerMMac: Math.round(usPerMMac), breakEvenMacs: Math.round((gpuStepUs / usPerMMac) * 1e6) };
+}
+
 /** Forward and Adam timings on the current backend. */
 async function benchCurrent(): Promise<Record<string, unknown>> {
   const tf = requireTf();
@@ -168,8 +233,10 @@ async function benchCurrent(): Promise<Record<string, unknown>> {
   criticAdam.dispose();
   critic.dispose();
   const ppoCnnStepUs = await benchPpoCnn();
+  const mlpStepVsMacs = await benchStepVsMacs();
   return {
     forwardUs,
+    mlpStepVsMacs,
     adamStepMinibatch128Us: adamStepUs,
     critic256x256AdamStepBatch256Us: criticStepUs,
     ppoCnnStepUs,
@@ -212,7 +279,7 @@ export async function benchBackend(): Promise<Record<string, unknown>> {
     try {
       info = await initBackend({ backend: name });
     } catch (error) {
-      backends[name] = { available: false, reason: (error as Error).message.split('. ')[0] };
+      backends[name] = { available: false, reason: (error as Error).message };
       continue;
     }
     backends[name] = {
@@ -232,6 +299,24 @@ export async function benchBackend(): Promise<Record<string, unknown>> {
     const gpu = step('webgpu')?.[rows];
     if (cpu !== undefined && gpu !== undefined) ppoCnnWebgpuSpeedup[rows] = Math.round((cpu / gpu) * 10) / 10;
   }
+  // The webgpu rule: where the wasm step-cost line meets webgpu's per-step cost, measured here when
+  // webgpu ran, else the 15 ms recorded on the H200 (rl/backend/webgpu.ts).
+  const stepsOf = (name: string) =>
+    (backends[name] as { mlpStepVsMacs?: Record<string, { macs: number; us: number }> } | undefined)
+      ?.mlpStepVsMacs;
+  const gpuSteps = stepsOf('webgpu');
+  const gpuStepUs =
+    gpuSteps === undefined ? RECORDED_H200_STEP_US : Math.min(...Object.values(gpuSteps).map((s) => s.us));
+  const wasmSteps = stepsOf('wasm');
+  const webgpuRule =
+    wasmSteps === undefined
+      ? undefined
+      : {
+          ...breakEven(wasmSteps, gpuStepUs),
+          gpuStepUs,
+          gpuStepFrom: gpuSteps === undefined ? 'recorded on the H200 (2026-12-04)' : 'measured in this run',
+          threshold: WEBGPU_MIN_MACS,
+        };
   const jsForwardUs = benchJs();
   const fastest = Object.entries(backends)
     .filter(([, r]) => (r as { available: boolean }).available)
@@ -249,6 +334,7 @@ export async function benchBackend(): Promise<Record<string, unknown>> {
     backends,
     ppoCnn: { model: 'conv 16 3x3 on 10x10x4, dense 128, 3 actions', macsPerRow: macsPerRow(BREAKOUT_CNN) },
     ppoCnnWebgpuSpeedup,
+    ...(webgpuRule !== undefined ? { webgpuRule } : {}),
     jsForwardUs,
     fastestByAdamStep: fastest,
     default: currentBackend()?.name,

@@ -6,16 +6,25 @@
 #                    tfjs packages reduced to the Node bundle each loads (and the wasm binaries)
 #   libvulkan1.deb   Debian's Vulkan loader (apt-get download), unpacked there with dpkg -x
 # into OUT (default bench/gpu/out, git-ignored), then checks that the total fits the 64 MiB the device
-# runner carries. Run from the repository root after `npm run build`:  bash bench/gpu/pack.sh
+# runner carries. It builds dist/ from the tree first (`npm run build`), so a clone needs only `npm ci`:
+#   git clone ... && cd tsrl && npm ci && bash bench/gpu/pack.sh
+# Any failing step stops it with a message naming the step (exit 1).
 set -euo pipefail
+trap 'echo "pack: FAILED at line $LINENO: $BASH_COMMAND" >&2' ERR
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${1:-$ROOT/bench/gpu/out}
 LIMIT_BYTES=$((64 * 1024 * 1024))
 STAGE=$(mktemp -d /tmp/tsrl-gpu-pack.XXXXXX)
 trap 'rm -rf "$STAGE"' EXIT
 
-[ -f "$ROOT/dist/bin/rl.js" ] || [ -f "$ROOT/dist/rl/cli/main.js" ] || [ -d "$ROOT/dist" ] || {
-  echo "pack: no dist/; run npm run build first" >&2
+[ -d "$ROOT/node_modules/typescript" ] || {
+  echo "pack: no dev install in $ROOT/node_modules; run npm ci first" >&2
+  exit 1
+}
+echo "pack: npm run build"
+(cd "$ROOT" && npm run build >/dev/null)
+[ -f "$ROOT/dist/bin/main.js" ] || {
+  echo "pack: npm run build made no dist/bin/main.js" >&2
   exit 1
 }
 node_major=$(node -p 'process.versions.node.split(".")[0]')

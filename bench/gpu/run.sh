@@ -3,13 +3,19 @@
 # unpacks Node, the app and the Vulkan loader under WORK, points Dawn at the NVIDIA driver's Vulkan ICD,
 # then runs every bench/gpu/benchmarks/*.sh in name order. Each benchmark gets NODE (the node binary),
 # APP (the unpacked project: `$NODE $APP/bin/rl.js ...`) and RESULTS (a folder for its JSON), and may
-# read BENCH_QUICK=1 (a short smoke run). A failing benchmark is reported and the others still run;
-# the exit status is the number of failures.
+# read BENCH_QUICK=1 (a short smoke run) and BENCH_NO_GPU=1 (everything on wasm, webgpu skipped: a
+# dry run on a machine without a GPU). BENCH_ONLY=10,20 runs only the benchmarks whose names start
+# so. A failing benchmark is reported and the others still run; the exit status is the number of
+# failures, or 100 and up when the pack cannot be unpacked.
 #
 # Usage (repository root of the carried tree):  bash bench/gpu/run.sh [PACK_DIR] [RESULTS_DIR]
 #   PACK_DIR    default bench/gpu/out;  RESULTS_DIR default $OUT (the device runner's output folder)
 #               or bench/gpu/results
 set -uo pipefail
+fail() {
+  echo "run: $1" >&2
+  exit "$2"
+}
 HERE=$(cd "$(dirname "$0")" && pwd)
 PACK=${1:-$HERE/out}
 export RESULTS=${2:-${OUT:-$HERE/results}}
@@ -17,13 +23,17 @@ WORK=${WORK:-/tmp/tsrl-gpu}
 mkdir -p "$WORK" "$RESULTS"
 
 for f in node.xz app.tar.xz; do
-  [ -f "$PACK/$f" ] || { echo "run: $PACK/$f missing; run bench/gpu/pack.sh on a machine with Node first" >&2; exit 100; }
+  [ -f "$PACK/$f" ] || fail "$PACK/$f missing; run bench/gpu/pack.sh on a machine with Node first" 100
 done
 
 export NODE="$WORK/node"
-xz -dc "$PACK/node.xz" >"$NODE" && chmod +x "$NODE"
-rm -rf "$WORK/app" && xz -dc "$PACK/app.tar.xz" | tar -C "$WORK" -xf -
+xz -dc "$PACK/node.xz" >"$NODE" || fail "cannot unpack $PACK/node.xz" 101
+chmod +x "$NODE"
+"$NODE" --version >/dev/null || fail "the unpacked Node ($NODE) does not run here" 102
+rm -rf "$WORK/app"
+xz -dc "$PACK/app.tar.xz" | tar -C "$WORK" -xf - || fail "cannot unpack $PACK/app.tar.xz" 103
 export APP="$WORK/app"
+[ -f "$APP/bin/rl.js" ] || fail "$PACK/app.tar.xz has no app/bin/rl.js" 103
 
 # The Vulkan loader (libvulkan.so.1) from Debian's package; dpkg -x where dpkg exists, else ar + tar.
 deb=$(ls "$PACK"/libvulkan1*.deb 2>/dev/null | head -1)
@@ -34,7 +44,9 @@ if [ -n "$deb" ]; then
   else
     (cd "$WORK/vulkan" && ar x "$deb" && tar -xf data.tar.* && rm -f data.tar.* control.tar.* debian-binary)
   fi
-  lib=$(dirname "$(find "$WORK/vulkan" -name 'libvulkan.so.1' | head -1)")
+  so=$(find "$WORK/vulkan" -name 'libvulkan.so.1' | head -1)
+  [ -n "$so" ] || fail "$deb has no libvulkan.so.1" 104
+  lib=$(dirname "$so")
   export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
 
@@ -52,11 +64,13 @@ fi
   echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "nvidia-smi: not found"
   echo "cpus $(nproc), load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "BENCH_QUICK=${BENCH_QUICK:-0} BENCH_NO_GPU=${BENCH_NO_GPU:-0} BENCH_ONLY=${BENCH_ONLY:-all}"
 } | tee "$RESULTS/machine.txt"
 
 failures=0
 for bench in "$APP"/bench/gpu/benchmarks/*.sh; do
   name=$(basename "$bench" .sh)
+  if [ -n "${BENCH_ONLY:-}" ] && ! [[ ",$BENCH_ONLY," == *",${name%%-*},"* ]]; then continue; fi
   echo "== $name"
   start=$(date +%s)
   if bash "$bench" >"$RESULTS/$name.log" 2>&1; then

@@ -54,9 +54,17 @@ export const WEBGPU_INSTALL = 'npm install webgpu@0.6.2 @tensorflow/tfjs-backend
 
 /**
  * Learner steps with fewer multiply-adds in one forward pass of a minibatch than this run faster on
- * the CPU. Measured on one H200 (16 cores, issue 12): an Adam step of an MLP 64-H-H-8 took 15.4 ms on
- * webgpu vs 7.1 ms on wasm at batch 256 / H 64 (2.2M multiply-adds), 13.2 vs 71 ms at H 256 (21M);
- * webgpu costs ~13-15 ms per step whatever the size (dispatch), wasm ~3.3 ms per million: even near 4M.
+ * the CPU. Source: measurements on the GPU machine of issue 12 (one NVIDIA H200, 16 cores, driver
+ * 580.159.04, Node 20, webgpu@0.6.2 + @tensorflow/tfjs-backend-webgpu@4.22.0, 2026-12-04), one Adam
+ * step of an MLP 64-H-H-8, webgpu vs wasm on that machine's CPU:
+ *   batch 256 / H 64   (2.2M multiply-adds):  15.4 ms vs 7.1 ms
+ *   batch 256 / H 256  (21.5M):               13.2 ms vs 71 ms
+ *   batch 4096 / H 256 (344M):                16.9 ms vs 1,484 ms
+ * webgpu costs ~13-17 ms per step whatever the size (dispatch), wasm there ~3.3 ms per million: they
+ * meet near 4M. The same steps on the 2-core CI machine (`rl bench backend`, `mlpStepVsMacs` and
+ * `webgpuRule`, 2026-12-04, load 6-9) took 13.6 ms at 21.5M and 334 ms at 344M on wasm (~0.6 ms per
+ * million; break-even there would be ~21M), but the rule only acts where an adapter exists, so it
+ * keeps the GPU machine's own CPU figures. Re-measure with bench/gpu/run.sh (10-backend).
  */
 export const WEBGPU_MIN_MACS = 4_000_000;
 

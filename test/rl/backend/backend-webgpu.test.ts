@@ -52,7 +52,16 @@ describe('initBackend auto with a WebGPU adapter', () => {
     expect(h.probes).toBe(1);
   });
 
-  it('picks webgpu for a big learner and logs the adapter', async () => {
+  it('auto picks webgpu first for a learner step at the threshold, with the adapter in its line', async () => {
+    await initBackend({ backend: 'cpu' });
+    const h = host({ info: H200 });
+    const info = await initBackend({ backend: 'auto', workload: { macsPerStep: 4e6 }, webGpuHost: h });
+    expect(info).toMatchObject({ name: 'webgpu', usingGpu: true, adapter: H200 });
+    expect(info.line).toBe('backend webgpu (nvidia nvidia-h200): first choice');
+    expect(h.probes).toBe(1);
+  });
+
+  it('a forced webgpu with an adapter starts it and logs the adapter', async () => {
     await initBackend({ backend: 'cpu' });
     const info = await initBackend({ backend: 'webgpu', webGpuHost: host({ info: H200 }) });
     expect(info).toMatchObject({ name: 'webgpu', tfBackend: 'webgpu', usingGpu: true, adapter: H200 });

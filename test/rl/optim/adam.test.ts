@@ -200,6 +200,8 @@ describe('Adam on the device', () => {
     const loss = () => tf.sum(tf.square(p)) as Scalar;
     const stats = new DeviceStats();
     await withoutSyncReads(async () => {
+      expect(() => p.dataSync()).toThrow('synchronous read-back');
+      expect(() => p.arraySync()).toThrow('synchronous read-back');
       stats.add(opt.step(loss));
       const { grads } = await opt.computeGradients(loss);
       expect(await opt.applyNamedGradients(grads)).toBeCloseTo(Math.hypot(2 * 0.9, 2 * 1.9), 4);
