@@ -242,7 +242,8 @@ async function choose(choice: BackendChoice, source: string, options: BackendOpt
   if (options.quiet ?? true) tf.env().set('PROD', true);
   const finish = (info: Omit<BackendInfo, 'reason' | 'line'>, reason: string): BackendInfo => {
     const line = `backend ${describe(info)}: ${reason}`;
-    log.info(line);
+    // The logger's prefix already says `backend:`.
+    log.info(`${describe(info)}: ${reason}`);
     return { ...info, reason, line };
   };
   if (choice !== 'auto') {

@@ -39,7 +39,7 @@ describe('initBackend', () => {
         expect(requireTf().getBackend()).toBe('wasm');
         expect(info.reason).toBe('tfjs-node-gpu not installed, tfjs-node not installed');
         expect(lines).toEqual([
-          'backend: backend wasm (SIMD): tfjs-node-gpu not installed, tfjs-node not installed',
+          'backend: wasm (SIMD): tfjs-node-gpu not installed, tfjs-node not installed',
         ]);
         expect(currentBackend()).toEqual(info);
       } finally {
