@@ -38,9 +38,7 @@ describe('initBackend', () => {
         expect(info.tfBackend).toBe('wasm');
         expect(requireTf().getBackend()).toBe('wasm');
         expect(info.reason).toBe('tfjs-node-gpu not installed, tfjs-node not installed');
-        expect(lines).toEqual([
-          'backend: wasm (SIMD): tfjs-node-gpu not installed, tfjs-node not installed',
-        ]);
+        expect(lines).toEqual(['backend: wasm (SIMD): tfjs-node-gpu not installed, tfjs-node not installed']);
         expect(currentBackend()).toEqual(info);
       } finally {
         setLogSink(previous);
