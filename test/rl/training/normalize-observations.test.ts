@@ -17,16 +17,16 @@ import { setLogLevel } from '../../../core/logger.js';
 import '../../../envs/builtin/index.js';
 import type { RunningMeanStdState } from '../../../envs/wrappers/running-mean-std.js';
 import type { AnyAlgorithmDefinition } from '../../../rl/algorithm.js';
-import { requireTf } from '../../../rl/backend/backend.js';
+import { initBackend, requireTf } from '../../../rl/backend/backend.js';
 import { loadCheckpoint } from '../../../rl/checkpoint/index.js';
 import { buildConfigSchema } from '../../../rl/config/common.js';
 import { resolveConfig } from '../../../rl/config/resolve.js';
 import { buildEnvRunner } from '../../../rl/env-runner/build-env-runner.js';
-import type { EnvRunnerGroup } from '../../../rl/env-runner/env-runner-group.js';
+import { EnvRunnerGroup } from '../../../rl/env-runner/env-runner-group.js';
 import type { NormalizeVectorObservation } from '../../../rl/env-runner/normalize-vector-observation.js';
 import { evaluateCheckpoint } from '../../../rl/evaluation/evaluate-checkpoint.js';
 import { exportTfjs } from '../../../rl/export/export-tfjs.js';
-import { buildContext, evaluationRunnerSpec } from '../../../rl/training/build-run.js';
+import { buildContext, evaluationRunnerSpec, trainingRunnerSpecs } from '../../../rl/training/build-run.js';
 import { readRunCheckpoint } from '../../../rl/training/run-checkpoint.js';
 import { train } from '../../../rl/training/train.js';
 import { registerStatefulCartPole } from './fixtures/stateful-cartpole.js';
@@ -71,6 +71,16 @@ const returns = (d: string) =>
     .trim()
     .split('\n')
     .map((l) => (JSON.parse(l) as { episodeReturnMean: number | null }).episodeReturnMean);
+/** Initial weights of the algorithm's learner, to publish to runners. */
+async function createPolicyWeights(ctx: Awaited<ReturnType<typeof buildContext>>) {
+  await initBackend({ backend: 'cpu' });
+  const learner = await algorithm.createLearner(ctx);
+  try {
+    return { weights: await learner.getWeights() };
+  } finally {
+    learner.dispose?.();
+  }
+}
 /** Rewrites a checkpoint's manifest state (to build the layouts of older tsrl versions). */
 function editState(checkpointDir: string, edit: (state: Record<string, unknown>) => void): void {
   const manifest = JSON.parse(readFileSync(manifestPath(checkpointDir), 'utf8')) as {
@@ -199,6 +209,33 @@ describe('env.normalizeObservations with 2 runner actors (local mode)', () => {
       expect(returns(resumed)).toEqual(returns(full).slice(2));
       expect(filterOf(join(resumed, 'checkpoints', '4'))).toEqual(filterOf(join(full, 'checkpoints', '4')));
     } finally {
+      await shutdown();
+    }
+  });
+});
+
+describe('env.normalizeObservations with asynchronous sampling', () => {
+  it('counts every observation once, samples drained for a checkpoint included', async () => {
+    await init({ localMode: true });
+    const ctx = await buildContext(config('envRunners.numEnvRunners=2'), algorithm);
+    const group = await EnvRunnerGroup.create({ specs: trainingRunnerSpecs(ctx, algorithm), mode: 'actors' });
+    try {
+      const { weights } = await createPolicyWeights(ctx);
+      group.publishWeights(weights);
+      let returned = 0;
+      for (let k = 0; k < 3; k++) returned += (await group.sample({ async: true })).envSteps;
+      // A checkpoint drains the calls in flight: their observations are in the statistic it saves...
+      await group.getStates();
+      const atCheckpoint = group.obsFilterState()!.count;
+      // ...and the next round returns those samples without counting them again.
+      for (let k = 0; k < 3; k++) returned += (await group.sample({ async: true })).envSteps;
+      await group.getStates();
+      returned += (await group.sample()).envSteps; // only drained samples: nothing left in flight
+      // 2 runners x 2 envs reset observations, then every env step of every returned sample.
+      expect(group.obsFilterState()!.count).toBeCloseTo(4 + returned, 3);
+      expect(atCheckpoint).toBeGreaterThan(4);
+    } finally {
+      await group.close();
       await shutdown();
     }
   });
