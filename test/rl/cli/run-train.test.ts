@@ -48,7 +48,7 @@ describe('rl train', () => {
     expect(r.stdout).toContain(`run directory ${out}`);
     expect(r.stdout).toContain(`done: iterations 2 >= 2; checkpoint ${join(out, 'checkpoints', '2')}`);
     expect(
-      logs.filter((l) => l.includes('backend cpu')),
+      logs.filter((l) => l.includes('backend: cpu')),
       logs.join('\n'),
     ).toHaveLength(1);
     // 64 env steps < the expect block's 96: the run could not check it, so no verdict either way.
