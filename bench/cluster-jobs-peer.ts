@@ -101,7 +101,10 @@ async function measureWork(): Promise<Record<string, unknown>> {
 }
 
 /** PPO sampling with 2 runner actors, and how many actors each node held while it ran. */
-async function measureSampling(address: string, key: ClusterKey | undefined): Promise<Record<string, unknown>> {
+async function measureSampling(
+  address: string,
+  key: ClusterKey | undefined,
+): Promise<Record<string, unknown>> {
   let actorsPerNode: Record<string, number> = {};
   const [row] = await benchSampling({
     runnerCounts: [2],

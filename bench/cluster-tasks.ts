@@ -8,7 +8,13 @@ import { remoteFunction } from '../core/remote-function.js';
 export const echoNumber = remoteFunction(import.meta.url, 'echoNumber', (x: number) => x);
 
 /** Receives bytes (from the driver) and says how many arrived. */
-export const countBytes = remoteFunction(import.meta.url, 'countBytes', (bytes: Uint8Array) => bytes.byteLength);
+export const countBytes = remoteFunction(
+  import.meta.url,
+  'countBytes',
+  (bytes: Uint8Array) => bytes.byteLength,
+);
 
 /** Makes `n` bytes on the node (sent back to the driver). */
-export const makeBytes = remoteFunction(import.meta.url, 'makeBytes', (n: number) => new Uint8Array(n).fill(3));
+export const makeBytes = remoteFunction(import.meta.url, 'makeBytes', (n: number) =>
+  new Uint8Array(n).fill(3),
+);

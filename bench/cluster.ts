@@ -54,7 +54,15 @@ async function startCluster(
   const address = `${headHost.address}:${(await head.line(/^listening \d+$/)).split(' ')[1]}`;
   const addNode = async (host: number): Promise<void> => {
     const ip = lab.hosts[host]?.address ?? '';
-    const node = lab.run(host, [...nodeCommand(jobsPeer), 'node', address, keyArg, ip, '2', join(dir, `h${host}`)]);
+    const node = lab.run(host, [
+      ...nodeCommand(jobsPeer),
+      'node',
+      address,
+      keyArg,
+      ip,
+      '2',
+      join(dir, `h${host}`),
+    ]);
     procs.push(node);
     await node.line(/^joined$/, 60_000);
   };

@@ -88,7 +88,10 @@ export async function benchSampling(options: SamplingBenchOptions): Promise<Samp
   try {
     const rates: { runners: number; envStepsPerS: number }[] = [];
     for (const n of options.runnerCounts) {
-      rates.push({ runners: n, envStepsPerS: await measure(n, options.measureMs ?? 3000, options.afterWarmUp) });
+      rates.push({
+        runners: n,
+        envStepsPerS: await measure(n, options.measureMs ?? 3000, options.afterWarmUp),
+      });
     }
     const one = rates.find((r) => r.runners === 1)?.envStepsPerS;
     return rates.map((r) => ({ ...r, ratioToOneRunner: one === undefined ? null : r.envStepsPerS / one }));
