@@ -30,7 +30,7 @@ import {
   type ReplayShardImpl,
   type ReplayShardStats,
 } from '../../rl/buffers/replay-shard-actor.js';
-import { runnerSampleToPlain } from '../../rl/env-runner/runner-sample-codec.js';
+import { fragmentToPlain } from '../../rl/env-runner/runner-sample-codec.js';
 import type { MetricValue } from '../../rl/metrics/iteration-result.js';
 import { prioritiesFromTdErrors } from '../../rl/off-policy/off-policy-iteration.js';
 import { Columns } from '../../rl/sample-batch/columns.js';
@@ -296,10 +296,9 @@ export class ApexIteration implements TrainingIteration {
   }
 }
 
-/** A sampled fragment as a shard's `add` argument: the ref itself, or the plain sample. */
+/** A sampled fragment as a shard's `add` argument: the ref itself, or the plain fragment. */
 function asShardArgument(f: SampledFragment): unknown {
-  if (f.kind === 'ref') return f.ref;
-  return runnerSampleToPlain({ fragment: f.fragment, episodes: { returns: [], lengths: [] }, envSteps: 0 });
+  return f.kind === 'ref' ? f.ref : fragmentToPlain(f.fragment);
 }
 
 /** APEX-DQN: distributed prioritized replay with per-runner exploration, Discrete actions. */
