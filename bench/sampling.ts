@@ -29,12 +29,18 @@ export interface SamplingBenchOptions {
   readonly runnerCounts: readonly number[];
   /** Wall time per runner count after warm-up. @default 3000 */
   readonly measureMs?: number;
+  /** Called after each warm-up, before timing (the cluster bench asks where the runners landed). */
+  readonly afterWarmUp?: (numRunners: number) => Promise<void>;
 }
 
 /** Minimum warm-up wall time per runner count. */
 const WARM_UP_MS = 1000;
 
-async function measure(numRunners: number, measureMs: number): Promise<number> {
+async function measure(
+  numRunners: number,
+  measureMs: number,
+  afterWarmUp: ((numRunners: number) => Promise<void>) | undefined,
+): Promise<number> {
   const algorithm = ppo as unknown as AnyAlgorithmDefinition;
   const config = resolveConfig({
     schema: buildConfigSchema(ppo.trainingSchema),
@@ -64,6 +70,7 @@ async function measure(numRunners: number, measureMs: number): Promise<number> {
     // first runner count measured ran ~3x slower than the same count measured later in the run.
     const warm = performance.now();
     for (let i = 0; i < 3 || performance.now() - warm < WARM_UP_MS; i++) await round();
+    await afterWarmUp?.(numRunners);
     let steps = 0;
     const t0 = performance.now();
     while (performance.now() - t0 < measureMs) steps += await round();
@@ -81,7 +88,10 @@ export async function benchSampling(options: SamplingBenchOptions): Promise<Samp
   try {
     const rates: { runners: number; envStepsPerS: number }[] = [];
     for (const n of options.runnerCounts) {
-      rates.push({ runners: n, envStepsPerS: await measure(n, options.measureMs ?? 3000) });
+      rates.push({
+        runners: n,
+        envStepsPerS: await measure(n, options.measureMs ?? 3000, options.afterWarmUp),
+      });
     }
     const one = rates.find((r) => r.runners === 1)?.envStepsPerS;
     return rates.map((r) => ({ ...r, ratioToOneRunner: one === undefined ? null : r.envStepsPerS / one }));

@@ -96,4 +96,11 @@ export class ResourcePool {
   availableNow(): Record<string, number> {
     return Object.fromEntries([...this.available].map(([k, v]) => [k, v / UNIT]));
   }
+
+  /** Amounts held by running tasks and live actors, by resource name (every offered resource listed). */
+  inUseNow(): Record<string, number> {
+    return Object.fromEntries(
+      [...this.total].map(([k, v]) => [k, (v - (this.available.get(k) ?? 0)) / UNIT]),
+    );
+  }
 }

@@ -30,8 +30,9 @@ import {
   type ReplayShardImpl,
   type ReplayShardStats,
 } from '../../rl/buffers/replay-shard-actor.js';
-import { runnerSampleToPlain } from '../../rl/env-runner/runner-sample-codec.js';
+import { fragmentToPlain } from '../../rl/env-runner/runner-sample-codec.js';
 import type { MetricValue } from '../../rl/metrics/iteration-result.js';
+import { mlpMacsPerRow } from '../../rl/models/mlp.js';
 import { prioritiesFromTdErrors } from '../../rl/off-policy/off-policy-iteration.js';
 import { Columns } from '../../rl/sample-batch/columns.js';
 import { SampleBatch } from '../../rl/sample-batch/sample-batch.js';
@@ -296,10 +297,9 @@ export class ApexIteration implements TrainingIteration {
   }
 }
 
-/** A sampled fragment as a shard's `add` argument: the ref itself, or the plain sample. */
+/** A sampled fragment as a shard's `add` argument: the ref itself, or the plain fragment. */
 function asShardArgument(f: SampledFragment): unknown {
-  if (f.kind === 'ref') return f.ref;
-  return runnerSampleToPlain({ fragment: f.fragment, episodes: { returns: [], lengths: [] }, envSteps: 0 });
+  return f.kind === 'ref' ? f.ref : fragmentToPlain(f.fragment);
 }
 
 /** APEX-DQN: distributed prioritized replay with per-runner exploration, Discrete actions. */
@@ -328,6 +328,10 @@ export const apexDqn: AlgorithmDefinition<ApexShape> = {
     });
   },
   createLearner: createApexLearner,
+  learnerWorkload(ctx) {
+    // DQN's: one forward pass of the Q-network over a minibatch.
+    return { macsPerStep: ctx.training.batchSize * mlpMacsPerRow(apexNetOf(ctx).spec) };
+  },
   createIteration: (ctx) =>
     new ApexIteration({ training: ctx.training, obsSize: ctx.obsSize, seed: ctx.config.seed }),
 };

@@ -1,9 +1,11 @@
 /**
  * Forward and hand-written backward passes of one MLP stack in plain JS over the learner's flat weight
- * array, for small models: the same math as ./mlp-backprop.ts (tfjs) without kernels. For PPO's
- * CartPole net (4-32-32-2 and 4-32-32-1, 256 rows) one gradient step is ~1.8M multiply-adds; tfjs wasm
- * spends more on per-kernel overhead (~3-5 us x ~60 kernels, tensor uploads, read-backs) than on
- * the arithmetic, plain JS has none of it. Computes in float64 (float64 arrays: no conversion per load), returns float32.
+ * array, for small models: the forward pass of ./network.ts's MLP stacks and its derivative, without
+ * kernels (checked against central differences in test/algorithms/ppo/js-mlp-backprop.test.ts, and
+ * whole updates against autodiff of ./loss.ts in learner.test.ts). For PPO's CartPole net (4-32-32-2
+ * and 4-32-32-1, 256 rows) one gradient step is ~1.8M multiply-adds; tfjs wasm spends more on
+ * per-kernel overhead (~3-5 us x ~60 kernels, tensor uploads, read-backs) than on the arithmetic,
+ * plain JS has none of it. Computes in float64 (float64 arrays: no conversion per load), returns float32.
  */
 import type { Activation } from './model.js';
 
@@ -17,7 +19,7 @@ export interface FlatDense {
   readonly biasOffset: number;
 }
 
-/** Activations with a plain-JS derivative here (the same set as ./mlp-backprop.ts's `hasManualBackprop`). */
+/** Activations with a plain-JS derivative here (the others, e.g. elu, take gradients 'device'). */
 export function hasJsBackprop(activation: Activation): boolean {
   return (
     activation === 'tanh' || activation === 'relu' || activation === 'sigmoid' || activation === 'linear'

@@ -5,6 +5,10 @@
  * these output gradients through the MLPs with a few matMuls. `test/algorithms/ppo/loss-grad.test.ts`
  * checks every number against tfjs autodiff of `ppoLoss`.
  *
+ * The log-probabilities and entropies come from rl/distributions' plain-JS functions (`logSumExp`,
+ * `categoricalEntropy`, `normalLogDensity`, `normalEntropy`), the ones the env runners' samplers use;
+ * only their derivatives are written here.
+ *
  * Derivations (B rows, mean over rows; r = exp(logp - logpOld)):
  * - pgLoss_i = max(-A r, -A clip(r, 1-eps, 1+eps)); d/dr = -A where the unclipped term is the max
  *   (ties go to it, as tf.maximum's gradient does), else 0 (the clipped term is flat there).
@@ -19,6 +23,8 @@
  * - vLoss = 0.5 mean(max((v - R)^2, (vClip - R)^2)) with vClip = vOld + clip(v - vOld, -e, e);
  *   d/dv = (v - R) where the unclipped term is the max, else 0 (outside the range vClip is flat).
  */
+import { categoricalEntropy, logSumExp } from '../../rl/distributions/categorical.js';
+import { normalEntropy, normalLogDensity } from '../../rl/distributions/diag-gaussian.js';
 import type { PpoLossCoefs } from './loss.js';
 import { type ActionHead, headSize } from './model.js';
 
@@ -54,8 +60,6 @@ export interface HeadGrads {
   readonly clipFrac: number;
 }
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
-
 /** See the module comment. */
 export function ppoHeadGrads(headKind: ActionHead, x: HeadGradInputs, c: PpoLossCoefs): HeadGrads {
   const B = x.values.length;
@@ -68,48 +72,35 @@ export function ppoHeadGrads(headKind: ActionHead, x: HeadGradInputs, c: PpoLoss
   const dHead = new Float32Array(B * A);
   const dValues = new Float32Array(B);
   const dLogStd = headKind.kind === 'gaussian' ? new Float32Array(A) : undefined;
-  const p = new Float64Array(A);
   let pgSum = 0;
   let vSum = 0;
   let entSum = 0;
   let klSum = 0;
   let clipped = 0;
-  let sumLogStd = 0;
-  if (x.logStd !== undefined) for (let j = 0; j < A; j++) sumLogStd += x.logStd[j]!;
+  // A state-independent log std: every row's entropy is the same sum over dimensions.
+  let gaussianEntropy = 0;
+  if (x.logStd !== undefined) for (let j = 0; j < A; j++) gaussianEntropy += normalEntropy(x.logStd[j]!);
   for (let i = 0; i < B; i++) {
     const o = i * A;
     let logp = 0;
     let entropy = 0;
-    let lse = 0;
     if (headKind.kind !== 'gaussian') {
-      // Each component c over its segment [s, s + n): logp and entropy are sums over components.
+      // Each component k over its segment [seg, seg + n): logp and entropy are sums over components.
       let seg = o;
-      for (let c = 0; c < nvec.length; c++) {
-        const n = nvec[c]!;
-        let max = -Infinity;
-        for (let j = 0; j < n; j++) max = Math.max(max, x.head[seg + j]!);
-        let z = 0;
-        for (let j = 0; j < n; j++) z += Math.exp(x.head[seg + j]! - max);
-        lse = max + Math.log(z);
-        let h = 0;
-        for (let j = 0; j < n; j++) {
-          const lp = x.head[seg + j]! - lse;
-          p[seg - o + j] = Math.exp(lp);
-          h -= p[seg - o + j]! * lp;
-        }
-        lseOf[c] = lse;
-        entOf[c] = h;
-        entropy += h;
-        logp += x.head[seg + x.actions[i * nvec.length + c]!]! - lse;
+      for (let k = 0; k < nvec.length; k++) {
+        const n = nvec[k]!;
+        lseOf[k] = logSumExp(x.head, seg, n);
+        entOf[k] = categoricalEntropy(x.head, seg, n, lseOf[k]!);
+        entropy += entOf[k]!;
+        logp += x.head[seg + x.actions[i * nvec.length + k]!]! - lseOf[k]!;
         seg += n;
       }
     } else {
       for (let j = 0; j < A; j++) {
-        const u = (x.actions[o + j]! - x.head[o + j]!) * Math.exp(-x.logStd![j]!);
-        logp += -0.5 * u * u;
+        const z = (x.actions[o + j]! - x.head[o + j]!) * Math.exp(-x.logStd![j]!);
+        logp += normalLogDensity(z, x.logStd![j]!);
       }
-      logp -= sumLogStd + A * HALF_LOG_2PI;
-      entropy = sumLogStd + A * (0.5 + HALF_LOG_2PI);
+      entropy = gaussianEntropy;
     }
     const logRatio = logp - x.oldLogProbs[i]!;
     const ratio = Math.exp(logRatio);
@@ -129,7 +120,7 @@ export function ppoHeadGrads(headKind: ActionHead, x: HeadGradInputs, c: PpoLoss
         for (let j = 0; j < nvec[k]!; j++) {
           // log p_j from the logits, not log(p_j): p_j underflows to 0 for saturated logits.
           const lp = x.head[o + seg + j]! - lseOf[k]!;
-          const pj = p[seg + j]!;
+          const pj = Math.exp(lp);
           // d(pg)/dz + d(-entCoef * H_k)/dz (the mean's 1/B folded in); H_k is this component's entropy.
           dHead[o + seg + j] = dLogp * ((j === a ? 1 : 0) - pj) + (c.entCoef / B) * pj * (lp + entOf[k]!);
         }

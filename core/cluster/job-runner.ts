@@ -235,7 +235,7 @@ export class JobRunner {
     let numActors = 0;
     for (const job of this.jobs.values()) numActors += job.ids.size;
     return {
-      resourcesUsed: {},
+      resourcesUsed: this.backend?.resourcesInUse() ?? {},
       numActors,
       numQueuedTasks: stats === undefined ? 0 : stats.numPendingTasks,
       objectStoreBytes: this.backend?.store.stats().usedBytes ?? 0,

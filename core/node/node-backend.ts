@@ -158,6 +158,11 @@ export class NodeBackend implements Backend {
     removeSharedDirectory();
   }
 
+  /** Resources held by running tasks and live actors (a cluster node reports them to the head). */
+  resourcesInUse(): Record<string, number> {
+    return this.resources.inUseNow();
+  }
+
   stats(): BackendStats {
     return {
       mode: 'process',

@@ -1,7 +1,7 @@
 /**
  * A prioritized replay shard as an actor (Ape-X, Horgan et al. 2018, sec. 3: replay lives in its own
- * process(es) between actors and the learner). It takes runner samples as they are in the object
- * store (the ref of a runner's `sample` call is passed as the argument, so the data goes from the
+ * process(es) between actors and the learner). It takes runner fragments as they are in the object
+ * store (the ref a runner put its rows under is passed as the argument, so the rows go from the
  * store to the shard, never through the driver's code), adds the rows at the priorities the runner
  * computed (`priorities` column), serves prioritized minibatches and takes priority updates for
  * the rows it served. Several shards split the replay; each serves and updates only its own rows.
@@ -9,7 +9,7 @@
 import { remoteClass } from '../../core/index.js';
 import { SeededRng } from '../../envs/rng.js';
 import type { IterationState } from '../algorithm.js';
-import { runnerSampleFromPlain } from '../env-runner/runner-sample-codec.js';
+import { fragmentFromPlain } from '../env-runner/runner-sample-codec.js';
 import { replayFromState, replayToState } from '../off-policy/replay-state.js';
 import { Columns } from '../sample-batch/columns.js';
 import type { SampleBatchPlain } from '../sample-batch/sample-batch.js';
@@ -59,11 +59,11 @@ export class ReplayShardImpl {
   }
 
   /**
-   * Adds a runner sample's rows at their `priorities`.
+   * Adds a runner fragment's rows at their `priorities`.
    * @throws TypeError / RangeError when the sample is malformed or has no positive priorities column.
    */
   add(sample: unknown): ReplayShardStats {
-    const { batch } = runnerSampleFromPlain(sample).fragment;
+    const { batch } = fragmentFromPlain(sample);
     if (!batch.has(Columns.PRIORITIES)) {
       throw new RangeError(
         `ReplayShard.add: the sample has no '${Columns.PRIORITIES}' column; runners compute initial priorities.`,

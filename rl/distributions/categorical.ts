@@ -1,6 +1,10 @@
 /**
  * The categorical action distribution of Discrete action spaces, parameterised by logits.
  * Tensor methods feed losses; the static `sampleInto` samples in plain JS for env runners.
+ * The plain-JS math of one categorical (log-normaliser, entropy, sampling) is written once here, in
+ * the functions below, and shared by the samplers and PPO's closed-form gradient
+ * (algorithms/ppo/loss-grad.ts); test/rl/distributions/categorical.test.ts checks it against the
+ * tensor methods, saturated logits included.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import type { Rng } from '../../envs/spaces/space.js';
@@ -76,33 +80,70 @@ export class Categorical {
     }
     for (let b = 0; b < batchSize; b++) {
       const row = b * numActions;
-      let max = -Infinity;
-      let argmax = 0;
-      for (let a = 0; a < numActions; a++) {
-        const l = logits[row + a] as number;
-        if (l > max) {
-          max = l;
-          argmax = a;
-        }
-      }
-      let total = 0;
-      for (let a = 0; a < numActions; a++) total += Math.exp((logits[row + a] as number) - max);
-      let action = argmax;
-      if (!deterministic) {
-        // Inverse CDF on unnormalised weights; the last action absorbs rounding.
-        let u = rng.next() * total;
-        action = numActions - 1;
-        for (let a = 0; a < numActions; a++) {
-          u -= Math.exp((logits[row + a] as number) - max);
-          if (u < 0) {
-            action = a;
-            break;
-          }
-        }
-      }
+      const lse = logSumExp(logits, row, numActions);
+      const action = deterministic
+        ? argMax(logits, row, numActions)
+        : sampleIndex(logits, row, numActions, lse, rng.next());
       outActions[b] = action;
-      if (outLogProbs !== undefined)
-        outLogProbs[b] = (logits[row + action] as number) - max - Math.log(total);
+      if (outLogProbs !== undefined) outLogProbs[b] = (logits[row + action] as number) - lse;
     }
   }
+}
+
+/**
+ * log sum_j exp(z_j) over one categorical's logits z = `logits[offset, offset + n)`, shifted by the
+ * max so that it neither overflows nor loses the largest term: log p_j = z_j - logSumExp.
+ */
+export function logSumExp(logits: ArrayLike<number>, offset: number, n: number): number {
+  let max = -Infinity;
+  for (let j = 0; j < n; j++) max = Math.max(max, logits[offset + j] as number);
+  let total = 0;
+  for (let j = 0; j < n; j++) total += Math.exp((logits[offset + j] as number) - max);
+  return max + Math.log(total);
+}
+
+/**
+ * H = -sum_j p_j log p_j of one categorical over `logits[offset, offset + n)` with `lse` its
+ * {@link logSumExp}. log p_j is taken from the logits (z_j - lse), never as log(p_j): p_j underflows
+ * to 0 for saturated logits, where p_j log p_j is still 0 and log(p_j) would be -Infinity.
+ */
+export function categoricalEntropy(
+  logits: ArrayLike<number>,
+  offset: number,
+  n: number,
+  lse: number,
+): number {
+  let h = 0;
+  for (let j = 0; j < n; j++) {
+    const logP = (logits[offset + j] as number) - lse;
+    h -= Math.exp(logP) * logP;
+  }
+  return h;
+}
+
+/** The index of the largest of `logits[offset, offset + n)` (the first on ties). */
+export function argMax(logits: ArrayLike<number>, offset: number, n: number): number {
+  let best = 0;
+  for (let j = 1; j < n; j++)
+    if ((logits[offset + j] as number) > (logits[offset + best] as number)) best = j;
+  return best;
+}
+
+/**
+ * Inverse-CDF sample of one categorical over `logits[offset, offset + n)` (`lse` its
+ * {@link logSumExp}) for a uniform draw `u` in [0, 1); the last index absorbs rounding.
+ */
+export function sampleIndex(
+  logits: ArrayLike<number>,
+  offset: number,
+  n: number,
+  lse: number,
+  u: number,
+): number {
+  let rest = u;
+  for (let j = 0; j < n - 1; j++) {
+    rest -= Math.exp((logits[offset + j] as number) - lse);
+    if (rest < 0) return j;
+  }
+  return n - 1;
 }

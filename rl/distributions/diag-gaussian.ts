@@ -11,6 +11,20 @@ import { normalDraw } from '../models/init.js';
 /** 0.5 * log(2 pi): the normalising constant of a standard normal's log-density. */
 export const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
+/**
+ * log N(x; mu, sigma^2) of one dimension in plain JS, from the standardised z = (x - mu) / sigma and
+ * log sigma: -z^2 / 2 - log sigma - log(2 pi) / 2. The one plain-JS copy (samplers, PPO's closed-form
+ * gradient in algorithms/ppo/loss-grad.ts); {@link DiagGaussian.logProb} is its tensor form.
+ */
+export function normalLogDensity(z: number, logStd: number): number {
+  return -0.5 * z * z - logStd - HALF_LOG_2PI;
+}
+
+/** The entropy of one Gaussian dimension with log std `logStd`: log sigma + 1/2 + log(2 pi) / 2 (plain JS). */
+export function normalEntropy(logStd: number): number {
+  return logStd + 0.5 + HALF_LOG_2PI;
+}
+
 /** A batch of diagonal Gaussians N(mean, diag(exp(logStd))^2). */
 export class DiagGaussian {
   /** [B, D] */
@@ -116,7 +130,7 @@ export function gaussianSampleInto(
       const ls = logStd[shared ? d : i] as number;
       const z = deterministic ? 0 : normalDraw(rng);
       outActions[i] = (mean[i] as number) + Math.exp(ls) * z;
-      logProb += -0.5 * z * z - ls - HALF_LOG_2PI;
+      logProb += normalLogDensity(z, ls);
     }
     if (outLogProbs !== undefined) outLogProbs[b] = logProb;
   }

@@ -4,11 +4,13 @@
  * entropy are the sums over the components (RLlib's `MultiCategorical`, SB3's
  * `MultiCategoricalDistribution`). A MultiBinary(n) action is n two-way categoricals: a Bernoulli per
  * bit, parameterised by two logits (the logit of the bit is their difference).
- * Tensor methods feed losses; the static `sampleInto` samples in plain JS for env runners.
+ * Tensor methods feed losses; the static `sampleInto` samples in plain JS for env runners, with the
+ * per-categorical functions of ./categorical.ts.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import type { Rng } from '../../envs/spaces/space.js';
 import { requireTf } from '../backend/backend.js';
+import { argMax, logSumExp, sampleIndex } from './categorical.js';
 
 /** A batch of products of categoricals with `nvec[j]` choices in component j. */
 export class MultiCategorical {
@@ -91,32 +93,12 @@ export class MultiCategorical {
       let logProb = 0;
       for (let j = 0; j < k; j++) {
         const n = nvec[j]!;
-        let max = -Infinity;
-        let argmax = 0;
-        for (let a = 0; a < n; a++) {
-          const l = logits[offset + a]!;
-          if (l > max) {
-            max = l;
-            argmax = a;
-          }
-        }
-        let total = 0;
-        for (let a = 0; a < n; a++) total += Math.exp(logits[offset + a]! - max);
-        let action = argmax;
-        if (!deterministic) {
-          // Inverse CDF on unnormalised weights; the last choice absorbs rounding.
-          let u = rng.next() * total;
-          action = n - 1;
-          for (let a = 0; a < n; a++) {
-            u -= Math.exp(logits[offset + a]! - max);
-            if (u < 0) {
-              action = a;
-              break;
-            }
-          }
-        }
+        const lse = logSumExp(logits, offset, n);
+        const action = deterministic
+          ? argMax(logits, offset, n)
+          : sampleIndex(logits, offset, n, lse, rng.next());
         outActions[b * k + j] = action;
-        logProb += logits[offset + action]! - max - Math.log(total);
+        logProb += logits[offset + action]! - lse;
         offset += n;
       }
       if (outLogProbs !== undefined) outLogProbs[b] = logProb;

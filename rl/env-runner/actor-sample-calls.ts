@@ -5,10 +5,10 @@
  * sampling). Samples read while draining for a checkpoint are kept for the next round.
  */
 import { type ObjectRef, wait } from '../../core/index.js';
-import type { RoundSample, Sampled } from './sample-round.js';
+import type { RoundSample } from './sample-round.js';
 
-/** A runner's sample that was read here; its data stays in the object store under `ref`. */
-export type FetchedSample = RoundSample & { readonly ref: ObjectRef<unknown>; readonly sample: Sampled };
+/** A runner's sample whose metadata was read here; its rows stay in the object store. */
+export type FetchedSample = RoundSample;
 
 /** How {@link ActorSampleCalls} starts and reads a runner's call (the group's submit and fetch). */
 export interface SampleCallPorts {

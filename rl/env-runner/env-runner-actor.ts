@@ -1,18 +1,24 @@
 /**
  * The env runner as an actor on the core runtime: built from an {@link EnvRunnerSpec} in its worker.
- * `sample(weights, control)` returns the plain sample; the runtime keeps it in the object store and
- * the caller holds its ref, which it hands on (to a learner or replay actor) without reading it.
+ * `sample(weights, control)` puts the fragment (the rows) into the object store itself and returns
+ * its ref with the sample's small metadata (./runner-sample-codec.ts): the caller reads only the
+ * metadata and hands the ref on (to a learner or replay actor), which reads the rows from the store.
  * `weights` is the ref of the latest published {@link VersionedWeights}, passed only when this runner
  * is behind (one transfer per version); `control` is the exploration state; `obsFilter` the run's
  * `env.normalizeObservations` statistic (./run-obs-statistic.ts). Each sample records the weights
  * version it was sampled with and, with normalisation, the moments of what the runner observed.
  */
-import { remoteClass } from '../../core/index.js';
+import { put, remoteClass } from '../../core/index.js';
 import type { RunningMeanStdState } from '../../envs/wrappers/running-mean-std.js';
 import { buildEnvRunner, type EnvRunnerSpec } from './build-env-runner.js';
 import type { EnvRunner, EnvRunnerState } from './env-runner.js';
 import { validateRunnerControl, validateVersionedWeights } from './runner-control.js';
-import { type RunnerSamplePlain, runnerSampleToPlain } from './runner-sample-codec.js';
+import {
+  type FragmentPlain,
+  fragmentToPlain,
+  type RunnerSampleMeta,
+  runnerSampleMeta,
+} from './runner-sample-codec.js';
 
 /** The actor's implementation (see the module comment). */
 export class EnvRunnerActorImpl {
@@ -34,7 +40,7 @@ export class EnvRunnerActorImpl {
     weights: unknown = null,
     control: unknown = null,
     obsFilter: unknown = null,
-  ): Promise<RunnerSamplePlain> {
+  ): Promise<RunnerSampleMeta> {
     const runner = await this.runner;
     if (weights !== null) {
       const w = validateVersionedWeights(weights, 'sample(weights)');
@@ -45,7 +51,9 @@ export class EnvRunnerActorImpl {
     }
     if (control !== null) runner.setControl(validateRunnerControl(control, 'sample(control)'));
     if (obsFilter !== null) runner.setObsFilterState(obsFilter);
-    return runnerSampleToPlain(await runner.sample(), this.weightsVersion);
+    const sample = await runner.sample();
+    const fragment = put<FragmentPlain>(fragmentToPlain(sample.fragment));
+    return runnerSampleMeta(sample, this.weightsVersion, fragment);
   }
 
   /** The runner's resumable state. */

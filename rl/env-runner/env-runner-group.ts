@@ -3,9 +3,11 @@
  * local env runner) or N {@link EnvRunnerActor}s on the core runtime (in-process in local mode, worker
  * processes otherwise).
  *
- * Data flow with actors: a runner's sample stays in the object store under the ref of its `sample`
- * call; the group returns that ref ({@link SampledFragment}) for learner and replay actors to take as
- * an argument, and reads only the sample's small metadata (episodes, weights version) here. Weights are
+ * Data flow with actors: a runner puts its fragment (the rows) into the object store and its `sample`
+ * call returns the fragment's ref with the sample's small metadata (episodes, weights version); the
+ * group reads only that metadata and returns the fragment's ref ({@link SampledFragment}) for learner
+ * and replay actors to take as an argument. The rows reach the driver only through {@link resolve},
+ * when the driver learns on them itself. Weights are
  * put once per version ({@link publishWeights}); a runner that is behind gets that one ref with its
  * next sample call, so each version crosses to each runner once, and every sample records the version
  * it was sampled with (the weight lag). Exploration state ({@link RunnerControl}) travels the same way.
@@ -37,7 +39,7 @@ import { EnvRunnerActor, type EnvRunnerActorImpl } from './env-runner-actor.js';
 import { retryWithBackoff } from './retry-with-backoff.js';
 import { RunObsStatistic } from './run-obs-statistic.js';
 import type { VersionedWeights } from './runner-control.js';
-import { runnerSampleFromPlain } from './runner-sample-codec.js';
+import { fragmentFromPlain, runnerSampleMetaFromPlain } from './runner-sample-codec.js';
 import { assembleSampleRound, type RoundSample } from './sample-round.js';
 
 /** Options of {@link EnvRunnerGroup.create}. */
@@ -85,8 +87,6 @@ export class EnvRunnerGroup {
   private controlUnsent: boolean[] = [];
   /** The runner actors' sample calls (in flight, drained). */
   private readonly calls: ActorSampleCalls;
-  /** Fragments already read here, by ref (so {@link resolve} does not decode twice). */
-  private readonly decoded = new WeakMap<ObjectRef<unknown>, Fragment>();
   /** The run's `env.normalizeObservations` statistic (undefined when it is off). */
   private readonly obsStatistic: RunObsStatistic | undefined;
 
@@ -173,18 +173,18 @@ export class EnvRunnerGroup {
   private async sampleRound(options: { readonly async?: boolean }): Promise<SampleRound> {
     if (this.inline !== undefined) {
       const s = await this.sampleInline();
-      return this.round([{ index: 0, sample: { ...s, weightsVersion: this.weightsVersion } }]);
+      const fragment = { kind: 'local', fragment: s.fragment } as const;
+      return this.round([{ index: 0, fragment, sample: { ...s, weightsVersion: this.weightsVersion } }]);
     }
     return this.round(await (options.async === true ? this.calls.asyncRound() : this.calls.syncRound()));
   }
 
-  /** Reads fragments into this process. */
+  /** Reads fragments into this process (refs from the object store). */
   async resolve(fragments: readonly SampledFragment[]): Promise<Fragment[]> {
     return Promise.all(
-      fragments.map(async (f) => {
-        if (f.kind === 'local') return f.fragment;
-        return this.decoded.get(f.ref) ?? runnerSampleFromPlain(await get(f.ref)).fragment;
-      }),
+      fragments.map(async (f) =>
+        f.kind === 'local' ? f.fragment : fragmentFromPlain(await get(f.ref, { timeoutMs: this.timeoutMs })),
+      ),
     );
   }
 
@@ -311,9 +311,9 @@ export class EnvRunnerGroup {
       async () => {
         if (resubmit) ref = this.submit(i);
         resubmit = true;
-        const sample = runnerSampleFromPlain(await get(ref, { timeoutMs: this.timeoutMs }));
-        this.decoded.set(ref, sample.fragment);
-        return { index: i, ref, sample };
+        const sample = runnerSampleMetaFromPlain(await get(ref, { timeoutMs: this.timeoutMs }));
+        const fragment = { kind: 'ref', ref: sample.fragment, numEnvs: sample.numEnvs } as const;
+        return { index: i, fragment, sample };
       },
       async () => this.restart(i),
     );

@@ -6,4 +6,10 @@ export { EnvRunnerActor, EnvRunnerActorImpl } from './env-runner-actor.js';
 export { EnvRunnerGroup, type EnvRunnerGroupOptions } from './env-runner-group.js';
 export { makeRunnerVectorEnv } from './make-runner-vector-env.js';
 export { type VersionedWeights, validateRunnerControl, validateVersionedWeights } from './runner-control.js';
-export { type RunnerSamplePlain, runnerSampleFromPlain, runnerSampleToPlain } from './runner-sample-codec.js';
+export {
+  type FragmentPlain,
+  fragmentFromPlain,
+  fragmentToPlain,
+  type RunnerSampleMeta,
+  runnerSampleMetaFromPlain,
+} from './runner-sample-codec.js';

@@ -1,16 +1,20 @@
 /** Assembles the {@link SampleRound} the iteration sees from the samples of one round of runners. */
-import type { ObjectRef } from '../../core/index.js';
-import type { SampledFragment, SampleRound } from '../algorithm.js';
-import type { RunnerSample } from './env-runner.js';
+import type { RunningMeanStdState } from '../../envs/wrappers/running-mean-std.js';
+import type { EpisodeSummary, SampledFragment, SampleRound } from '../algorithm.js';
 
-/** A runner's sample with the weights version it was sampled with. */
-export type Sampled = RunnerSample & { readonly weightsVersion: number };
+/** What the driver reads of a runner's sample: all but the rows, and the weights version. */
+export interface SampleInfo {
+  readonly episodes: EpisodeSummary;
+  readonly envSteps: number;
+  readonly weightsVersion: number;
+  readonly obsDelta?: RunningMeanStdState;
+}
 
-/** One runner's sample in a round; `ref` when it stays in the object store (runner actors). */
+/** One runner's sample in a round: its rows (local, or a ref into the object store) and its info. */
 export interface RoundSample {
   readonly index: number;
-  readonly ref?: ObjectRef<unknown>;
-  readonly sample: Sampled;
+  readonly fragment: SampledFragment;
+  readonly sample: SampleInfo;
 }
 
 /** The round of `samples` (in the order given); weight lags count against `weightsVersion`. */
@@ -21,16 +25,12 @@ export function assembleSampleRound(samples: readonly RoundSample[], weightsVers
   const fragments: SampledFragment[] = [];
   const weightLags: number[] = [];
   let envSteps = 0;
-  for (const { index, ref, sample } of samples) {
+  for (const { index, fragment, sample } of samples) {
     returns.push(...sample.episodes.returns);
     lengths.push(...sample.episodes.lengths);
     for (let e = 0; e < sample.episodes.returns.length; e++) episodeRunners.push(index);
     envSteps += sample.envSteps;
-    fragments.push(
-      ref !== undefined
-        ? { kind: 'ref', ref, numEnvs: sample.fragment.numEnvs }
-        : { kind: 'local', fragment: sample.fragment },
-    );
+    fragments.push(fragment);
     weightLags.push(Math.max(0, weightsVersion - sample.weightsVersion));
   }
   return {

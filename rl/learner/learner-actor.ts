@@ -17,8 +17,7 @@ import type {
 } from '../algorithm.js';
 import { loadAlgorithm } from '../algorithm.js';
 import { type BackendChoice, initBackend } from '../backend/backend.js';
-import type { RunnerSamplePlain } from '../env-runner/runner-sample-codec.js';
-import { runnerSampleFromPlain } from '../env-runner/runner-sample-codec.js';
+import { type FragmentPlain, fragmentFromPlain } from '../env-runner/runner-sample-codec.js';
 import { type NamedWeights, validateNamedWeights } from '../models/named-weights.js';
 import { SampleBatch } from '../sample-batch/sample-batch.js';
 
@@ -78,9 +77,9 @@ export class LearnerActorImpl {
     this.learner.catch(() => undefined);
   }
 
-  /** One update over the runners' samples (plain, as they crossed the runtime; refs arrive resolved). */
-  async update(samples: readonly RunnerSamplePlain[], info: UpdateInfo): Promise<LearnerStats> {
-    const fragments = samples.map((s) => runnerSampleFromPlain(s).fragment);
+  /** One update over the runners' fragments (plain, as they crossed the runtime; refs arrive resolved). */
+  async update(samples: readonly FragmentPlain[], info: UpdateInfo): Promise<LearnerStats> {
+    const fragments = samples.map((s) => fragmentFromPlain(s));
     return (await this.learner).update(fragments, info);
   }
 
@@ -125,7 +124,7 @@ export class LearnerActorImpl {
   }
 
   /** Data parallelism over fragments: see Learner.beginUpdate. Returns the gradient steps planned. */
-  async beginUpdate(samples: readonly RunnerSamplePlain[], info: UpdateInfo): Promise<number> {
+  async beginUpdate(samples: readonly FragmentPlain[], info: UpdateInfo): Promise<number> {
     const learner = await this.learner;
     if (learner.beginUpdate === undefined) {
       throw new TypeError(
@@ -133,7 +132,7 @@ export class LearnerActorImpl {
       );
     }
     return learner.beginUpdate(
-      samples.map((s) => runnerSampleFromPlain(s).fragment),
+      samples.map((s) => fragmentFromPlain(s)),
       info,
     );
   }

@@ -18,7 +18,7 @@ import type {
   TdUpdateResult,
   UpdateInfo,
 } from '../algorithm.js';
-import { runnerSampleFromPlain, runnerSampleToPlain } from '../env-runner/runner-sample-codec.js';
+import { fragmentFromPlain, fragmentToPlain } from '../env-runner/runner-sample-codec.js';
 import type { NamedWeights } from '../models/named-weights.js';
 import type { SampleBatch } from '../sample-batch/sample-batch.js';
 import { DataParallelLearners } from './data-parallel-learners.js';
@@ -35,18 +35,15 @@ export interface LearnerGroupOptions {
   readonly resolve?: (fragments: readonly SampledFragment[]) => Promise<Fragment[]>;
 }
 
-/** A fragment as a learner actor's `update` argument: the ref itself, or the plain sample. */
+/** A fragment as a learner actor's `update` argument: the ref itself, or the plain fragment. */
 function asActorArgument(f: SampledFragment): unknown {
-  if (f.kind === 'ref') return f.ref;
-  return runnerSampleToPlain({ fragment: f.fragment, episodes: { returns: [], lengths: [] }, envSteps: 0 });
+  return f.kind === 'ref' ? f.ref : fragmentToPlain(f.fragment);
 }
 
 /** Reads fragments without a cache: local ones as they are, refs decoded from the store. */
 async function resolveFromStore(fragments: readonly SampledFragment[]): Promise<Fragment[]> {
   return Promise.all(
-    fragments.map(async (f) =>
-      f.kind === 'local' ? f.fragment : runnerSampleFromPlain(await get(f.ref)).fragment,
-    ),
+    fragments.map(async (f) => (f.kind === 'local' ? f.fragment : fragmentFromPlain(await get(f.ref)))),
   );
 }
 

@@ -11,6 +11,14 @@ describe('ResourcePool', () => {
     expect(pool.availableNow()['CPU']).toBe(1);
   });
 
+  it('reports what is in use next to every offered resource', () => {
+    const pool = new ResourcePool({ CPU: 4, GPU: 1, bigmem: 1 });
+    const grant = pool.acquire({ CPU: 1.5, GPU: 1 });
+    expect(pool.inUseNow()).toEqual({ CPU: 1.5, GPU: 1, bigmem: 0 });
+    if (grant !== undefined) pool.release(grant);
+    expect(pool.inUseNow()).toEqual({ CPU: 0, GPU: 0, bigmem: 0 });
+  });
+
   it('hands out GPU ids: whole devices, and fractions by best fit', () => {
     const pool = new ResourcePool({ CPU: 4, GPU: 2 });
     const half = pool.acquire({ GPU: 0.5 });

@@ -87,6 +87,19 @@ describe('a driver on a loopback cluster', () => {
     expect(sums).toEqual([1, 3, 6, 10]);
   }, 60_000);
 
+  it("reports the node's resources in use and its actors in the head's status", async () => {
+    const acc = Accumulator.options({ numCpus: 1 }).remote();
+    await get(acc.methods.add.remote(1));
+    const local = async () => head.status().nodes.find((n) => n.nodeId === 'local');
+    // The head reads its own node's load every heartbeat (100 ms).
+    for (let i = 0; i < 100 && (await local())?.load.resourcesUsed['CPU'] !== 1; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const node = await local();
+    expect(node?.load.resourcesUsed).toEqual({ CPU: 1 });
+    expect(node?.load.numActors).toBeGreaterThanOrEqual(1);
+    expect(node?.resources).toEqual({ CPU: 2 });
+  }, 60_000);
+
   it('keeps work that no node can run waiting, not failing', async () => {
     const ref = triple.options({ resources: { tpu: 1 } }).remote(1);
     const { ready } = await wait([ref], { timeoutMs: 500 });

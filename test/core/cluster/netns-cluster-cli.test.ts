@@ -1,6 +1,7 @@
 /**
  * A cluster of three namespaced hosts driven through the real CLI (`bin/rl.js`, built dist/): a head
- * and two nodes join with the key; status from another host lists them; a node killed with SIGKILL
+ * and two nodes join with the key; status from another host lists them; garbage, truncated, oversized
+ * and over-long messages on the head's port drop only their peer; a node killed with SIGKILL
  * and a partitioned node are declared dead with the cause; a healed node and every node after a head
  * restart (SIGKILL, same port) register again; a client without the key gets a clear error; and
  * `rl cluster stop` on the head host stops the nodes on the other hosts.
@@ -10,13 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LabProcess, NetnsLab, netnsUnavailable } from '../../../bench/netns-lab.js';
+import { type LabProcess, NetnsLab, netnsUnavailable, nodeCommand } from '../../../bench/netns-lab.js';
 import { generateClusterKey, writeClusterKeyFile } from '../../../core/cluster/cluster-key.js';
 import type { ClusterStatus } from '../../../core/cluster/protocol.js';
 
 const unavailable = netnsUnavailable();
 const RL = fileURLToPath(new URL('../../../bin/rl.js', import.meta.url));
 const TIMING = ['--heartbeat-ms', '100', '--dead-after-ms', '2500'];
+const PROBE = new URL('./fixtures/probe.ts', import.meta.url);
 
 describe.skipIf(unavailable !== undefined)(
   `rl cluster across namespaced hosts${unavailable ? ` (skipped: ${unavailable})` : ''}`,
@@ -127,6 +129,36 @@ describe.skipIf(unavailable !== undefined)(
         [h2.address, 'alive', { CPU: 4, GPU: 1 }],
       ]);
 
+      // Malformed messages on the head's port, from a peer holding the key: each peer is dropped (told
+      // why, or disconnected by libzmq past the 256 MiB cap); the head and its nodes carry on.
+      const cases = [
+        'garbage',
+        'truncated',
+        'big-header',
+        'many-frames',
+        `oversized:${256 * 1024 * 1024 + 1024}`,
+      ];
+      const probe = async (...what: string[]) => {
+        const p = lab.run(2, [...nodeCommand(PROBE), address, nodeKey, ...what]);
+        await p.line(/^done$/, 60_000);
+        return p
+          .output()
+          .stdout.filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as { case: string; replied: boolean; reply?: string });
+      };
+      const replies = await probe(...cases);
+      expect(replies.map((r) => [r.case, r.replied])).toEqual([
+        ...cases.slice(0, 4).map((c) => [c, true]),
+        [cases[4], false],
+      ]);
+      // A new process: the last one's I/O thread may still be busy with the 256 MiB it sends.
+      expect((await probe('member')).map((r) => r.replied)).toEqual([true]);
+      for (const r of replies.slice(0, 4)) expect(r.reply).toMatch(/dropped/);
+      s = await status(1, address);
+      expect(s.droppedPeers).toBe(4);
+      expect(s.nodes.map((n) => n.state)).toEqual(['alive', 'alive', 'alive']);
+      expect(head.proc.exitCode).toBeNull();
+
       // Without the cluster key: no answer, and a clear error (not a hang).
       const strangerKey = join(root, 'stranger.key');
       writeClusterKeyFile(strangerKey, generateClusterKey());
@@ -187,6 +219,6 @@ describe.skipIf(unavailable !== undefined)(
       expect(await n1.exited).toBe(0);
       expect(await n2.exited).toBe(0);
       expect(await head.exited).toBe(0);
-    });
+    }, 240_000);
   },
 );

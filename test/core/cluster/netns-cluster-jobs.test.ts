@@ -3,7 +3,8 @@
  * on host 0 and nodes on hosts 1 and 2; a driver (fixtures/job/driver.mjs, in its own job directory)
  * joins with the key file. Its tasks land on all three hosts and an actor on the one node offering
  * its custom resource; a node killed with SIGKILL mid-job loses no result (its tasks run again
- * elsewhere, its actor restarts elsewhere); a partitioned node's tasks run elsewhere and, healed, it
+ * elsewhere, its actor restarts elsewhere; a task and an actor allowed no retry fail with ObjectLostError
+ * and ActorDiedError naming the node); a partitioned node's tasks run elsewhere and, healed, it
  * takes work again; a head restarted on its port takes the driver's work again (re-uploaded), and a
  * head gone for good fails the driver's pending get with the reason. No driver hangs: each must
  * exit within its time limit.
@@ -126,8 +127,8 @@ describe.skipIf(unavailable !== undefined)(
       const listening = await head.line(/^cluster head listening on /);
       address = /listening on (\S+)/.exec(listening)?.[1] ?? '';
       copyFileSync(join(root, 'host0', 'cluster.key'), keyFile);
-      startNode(1, '--num-cpus', '2', '--resources', '{"special": 1, "victim": 1}');
-      startNode(2, '--num-cpus', '2', '--resources', '{"victim": 1}');
+      startNode(1, '--num-cpus', '2', '--resources', '{"special": 1, "victim": 1, "h1": 1}');
+      startNode(2, '--num-cpus', '2', '--resources', '{"victim": 1, "h2": 1}');
       await nodes.get(1)?.line(/joined the cluster/);
       await nodes.get(2)?.line(/joined the cluster/);
     }, 60_000);
@@ -165,6 +166,14 @@ describe.skipIf(unavailable !== undefined)(
       // The actor restarted on the other node (its constructor ran again: n starts from 0).
       const after = (await d.next('after'))['after'] as { n: number; host: number };
       expect(after).toEqual({ n: 1, host: actor.host === 1 ? 2 : 1 });
+      // Work allowed no second try fails, naming the node it was lost with.
+      const victimAddress = lab.hosts[actor.host]?.address ?? '';
+      const lost = String((await d.next('lost'))['lost']);
+      expect(lost).toMatch(/^ObjectLostError: node \S+ \((\S+)\) was lost: .*task slow has no retries left/);
+      expect(lost).toContain(`(${victimAddress})`);
+      const died = String((await d.next('died'))['died']);
+      expect(died).toMatch(/^ActorDiedError: node \S+ \((\S+)\) was lost: .*has no restarts left/);
+      expect(died).toContain(`(${victimAddress})`);
       expect(await exitsWithin(d.proc, 20_000)).toBe(0);
       nodes.delete(actor.host);
       // Bring the killed host back for the next case.
@@ -173,7 +182,7 @@ describe.skipIf(unavailable !== undefined)(
         '--num-cpus',
         '2',
         '--resources',
-        actor.host === 1 ? '{"special": 1, "victim": 1}' : '{"victim": 1}',
+        actor.host === 1 ? '{"special": 1, "victim": 1, "h1": 1}' : '{"victim": 1, "h2": 1}',
       );
       await back.line(/joined the cluster/);
     }, 180_000);

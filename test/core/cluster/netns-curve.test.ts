@@ -39,7 +39,7 @@ describe.skipIf(unavailable !== undefined)(
         keyFile,
         ...cases,
       ]);
-      await probe.line(/^done$/, 40_000);
+      await probe.line(/^done$/, 90_000);
       const results = probe
         .output()
         .stdout.filter((l) => l.startsWith('{'))
@@ -64,7 +64,7 @@ describe.skipIf(unavailable !== undefined)(
       expect(head.proc.exitCode).toBeNull();
       head.kill();
       expect(await head.exited).toBe(0);
-    });
+    }, 120_000);
 
     it('cannot reach a partitioned host until it is healed', async () => {
       const headHost = lab.hosts[0]!;
@@ -86,6 +86,6 @@ describe.skipIf(unavailable !== undefined)(
       lab.heal(1);
       expect(await probeOnce()).toBe(true);
       head.kill();
-    });
+    }, 120_000);
   },
 );

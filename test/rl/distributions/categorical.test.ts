@@ -3,7 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { setLogLevel } from '../../../core/logger.js';
 import { SeededRng } from '../../../envs/rng.js';
 import { initBackend, requireTf } from '../../../rl/backend/backend.js';
-import { Categorical } from '../../../rl/distributions/categorical.js';
+import {
+  argMax,
+  Categorical,
+  categoricalEntropy,
+  logSumExp,
+  sampleIndex,
+} from '../../../rl/distributions/categorical.js';
 
 beforeAll(async () => {
   setLogLevel('warn');
@@ -83,5 +89,53 @@ describe('Categorical.sampleInto (plain JS)', () => {
     expect(() =>
       Categorical.sampleInto(new Float32Array(5), 2, 3, SeededRng.fromSeed(0), new Int32Array(2)),
     ).toThrow('Categorical.sampleInto: logits (5) must be batchSize x numActions (2 x 3)');
+  });
+});
+
+describe('the plain-JS categorical functions', () => {
+  // Rows: moderate, saturated (p rounds to 0 and 1 in float32), a tie, and a huge shift (exp overflows unshifted).
+  const ROWS = [
+    [0.3, -1.2, 2.0, 0.1],
+    [60, -40, 0, 5],
+    [1, 1, -3, 1],
+    [1000, 998, 990, 1001],
+  ];
+
+  it('logSumExp and categoricalEntropy equal the tensor logProb and entropy, saturated rows included', () => {
+    const tf = requireTf();
+    const flat = Float64Array.from(ROWS.flat());
+    const [logPi, entropy] = tf.tidy(() => {
+      const d = new Categorical(tf.tensor2d(ROWS) as Tensor2D);
+      const all = [0, 1, 2, 3].map((a) =>
+        Array.from(d.logProb(tf.fill([ROWS.length], a, 'int32') as Tensor1D).dataSync()),
+      );
+      return [all, Array.from(d.entropy().dataSync())];
+    });
+    ROWS.forEach((_, r) => {
+      const lse = logSumExp(flat, r * 4, 4);
+      expect(Number.isFinite(lse)).toBe(true);
+      for (let a = 0; a < 4; a++) {
+        const want = logPi[a]![r]!;
+        expect(Math.abs(flat[r * 4 + a]! - lse - want)).toBeLessThanOrEqual(
+          1e-5 * Math.max(1, Math.abs(want)),
+        );
+      }
+      const h = categoricalEntropy(flat, r * 4, 4, lse);
+      expect(Number.isFinite(h)).toBe(true);
+      expect(Math.abs(h - entropy[r]!)).toBeLessThanOrEqual(1e-5);
+    });
+    // The saturated row: all but the largest logit carry (almost) no mass, and nothing is NaN.
+    expect(categoricalEntropy(flat, 4, 4, logSumExp(flat, 4, 4))).toBeLessThan(1e-20);
+  });
+
+  it('argMax takes the first of ties; sampleIndex inverts the CDF at its edges', () => {
+    const flat = Float64Array.from(ROWS.flat());
+    expect(ROWS.map((_, r) => argMax(flat, r * 4, 4))).toEqual([2, 0, 0, 3]);
+    // p = [0.1, 0.2, 0.7]: u in [0, 0.1) -> 0, [0.1, 0.3) -> 1, [0.3, 1) -> 2.
+    const z = [0, Math.log(2), Math.log(7)];
+    const lse = logSumExp(z, 0, 3);
+    expect([0, 0.0999, 0.1001, 0.2999, 0.3001, 0.9999999].map((u) => sampleIndex(z, 0, 3, lse, u))).toEqual([
+      0, 0, 1, 1, 2, 2,
+    ]);
   });
 });

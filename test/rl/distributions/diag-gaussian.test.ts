@@ -3,7 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { setLogLevel } from '../../../core/logger.js';
 import { SeededRng } from '../../../envs/rng.js';
 import { initBackend, requireTf } from '../../../rl/backend/backend.js';
-import { DiagGaussian, HALF_LOG_2PI } from '../../../rl/distributions/diag-gaussian.js';
+import {
+  DiagGaussian,
+  HALF_LOG_2PI,
+  normalEntropy,
+  normalLogDensity,
+} from '../../../rl/distributions/diag-gaussian.js';
 
 beforeAll(async () => {
   setLogLevel('warn');
@@ -108,5 +113,26 @@ describe('DiagGaussian.sampleInto (plain JS)', () => {
     const variance = actions.reduce((s, x) => s + (x - mean) ** 2, 0) / n;
     expect(Math.abs(mean - 1)).toBeLessThan(0.05); // 5 sigma = 5 * 2 / sqrt(20k) = 0.07
     expect(Math.abs(Math.sqrt(variance) - 2)).toBeLessThan(0.05);
+  });
+});
+
+describe('normalLogDensity and normalEntropy (plain JS)', () => {
+  it('sum to the tensor logProb and entropy, far in the tails and at small std included', () => {
+    const tf = requireTf();
+    const mean = [0.5, -2, 0, 3];
+    const logStd = [0, -3, 1.5, -0.2];
+    const actions = [0.7, 1.5, -40, 3]; // the second dimension sits 116 std from its mean
+    const [lp, ent] = tf.tidy(() => {
+      const d = new DiagGaussian(tf.tensor2d([mean]) as Tensor2D, tf.tensor1d(logStd));
+      return [d.logProb(tf.tensor2d([actions]) as Tensor2D).dataSync()[0]!, d.entropy().dataSync()[0]!];
+    });
+    let logDensity = 0;
+    let entropy = 0;
+    mean.forEach((m, d) => {
+      logDensity += normalLogDensity((actions[d]! - m) / Math.exp(logStd[d]!), logStd[d]!);
+      entropy += normalEntropy(logStd[d]!);
+    });
+    expect(Math.abs(logDensity - lp) / Math.abs(lp)).toBeLessThan(1e-5);
+    expect(entropy).toBeCloseTo(ent, 5);
   });
 });

@@ -3,7 +3,7 @@ import { dqn } from '../../../algorithms/dqn/index.js';
 import { DqnLearner } from '../../../algorithms/dqn/learner.js';
 import { numActionsOf, qNetSpec } from '../../../algorithms/dqn/model.js';
 import { DqnPolicy } from '../../../algorithms/dqn/policy.js';
-import { init, shutdown } from '../../../core/index.js';
+import { get, init, ObjectRef, shutdown } from '../../../core/index.js';
 import { setLogLevel } from '../../../core/logger.js';
 import { SeededRng } from '../../../envs/rng.js';
 import type { AlgorithmContext, AnyAlgorithmDefinition } from '../../../rl/algorithm.js';
@@ -12,6 +12,7 @@ import { buildConfigSchema } from '../../../rl/config/common.js';
 import { resolveConfig } from '../../../rl/config/resolve.js';
 import { EnvRunnerGroup } from '../../../rl/env-runner/env-runner-group.js';
 import { validateRunnerControl, validateVersionedWeights } from '../../../rl/env-runner/runner-control.js';
+import { fragmentFromPlain } from '../../../rl/env-runner/runner-sample-codec.js';
 import { Columns } from '../../../rl/sample-batch/columns.js';
 import { buildContext, trainingRunnerSpecs } from '../../../rl/training/build-run.js';
 
@@ -99,6 +100,37 @@ describe('EnvRunnerGroup (actors, local mode)', () => {
       expect(states).toHaveLength(2);
       const after = await group.sample({ async: true });
       expect(after.fragments.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await group.close();
+    }
+  });
+
+  it('a runner actor puts its rows itself: its sample call returns only their ref and the metadata', async () => {
+    const group = await EnvRunnerGroup.create({ specs: trainingRunnerSpecs(ctx, algorithm), mode: 'actors' });
+    try {
+      group.publishWeights(await learner.getWeights());
+      // The group hands the ref the runner put its rows under on as the fragment: a learner or replay
+      // actor reads the rows by it.
+      const round = await group.sample();
+      const f = round.fragments[0]!;
+      expect(f.kind).toBe('ref');
+      if (f.kind !== 'ref') return;
+      expect(fragmentFromPlain(await get(f.ref)).batch.count).toBe(2 * 50);
+      // What the driver reads of a sample call: the metadata, the rows as a ref.
+      const meta = (await get(group.actors[0]!.call('sample', null, null, null))) as unknown as Record<
+        string,
+        unknown
+      >;
+      expect(Object.keys(meta).sort()).toEqual([
+        'envSteps',
+        'episodes',
+        'fragment',
+        'numEnvs',
+        'weightsVersion',
+      ]);
+      expect(meta['fragment']).toBeInstanceOf(ObjectRef);
+      const rows = fragmentFromPlain(await get(meta['fragment'] as ObjectRef<unknown>));
+      expect(rows.batch.count).toBe(2 * 50);
     } finally {
       await group.close();
     }

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { ObjectRef } from '../../../core/object-ref.js';
 import type { SeededRng } from '../../../envs/rng.js';
 import { Box } from '../../../envs/spaces/box.js';
 import { Discrete } from '../../../envs/spaces/discrete.js';
 import type { VectorEnv, VectorStepResult } from '../../../envs/vector/vector-env.js';
 import type { InferencePolicy, PolicyOutput } from '../../../rl/algorithm.js';
 import { EnvRunner } from '../../../rl/env-runner/env-runner.js';
-import { runnerSampleFromPlain, runnerSampleToPlain } from '../../../rl/env-runner/runner-sample-codec.js';
+import {
+  type FragmentPlain,
+  fragmentFromPlain,
+  fragmentToPlain,
+  runnerSampleMeta,
+  runnerSampleMetaFromPlain,
+} from '../../../rl/env-runner/runner-sample-codec.js';
 import { Columns } from '../../../rl/sample-batch/columns.js';
 
 /**
@@ -130,7 +137,7 @@ describe('EnvRunner', () => {
     expect(policy.explorations.every((e) => e === false)).toBe(true);
   });
 
-  it('round-trips a sample through its plain form and rejects malformed ones', async () => {
+  it("round-trips a fragment and a sample's metadata through their plain forms and rejects malformed ones", async () => {
     const runner = await EnvRunner.create({
       env: new ScriptedVectorEnv(),
       policy: new ScriptedPolicy(),
@@ -138,12 +145,29 @@ describe('EnvRunner', () => {
       seed: 1,
     });
     const s = await runner.sample();
-    const back = runnerSampleFromPlain(structuredClone(runnerSampleToPlain(s)));
-    expect(Array.from(back.fragment.batch.float32(Columns.OBS))).toEqual(
+    const back = fragmentFromPlain(structuredClone(fragmentToPlain(s.fragment)));
+    expect(Array.from(back.batch.float32(Columns.OBS))).toEqual(
       Array.from(s.fragment.batch.float32(Columns.OBS)),
     );
-    expect(back.episodes).toEqual(s.episodes);
-    expect(() => runnerSampleFromPlain({ ...runnerSampleToPlain(s), numEnvs: 4 })).toThrow(/numEnvs \(4\)/);
+    expect(back.numEnvs).toBe(s.fragment.numEnvs);
+    expect(() => fragmentFromPlain({ ...fragmentToPlain(s.fragment), numEnvs: 4 })).toThrow(/numEnvs \(4\)/);
+    const ref = new ObjectRef<FragmentPlain>(7);
+    const meta = runnerSampleMetaFromPlain(runnerSampleMeta(s, 3, ref));
+    expect(meta.fragment).toBe(ref);
+    expect(meta.episodes).toEqual(s.episodes);
+    expect(meta.weightsVersion).toBe(3);
+    // The metadata carries no rows.
+    expect(Object.keys(meta).sort()).toEqual([
+      'envSteps',
+      'episodes',
+      'fragment',
+      'numEnvs',
+      'weightsVersion',
+    ]);
+    expect(() => runnerSampleMetaFromPlain({ ...meta, fragment: fragmentToPlain(s.fragment) })).toThrow(
+      /fragment must be an ObjectRef/,
+    );
+    expect(() => runnerSampleMetaFromPlain({ ...meta, weightsVersion: -2 })).toThrow(/weightsVersion \(-2\)/);
   });
 
   it('rejects a bad fragment length', async () => {

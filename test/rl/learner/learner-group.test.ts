@@ -5,7 +5,7 @@ import type { AnyAlgorithmDefinition } from '../../../rl/algorithm.js';
 import { buildConfigSchema } from '../../../rl/config/common.js';
 import { resolveConfig } from '../../../rl/config/resolve.js';
 import { buildEnvRunner } from '../../../rl/env-runner/build-env-runner.js';
-import { runnerSampleToPlain } from '../../../rl/env-runner/runner-sample-codec.js';
+import { fragmentToPlain } from '../../../rl/env-runner/runner-sample-codec.js';
 import { LearnerGroup } from '../../../rl/learner/learner-group.js';
 import { buildContext, learnerSpec, trainingRunnerSpecs } from '../../../rl/training/build-run.js';
 import { registerStatefulCartPole } from '../training/fixtures/stateful-cartpole.js';
@@ -37,7 +37,7 @@ describe('LearnerGroup', () => {
       const actor = await LearnerGroup.create({ spec: learnerSpec(ctx, algorithm), mode: 'actor' });
       const a = await local.update([fragment], { envSteps: 0, iteration: 0 });
       // The actor reads the sample from the object store by ref (as runner actors' samples arrive).
-      const ref = put(runnerSampleToPlain({ fragment, episodes: { returns: [], lengths: [] }, envSteps: 0 }));
+      const ref = put(fragmentToPlain(fragment));
       const b = await actor.update([{ kind: 'ref', ref, numEnvs: fragment.numEnvs }], {
         envSteps: 0,
         iteration: 0,
