@@ -32,6 +32,7 @@ import {
 } from '../../rl/buffers/replay-shard-actor.js';
 import { fragmentToPlain } from '../../rl/env-runner/runner-sample-codec.js';
 import type { MetricValue } from '../../rl/metrics/iteration-result.js';
+import { mlpMacsPerRow } from '../../rl/models/mlp.js';
 import { prioritiesFromTdErrors } from '../../rl/off-policy/off-policy-iteration.js';
 import { Columns } from '../../rl/sample-batch/columns.js';
 import { SampleBatch } from '../../rl/sample-batch/sample-batch.js';
@@ -327,6 +328,10 @@ export const apexDqn: AlgorithmDefinition<ApexShape> = {
     });
   },
   createLearner: createApexLearner,
+  learnerWorkload(ctx) {
+    // DQN's: one forward pass of the Q-network over a minibatch.
+    return { macsPerStep: ctx.training.batchSize * mlpMacsPerRow(apexNetOf(ctx).spec) };
+  },
   createIteration: (ctx) =>
     new ApexIteration({ training: ctx.training, obsSize: ctx.obsSize, seed: ctx.config.seed }),
 };

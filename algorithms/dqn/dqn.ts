@@ -6,6 +6,7 @@
  */
 import type { SpaceJson } from '../../envs/spaces/space.js';
 import type { AlgorithmContext, AlgorithmDefinition } from '../../rl/algorithm.js';
+import { mlpMacsPerRow } from '../../rl/models/mlp.js';
 import { OffPolicyIteration } from '../../rl/off-policy/off-policy-iteration.js';
 import { DQN_TRAINING, type DqnTraining, epsilonAt, refineDqnConfig } from './config.js';
 import { dqnDeterministicNetwork } from './export.js';
@@ -41,6 +42,10 @@ export const dqn: AlgorithmDefinition<DqnShape> = {
   createLearner(ctx) {
     const { spec, numActions } = specOf(ctx);
     return new DqnLearner({ spec, numActions, training: ctx.training, seed: ctx.config.seed });
+  },
+  learnerWorkload(ctx) {
+    // One forward pass of the Q-network over a minibatch (the target pass on s' costs as much again).
+    return { macsPerStep: ctx.training.batchSize * mlpMacsPerRow(specOf(ctx).spec) };
   },
   createIteration(ctx) {
     const t = ctx.training;

@@ -6,6 +6,7 @@
  */
 import type { SpaceJson } from '../../envs/spaces/space.js';
 import type { AlgorithmContext, AlgorithmDefinition } from '../../rl/algorithm.js';
+import { mlpMacsPerRow } from '../../rl/models/mlp.js';
 import { OffPolicyIteration } from '../../rl/off-policy/off-policy-iteration.js';
 import { refineSacConfig, SAC_TRAINING, type SacTraining } from './config.js';
 import { sacDeterministicNetwork } from './export.js';
@@ -52,6 +53,11 @@ export const sac: AlgorithmDefinition<SacShape> = {
       training: ctx.training,
       seed: ctx.config.seed,
     });
+  },
+  learnerWorkload(ctx) {
+    // One forward pass of the actor and both critics over a minibatch.
+    const { actor, critic } = specsOf(ctx);
+    return { macsPerStep: ctx.training.batchSize * (mlpMacsPerRow(actor) + 2 * mlpMacsPerRow(critic)) };
   },
   createIteration(ctx) {
     const t = ctx.training;

@@ -143,7 +143,7 @@ export async function runTrain(flags: TrainFlags, wiring: CliWiring): Promise<vo
   });
   const previousSink = display.mode === 'tty' ? setLogSink(display.logSink()) : undefined;
   try {
-    display.start({ algo, envId: config.env.id, runDir });
+    display.start({ algo, envId: config.env.id, seed: config.seed, runDir });
     const result = await train(config, {
       algorithm,
       runDir,

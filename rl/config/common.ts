@@ -6,7 +6,8 @@
  * algo: ppo
  * seed: 0
  * backend: auto
- * env: { id: CartPole-v1, options: {}, kwargs: {}, addresses: [], numEnvsPerRunner: 8, normalizeObservations: false }
+ * env: { id: CartPole-v1, options: {}, kwargs: {}, addresses: [], numEnvsPerRunner: 8, numEnvs (unset),
+ *        normalizeObservations: false }
  * envRunners: { numEnvRunners: auto, rolloutFragmentLength: 64, restartFailed: true, sampleTimeoutMs: 60000,
  *               restartWindowMs: 120000 }
  * learners: { numLearners: 1, numGpusPerLearner: 0 }
@@ -19,7 +20,12 @@
  * checkpoint: { interval: 0, intervalMs: 300000, atEnd: true, keepLast: 5 }
  * ```
  */
-import { numEnvRunnersSchema } from './num-env-runners.js';
+import {
+  type EnvRunnerCounts,
+  numEnvRunnersSchema,
+  numEnvsPerRunnerSchema,
+  resolveEnvRunnerCounts,
+} from './num-env-runners.js';
 import { type InferShape, type ObjectSchema, type RefineContext, type Shape, s } from './schema.js';
 
 /** The compute backends `backend` accepts; `auto` picks the fastest available one. */
@@ -49,7 +55,14 @@ export const COMMON_SECTIONS = {
       description:
         'Env server addresses (tcp:// or ipc://) spread over the env runners (runner i uses addresses[i % n]); replaces env.id.',
     }),
-    numEnvsPerRunner: s.int({ min: 1, default: 8, description: 'Envs each env runner steps as one vector.' }),
+    numEnvsPerRunner: numEnvsPerRunnerSchema(),
+    numEnvs: s.optional(
+      s.int({
+        min: 1,
+        description:
+          "The run's envs in all, shared equally by the env runners: sets numEnvsPerRunner to numEnvs / runners, so the sample round is the same whatever numEnvRunners auto picks. An explicit numEnvsPerRunner wins.",
+      }),
+    ),
     normalizeObservations: s.boolean({
       default: false,
       description:
@@ -190,6 +203,7 @@ export function buildConfigSchema<T extends Shape>(
   // `expect` never blocks a run: a shorter run just gets no verdict (rl/cli/expect-verdict.ts).
   return s.object(shape, {
     refine: (config, ctx) => {
+      resolveEnvRunnerCounts(config as unknown as EnvRunnerCounts, ctx);
       options.refine?.(config, ctx);
     },
   });

@@ -2,7 +2,14 @@
 export { Cnn, type CnnOptions, type ConvLayerSpec, NATURE_CONVS } from './cnn.js';
 export { glorotUniform, type InitKind, initKernel, orthogonal } from './init.js';
 export { type DenseWeights, JsMlp, mlpWeightSpecs } from './js-mlp.js';
-export { type Activation, MLP_ACTIVATIONS, Mlp, type MlpOptions, type MlpSpec } from './mlp.js';
+export {
+  type Activation,
+  MLP_ACTIVATIONS,
+  Mlp,
+  type MlpOptions,
+  type MlpSpec,
+  mlpMacsPerRow,
+} from './mlp.js';
 export {
   cloneNamedWeights,
   type NamedWeight,

@@ -53,6 +53,18 @@ export interface MlpSpec {
   readonly activation: Activation;
 }
 
+/**
+ * Multiply-adds of one forward pass of one row: the sum of fanIn x fanOut over the dense layers
+ * (activations and biases are not counted). Sizes learner steps for the backend choice
+ * (rl/backend/webgpu.ts `WEBGPU_MIN_MACS`).
+ */
+export function mlpMacsPerRow(spec: MlpSpec): number {
+  const sizes = [spec.inputSize, ...spec.hiddenSizes, spec.outputSize];
+  let macs = 0;
+  for (let i = 1; i < sizes.length; i++) macs += sizes[i - 1]! * sizes[i]!;
+  return macs;
+}
+
 function checkSize(value: unknown, field: string): number {
   if (!Number.isInteger(value) || (value as number) < 1) {
     throw new RangeError(`${field} (${String(value)}) must be a positive integer.`);

@@ -79,9 +79,15 @@ export class ProgressDisplay {
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Prints the opening line: algorithm, env and run directory. */
-  start(info: { readonly algo: string; readonly envId: string; readonly runDir: string }): void {
-    this.message(`training ${info.algo} on ${info.envId}; run directory ${info.runDir}`);
+  /** Prints the opening line: algorithm, env, seed (when given) and run directory. */
+  start(info: {
+    readonly algo: string;
+    readonly envId: string;
+    readonly runDir: string;
+    readonly seed?: number;
+  }): void {
+    const seed = info.seed === undefined ? '' : ` (seed ${info.seed})`;
+    this.message(`training ${info.algo} on ${info.envId}${seed}; run directory ${info.runDir}`);
   }
 
   /** Shows one iteration's results (json: always; tty/plain: at most once per interval). */

@@ -111,7 +111,8 @@ export async function train(userConfig: CommonConfig, options: TrainOptions): Pr
   const ctx = await buildContext(config, algorithm);
   const workload = algorithm.learnerWorkload?.(ctx);
   await initBackend({ backend: config.backend, ...(workload !== undefined ? { workload } : {}) });
-  log.info(`${algorithm.name} on ${config.env.id}, seed ${config.seed}`);
+  // The CLI's opening line says this already; library callers see it with TSRL_LOG_LEVEL=debug.
+  log.debug(`${algorithm.name} on ${config.env.id}, seed ${config.seed}`);
   if (!hasStopCriterion(config.stop)) {
     log.warn(
       'no stop criterion (stop.envSteps, stop.iterations, stop.timeMs or stop.episodeReturnMean): ' +

@@ -121,9 +121,9 @@ describe('resolveConfig layering', () => {
 
 describe('resolveConfig errors name their source', () => {
   it('an unknown key in a file, with line:col and did-you-mean', () => {
-    const path = file('unknown.yaml', 'algo: ppo\nenv:\n  id: CartPole-v1\n  numEnvs: 4\n');
+    const path = file('unknown.yaml', 'algo: ppo\nenv:\n  id: CartPole-v1\n  numEnvPerRunner: 4\n');
     expect(messageOf(() => resolveConfig({ schema, algo: 'ppo', file: path }))).toBe(
-      `${path}:4:12: env.numEnvs (4) is not a known key; did you mean "numEnvsPerRunner"? valid keys: id, options, kwargs, addresses, numEnvsPerRunner, normalizeObservations.`,
+      `${path}:4:20: env.numEnvPerRunner (4) is not a known key; did you mean "numEnvsPerRunner"? valid keys: id, options, kwargs, addresses, numEnvsPerRunner, numEnvs, normalizeObservations.`,
     );
   });
 

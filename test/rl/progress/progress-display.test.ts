@@ -99,7 +99,7 @@ describe('ProgressDisplay', () => {
     const stream = new FakeStream(true);
     const info = new FakeStream();
     const display = new ProgressDisplay({ stream, infoStream: info, json: true, now: () => 0 });
-    display.start({ algo: 'ppo', envId: 'CartPole-v1', runDir: 'runs/x' });
+    display.start({ algo: 'ppo', envId: 'CartPole-v1', seed: 3, runDir: 'runs/x' });
     display.update(result(1));
     display.update(result(2));
     display.message('checkpoint saved');
@@ -107,7 +107,7 @@ describe('ProgressDisplay', () => {
     const lines = stream.text.trim().split('\n');
     expect(lines.map((l) => JSON.parse(l))).toEqual([result(1), result(2)]);
     expect(info.text).toBe(
-      'training ppo on CartPole-v1; run directory runs/x\ncheckpoint saved\n' +
+      'training ppo on CartPole-v1 (seed 3); run directory runs/x\ncheckpoint saved\n' +
         'stopped; env runners rebuilt 2 times (see the log)\n',
     );
   });
