@@ -174,9 +174,10 @@ export class ClientRequests {
   /** The worker waits for `n` more things: its CPU is lent while it waits for any. */
   private waitMore(worker: WorkerProcess, n: number): void {
     if (n <= 0) return;
-    const before = this.awaited.get(worker.id) ?? 0;
-    this.awaited.set(worker.id, before + n);
-    if (before === 0) this.tasks.block(worker);
+    this.awaited.set(worker.id, (this.awaited.get(worker.id) ?? 0) + n);
+    // Also when already counted: a task that ended unblocked its worker, and a count whose refs were
+    // dropped unsettled (a wait that timed out) never reaches zero.
+    this.tasks.block(worker);
   }
 
   private waitLess(worker: WorkerProcess): void {

@@ -14,7 +14,7 @@ import { packJobMessage } from '../../../core/cluster/job-protocol.js';
 import { JobRunner } from '../../../core/cluster/job-runner.js';
 import { RemoteError } from '../../../core/errors.js';
 import { get, init, put, runtimeStats, shutdown, wait } from '../../../core/runtime.js';
-import { Accumulator, echo, fails, total, triple } from './fixtures/cluster-defs.js';
+import { Accumulator, boxed, echo, fails, total, triple } from './fixtures/cluster-defs.js';
 
 describe('a driver on a loopback cluster', () => {
   const root = mkdtempSync(join(tmpdir(), 'tsrl-cluster-driver-'));
@@ -72,6 +72,15 @@ describe('a driver on a loopback cluster', () => {
       expect(back.big).toEqual(value.big);
       expect(back.small).toEqual(value.small);
     }
+  }, 60_000);
+
+  it('returns refs to objects a task put on its node; the driver owns them', async () => {
+    const xs = new Float32Array(5000).map((_, i) => i);
+    const out = await get(boxed.remote(xs));
+    expect(out.n).toBe(5000);
+    expect(await get(out.rows)).toEqual(xs);
+    // Passed back to a task, the ref resolves on the driver and travels as its value.
+    expect(await get(total.remote(out.rows))).toBe((4999 * 5000) / 2);
   }, 60_000);
 
   it("rethrows a task's exception with its name", async () => {
