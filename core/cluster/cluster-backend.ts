@@ -133,6 +133,12 @@ export class ClusterBackend implements Backend {
     this.actors.placeWaiting();
   }
 
+  /** The head ended this job while the driver was silent: the work placed on every node runs again. */
+  onJobEnded(reason: string): void {
+    log.warn(`${reason}: the work placed on the nodes runs again`);
+    for (const nodeId of this.placement.nodeIds()) this.loseNode(nodeId, reason, false);
+  }
+
   onNodeGone(nodeId: string): void {
     if (this.placement.has(nodeId)) this.loseNode(nodeId, 'the head cannot reach it', true);
   }
