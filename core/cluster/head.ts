@@ -394,6 +394,7 @@ export class Head {
       curve: this.server.curve,
       uptimeMs: now - this.startedMs,
       nodes: [...this.members.values()].map((m) => this.nodeStatus(m, now)),
+      drivers: [...this.drivers].map(([driverId, d]) => ({ driverId, lastSeenMsAgo: now - d.lastSeenMs })),
       ...this.packages.stats(),
       ...this.server.stats(),
     };

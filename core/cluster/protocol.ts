@@ -67,6 +67,8 @@ export interface ClusterStatus {
   readonly curve: boolean;
   readonly uptimeMs: number;
   readonly nodes: readonly NodeStatus[];
+  /** The drivers (jobs) connected, and how long ago each was last heard. */
+  readonly drivers: readonly { readonly driverId: string; readonly lastSeenMsAgo: number }[];
   /** Code packages the head holds, and their bytes. */
   readonly numPackages: number;
   readonly packageBytes: number;

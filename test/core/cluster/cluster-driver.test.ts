@@ -14,6 +14,7 @@ import { packJobMessage } from '../../../core/cluster/job-protocol.js';
 import { JobRunner } from '../../../core/cluster/job-runner.js';
 import { RemoteError } from '../../../core/errors.js';
 import { get, init, put, runtimeStats, shutdown, wait } from '../../../core/runtime.js';
+import { formatStatus } from '../../../rl/cli/cluster/show-status.js';
 import { Accumulator, boxed, echo, fails, total, triple } from './fixtures/cluster-defs.js';
 
 describe('a driver on a loopback cluster', () => {
@@ -107,6 +108,10 @@ describe('a driver on a loopback cluster', () => {
     expect(node?.load.resourcesUsed).toEqual({ CPU: 1 });
     expect(node?.load.numActors).toBeGreaterThanOrEqual(1);
     expect(node?.resources).toEqual({ CPU: 2 });
+    // The head lists this driver (its job) too.
+    expect(head.status().drivers.map((d) => d.driverId)).toEqual([expect.stringMatching(/^driver-/)]);
+    expect(formatStatus(head.status())).toMatch(/drivers connected: 1 \(driver-\S+\)/);
+    expect(formatStatus(head.status())).toMatch(/local\s+127\.0\.0\.1\s+alive\s+CPU 1\/2\s+\d+/);
   }, 60_000);
 
   it('keeps work that no node can run waiting, not failing', async () => {
