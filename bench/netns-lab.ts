@@ -213,12 +213,18 @@ export class NetnsLab {
     return lab;
   }
 
-  /** Starts `command` (argv) inside host `index`; stdout is read line by line. */
-  run(index: number, command: readonly string[], env: Readonly<Record<string, string>> = {}): LabProcess {
+  /** Starts `command` (argv) inside host `index` (in `cwd` when given); stdout is read line by line. */
+  run(
+    index: number,
+    command: readonly string[],
+    env: Readonly<Record<string, string>> = {},
+    cwd?: string,
+  ): LabProcess {
     const host = this.host(index);
     const proc = spawn('ip', ['netns', 'exec', host.ns, ...command], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
+      ...(cwd === undefined ? {} : { cwd }),
     });
     const p = new LabProcess(proc);
     this.processes.add(p);

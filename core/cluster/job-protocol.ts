@@ -67,9 +67,21 @@ export type JobToNode =
 
 /** Node -> driver: the result of a task or actor call, or an actor that could not be created. */
 export type JobToDriver =
-  | { readonly t: 'result'; readonly id: number; readonly value: WireValue }
+  | {
+      readonly t: 'result';
+      readonly id: number;
+      readonly value: WireValue;
+      /** The objects of the refs inside `value` (made on the node: an actor's put), by their node ids. */
+      readonly inner?: readonly InnerObject[];
+    }
   | { readonly t: 'failed'; readonly id: number; readonly error: ErrorPayload }
   | { readonly t: 'actor-failed'; readonly actorId: number; readonly error: ErrorPayload };
+
+/** An object a result refers to, sent with it (it holds no refs itself). */
+export interface InnerObject {
+  readonly id: number;
+  readonly value: WireValue;
+}
 
 /** Packs a job message into the one payload frame that carries it. */
 export function packJobMessage(message: JobToNode | JobToDriver): Uint8Array {
@@ -231,8 +243,19 @@ export function checkJobToNode(frame: Uint8Array | undefined): JobToNode {
 export function checkJobToDriver(frame: Uint8Array | undefined): JobToDriver {
   const m = decode(frame);
   switch (m['t']) {
-    case 'result':
-      return { t: 'result', id: int(m, 'id'), value: wireValue(m['value'], 'value') };
+    case 'result': {
+      const value = wireValue(m['value'], 'value');
+      const inner = m['inner'];
+      if (inner === undefined) return { t: 'result', id: int(m, 'id'), value };
+      if (!Array.isArray(inner) || inner.length > MAX_DEPS) {
+        throw new ProtocolViolation(`inner must be a list of at most ${MAX_DEPS} objects`);
+      }
+      const objects = inner.map((o, i) => {
+        const r = record(o, `inner[${i}]`);
+        return { id: int(r, 'id'), value: wireValue(r['value'], `inner[${i}].value`) };
+      });
+      return { t: 'result', id: int(m, 'id'), value, inner: objects };
+    }
     case 'failed': {
       const error = m['error'];
       if (!isErrorPayload(error)) {

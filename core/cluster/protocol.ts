@@ -67,6 +67,8 @@ export interface ClusterStatus {
   readonly curve: boolean;
   readonly uptimeMs: number;
   readonly nodes: readonly NodeStatus[];
+  /** The drivers (jobs) connected, and how long ago each was last heard. */
+  readonly drivers: readonly { readonly driverId: string; readonly lastSeenMsAgo: number }[];
   /** Code packages the head holds, and their bytes. */
   readonly numPackages: number;
   readonly packageBytes: number;
@@ -140,7 +142,9 @@ export type FromHead =
   /** A message for this node could not be delivered: the head does not know it as alive. */
   | { readonly t: 'node-gone'; readonly nodeId: string }
   /** To nodes: a driver left or went silent; stop its actors and drop its work. */
-  | { readonly t: 'job-end'; readonly driverId: string };
+  | { readonly t: 'job-end'; readonly driverId: string }
+  /** To a driver back after the head ended its job for silence: its work on the nodes is gone. */
+  | { readonly t: 'job-ended'; readonly driverId: string; readonly reason: string };
 
 /** A message that breaks the protocol; the text names what and where. */
 export class ProtocolViolation extends Error {
@@ -382,6 +386,9 @@ export function checkFromHead(m: Record<string, unknown>): FromHead {
     case 'from-node':
     case 'node-gone':
       return { t: m['t'], nodeId: id(m, 'nodeId') };
+    case 'job-ended':
+      if (typeof m['reason'] !== 'string') throw new ProtocolViolation('reason must be a string');
+      return { t: 'job-ended', driverId: id(m, 'driverId'), reason: m['reason'].slice(0, 500) };
     default:
       throw new ProtocolViolation(`message type ${show(m['t'])} from the head`);
   }

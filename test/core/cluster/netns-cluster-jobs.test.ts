@@ -20,7 +20,8 @@ const unavailable = netnsUnavailable();
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const RL = join(REPO, 'bin', 'rl.js');
 const FIXTURES = fileURLToPath(new URL('./fixtures/job/', import.meta.url));
-const TIMING = ['--heartbeat-ms', '100', '--dead-after-ms', '1500'];
+// Dead after 3 s of silence: slack for a loaded 2-core CI machine (drivers are timed out the same way).
+const TIMING = ['--heartbeat-ms', '100', '--dead-after-ms', '3000'];
 
 type Line = Record<string, unknown>;
 interface TaskResult {
