@@ -298,15 +298,15 @@ export async function get(
   if (b.fetch !== undefined) b.fetch(list.map((r) => r.id));
   try {
     await settled(b, list, list.length, options.timeoutMs, 'get');
-    if (!Array.isArray(refs)) return valueOf(store, list[0] as ObjectRef);
-    return list.map((r) => valueOf(store, r));
+    if (!Array.isArray(refs)) return settledValue(store, list[0] as ObjectRef);
+    return list.map((r) => settledValue(store, r));
   } finally {
     for (const r of list) store.unpin(r.id);
   }
 }
 
 /** The decoded value of a settled ref (see get). */
-function valueOf(store: ObjectStore, r: ObjectRef): unknown {
+function settledValue(store: ObjectStore, r: ObjectRef): unknown {
   const state = store.state(r.id);
   if (state === undefined) throw new RuntimeError(`${r.toString()} was freed`);
   if (state.kind === 'failed') throw fromErrorPayload(state.error);
