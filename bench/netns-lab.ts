@@ -6,8 +6,8 @@
  *
  * Creating namespaces needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN) and iproute2; {@link netnsUnavailable}
  * says why a machine cannot. {@link NetnsLab.destroy} kills the lab's processes and removes its
- * namespaces; it also runs when the process exits, and a new lab first removes the namespaces of labs
- * whose process is gone (a test killed halfway).
+ * namespaces; it also runs when the process exits or is stopped by SIGINT, SIGTERM or SIGHUP, and a
+ * new lab first removes the namespaces of labs whose process is gone (a test killed with SIGKILL).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -149,6 +149,16 @@ const liveLabs = new Set<NetnsLab>();
 process.on('exit', () => {
   for (const lab of liveLabs) lab.destroy();
 });
+// Killed by a signal (a test runner giving up on a hung file), 'exit' never comes: clean up, then
+// let the signal do what it would have done.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  const onSignal = (): void => {
+    for (const lab of liveLabs) lab.destroy();
+    process.off(signal, onSignal);
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  process.on(signal, onSignal);
+}
 
 let labCounter = 0;
 
@@ -213,12 +223,18 @@ export class NetnsLab {
     return lab;
   }
 
-  /** Starts `command` (argv) inside host `index`; stdout is read line by line. */
-  run(index: number, command: readonly string[], env: Readonly<Record<string, string>> = {}): LabProcess {
+  /** Starts `command` (argv) inside host `index` (in `cwd` when given); stdout is read line by line. */
+  run(
+    index: number,
+    command: readonly string[],
+    env: Readonly<Record<string, string>> = {},
+    cwd?: string,
+  ): LabProcess {
     const host = this.host(index);
     const proc = spawn('ip', ['netns', 'exec', host.ns, ...command], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
+      ...(cwd === undefined ? {} : { cwd }),
     });
     const p = new LabProcess(proc);
     this.processes.add(p);

@@ -133,12 +133,16 @@ addExtension({
   },
 });
 
+/** While {@link remapKeptRefs} runs: the new id of each kept ref. */
+let keptRefMap: ((id: number) => number) | undefined;
+
 addExtension({
   Class: KeptRef,
   type: 0x33,
   write: (r: KeptRef) => r.id,
   read: (data: unknown) => {
     if (typeof data !== 'number') throw new TypeError(`codec: bad ref id ${String(data)}`);
+    if (keptRefMap !== undefined) return new KeptRef(keptRefMap(data));
     if (refFactory === undefined) throw new TypeError('codec: a ref was decoded outside a runtime');
     return refFactory(data);
   },
@@ -297,5 +301,25 @@ export function decodeValue(
     decodeFrames = prevFrames;
     decodeDeps = prevDeps;
     decodeCopy = prevCopy;
+  }
+}
+
+/**
+ * The msgpack bytes of a stored value or result with each kept ref's id replaced by `map(id)` (a
+ * result made on another machine, whose refs the receiver stores under its own ids). Typed arrays in
+ * frames are copied inline, so the returned bytes need no frames.
+ * @throws Error from `map`, or TypeError on a malformed value
+ */
+export function remapKeptRefs(
+  data: Uint8Array,
+  frames: readonly Uint8Array[],
+  map: (id: number) => number,
+): Uint8Array {
+  const previous = keptRefMap;
+  keptRefMap = map;
+  try {
+    return packr.pack(decodeValue(data, frames, undefined, true));
+  } finally {
+    keptRefMap = previous;
   }
 }

@@ -15,7 +15,7 @@
 import type { EncodedValue } from './codec.js';
 import { type ErrorPayload, ObjectStoreFullError, toErrorPayload } from './errors.js';
 import { ObjectRef } from './object-ref.js';
-import { reclaimDroppedRefs, refRegistry } from './ref-registry.js';
+import { createRefRegistry, reclaimDroppedRefs } from './ref-registry.js';
 import { materialize, removeShared, sealValue } from './shared-objects.js';
 import { SpillFiles } from './spill-files.js';
 
@@ -89,7 +89,7 @@ export class ObjectStore {
   private readonly entries = new Map<number, Entry>();
   private usedBytes = 0;
   private readonly spill: SpillFiles | undefined;
-  private readonly release = (id: number): void => this.unpin(id);
+  private readonly refs = createRefRegistry((id) => this.unpin(id));
 
   /**
    * @param limitBytes the most bytes of ready objects held in memory at once
@@ -105,7 +105,7 @@ export class ObjectStore {
 
   private makeRef<T>(id: number): ObjectRef<T> {
     const ref = new ObjectRef<T>(id);
-    refRegistry.register(ref, { store: this.release, id });
+    this.refs.register(ref, id);
     return ref;
   }
 

@@ -1,6 +1,6 @@
 /**
- * The FinalizationRegistry that counts dropped `ObjectRef`s, and {@link reclaimDroppedRefs}, which
- * frees them at once instead of at V8's next cleanup task.
+ * The FinalizationRegistries that count dropped `ObjectRef`s (one per store), and
+ * {@link reclaimDroppedRefs}, which frees them at once instead of at V8's next cleanup task.
  *
  * A finalizer normally runs only after the event loop turns, so refs dropped inside a synchronous
  * loop (or an `await` loop that never yields to the event loop) are not freed in time: 200 puts of
@@ -8,21 +8,13 @@
  * {@link reclaimDroppedRefs}: a full GC, then `FinalizationRegistry.prototype.cleanupSome`, which runs
  * the pending finalizers synchronously. Both are behind V8 flags (`--expose-gc`,
  * `--harmony-weak-refs-with-cleanup-some`) that take effect for contexts made after they are set, so
- * the registry and `gc` come from a fresh `vm` context. Where V8 lacks them, reclaiming does nothing
+ * the registries and `gc` come from a fresh `vm` context. Where V8 lacks them, reclaiming does nothing
  * and the store spills instead.
  */
 import { setFlagsFromString } from 'node:v8';
 import { createContext, runInContext } from 'node:vm';
 
-/** What a registration remembers: whom to tell and which id. */
-export interface RefHeld {
-  readonly store: (id: number) => void;
-  readonly id: number;
-}
-
-type Registry = FinalizationRegistry<RefHeld> & {
-  cleanupSome?: (callback?: (held: RefHeld) => void) => void;
-};
+type Registry = FinalizationRegistry<number> & { cleanupSome?: () => void };
 
 function fromFreshContext(): { ctor: typeof FinalizationRegistry; gc: (() => void) | undefined } {
   try {
@@ -38,14 +30,26 @@ function fromFreshContext(): { ctor: typeof FinalizationRegistry; gc: (() => voi
 }
 
 const fresh = fromFreshContext();
-const onDropped = (held: RefHeld): void => held.store(held.id);
+/** Every registry made here, while its store lives. */
+const registries = new Set<WeakRef<Registry>>();
 
-/** Every ObjectRef of this process is registered here. */
-export const refRegistry: Registry = new fresh.ctor<RefHeld>(onDropped);
+/**
+ * A registry for one store's refs: `onDropped(id)` runs once a registered ref was collected. The held
+ * value is the id itself: a number, not an object per ref (registering costs about half as much).
+ */
+export function createRefRegistry(onDropped: (id: number) => void): FinalizationRegistry<number> {
+  const registry: Registry = new fresh.ctor<number>(onDropped);
+  registries.add(new WeakRef(registry));
+  return registry;
+}
 
 /** Frees the objects of refs that are unreachable now (a full GC plus the pending finalizers). */
 export function reclaimDroppedRefs(): void {
-  if (fresh.gc === undefined || refRegistry.cleanupSome === undefined) return;
+  if (fresh.gc === undefined) return;
   fresh.gc();
-  refRegistry.cleanupSome(onDropped);
+  for (const weak of registries) {
+    const registry = weak.deref();
+    if (registry === undefined) registries.delete(weak);
+    else registry.cleanupSome?.();
+  }
 }

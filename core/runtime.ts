@@ -10,7 +10,7 @@ import { fromErrorPayload, GetTimeoutError, RuntimeError } from './errors.js';
 import { LocalBackend } from './local-backend.js';
 import { NodeBackend } from './node/node-backend.js';
 import { ObjectRef, type RefValue } from './object-ref.js';
-import type { ObjectStoreStats } from './object-store.js';
+import type { ObjectStore, ObjectStoreStats } from './object-store.js';
 import { nonNegative, rejectUnknownKeys } from './options.js';
 import { defaultSharedParent, framesOf } from './shared-objects.js';
 import { workerContext } from './worker-context.js';
@@ -250,6 +250,7 @@ export function put<T>(value: T): ObjectRef<T> {
 
 /** Checks that `refs` is a ref or a list of refs. @throws TypeError naming what was given */
 function refList(caller: 'get' | 'wait' | 'cancel', refs: unknown): readonly ObjectRef[] {
+  if (refs instanceof ObjectRef) return [refs];
   const list: readonly unknown[] = Array.isArray(refs) ? refs : [refs];
   for (let i = 0; i < list.length; i++) {
     const r = list[i];
@@ -294,23 +295,27 @@ export async function get(
   const list = refList('get', refs);
   const store = b.store;
   for (const r of list) store.pin(r.id);
-  b.fetch?.(list.map((r) => r.id));
+  if (b.fetch !== undefined) b.fetch(list.map((r) => r.id));
   try {
     await settled(b, list, list.length, options.timeoutMs, 'get');
-    const values = list.map((r) => {
-      const state = store.state(r.id);
-      if (state === undefined) throw new RuntimeError(`${r.toString()} was freed`);
-      if (state.kind === 'failed') throw fromErrorPayload(state.error);
-      if (state.kind === 'pending') throw new RuntimeError(`${r.toString()} is still pending`);
-      // A copy of every typed array: a reader must not change the stored object for later readers
-      // (frames read from a shared file are this reader's own already).
-      const { frames, fresh } = framesOf(state.value);
-      return decodeValue(state.value.data, frames, undefined, !fresh);
-    });
-    return Array.isArray(refs) ? values : values[0];
+    if (!Array.isArray(refs)) return settledValue(store, list[0] as ObjectRef);
+    return list.map((r) => settledValue(store, r));
   } finally {
     for (const r of list) store.unpin(r.id);
   }
+}
+
+/** The decoded value of a settled ref (see get). */
+function settledValue(store: ObjectStore, r: ObjectRef): unknown {
+  const state = store.state(r.id);
+  if (state === undefined) throw new RuntimeError(`${r.toString()} was freed`);
+  if (state.kind === 'failed') throw fromErrorPayload(state.error);
+  if (state.kind === 'pending') throw new RuntimeError(`${r.toString()} is still pending`);
+  const value = state.value;
+  // A copy of every typed array: a reader must not change the stored object for later readers
+  // (frames read from a shared file are this reader's own already).
+  if (value.shared === undefined) return decodeValue(value.data, value.frames, undefined, true);
+  return decodeValue(value.data, framesOf(value).frames, undefined, false);
 }
 
 /** Resolves once `needed` of `refs` are settled; rejects with GetTimeoutError (get) or resolves (wait) on timeout. */

@@ -3,15 +3,8 @@
  * not read tensors back synchronously (webgpu in Node cannot), and at a runner's batch sizes plain
  * loops beat per-kernel overhead. The same math as ./network.ts `torsoForward` (tested against it).
  */
+import { activate } from '../../rl/models/js-mlp.js';
 import { type ActorCriticSpec, type ConvEntry, type Dense, torsoOf } from './model.js';
-
-const ACT: Readonly<Record<ActorCriticSpec['activation'], (v: number) => number>> = {
-  tanh: Math.tanh,
-  relu: (v) => Math.max(v, 0),
-  elu: (v) => (v > 0 ? v : Math.expm1(v)),
-  sigmoid: (v) => 1 / (1 + Math.exp(-v)),
-  linear: (v) => v,
-};
 
 /** See the module comment. */
 export class JsTorso {
@@ -75,7 +68,7 @@ export class JsTorso {
       x = out;
       [H, W, C] = [oh, ow, F];
     }
-    const act = ACT[this.spec.activation];
+    const activation = this.spec.activation;
     let width = H * W * C;
     for (const d of this.dense) {
       const kernel = this.weights.get(d.kernel)!; // [in, out]
@@ -91,7 +84,7 @@ export class JsTorso {
           const ki = i * d.fanOut;
           for (let j = 0; j < d.fanOut; j++) acc[j]! += v * kernel[ki + j]!;
         }
-        for (let j = 0; j < d.fanOut; j++) out[b * d.fanOut + j] = act(acc[j]!);
+        for (let j = 0; j < d.fanOut; j++) out[b * d.fanOut + j] = activate(activation, acc[j]!);
       }
       x = out;
       width = d.fanOut;

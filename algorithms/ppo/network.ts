@@ -1,12 +1,14 @@
 /**
  * The actor-critic of ./model.ts in tfjs, as a pure function of its weight tensors: what the device
- * learner differentiates. The action distribution's log-prob and entropy come from rl/distributions
- * (the one tensor version of that math in tsrl).
+ * learner differentiates. The dense stacks are rl/models' `denseStack` (the forward of every tfjs MLP
+ * here); the action distribution's log-prob and entropy come from rl/distributions (the one tensor
+ * version of that math in tsrl).
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../../rl/backend/backend.js';
 import { Categorical, DiagGaussian, MultiCategorical } from '../../rl/distributions/index.js';
-import { type Activation, type ActorCriticSpec, LOG_STD, layersOf, torsoOf } from './model.js';
+import { activateTensor, type DenseTensors, denseStack } from '../../rl/models/mlp.js';
+import { type ActorCriticSpec, LOG_STD, layersOf, torsoOf } from './model.js';
 
 /** Weight tensors by name (variables or, in tests, plain tensors). */
 export type WeightTensors = ReadonlyMap<string, tfjs.Tensor>;
@@ -19,30 +21,6 @@ export interface PolicyEval {
   readonly entropy: tfjs.Tensor1D;
   /** V(s). [B] */
   readonly values: tfjs.Tensor1D;
-}
-
-/** One dense layer's tensors. */
-interface DenseTensors {
-  readonly kernel: tfjs.Tensor2D; // [in, out]
-  readonly bias: tfjs.Tensor1D; // [out]
-}
-
-/** Forward through a dense stack: `activation` on all layers but the last. Call inside a tidy. [B, out] */
-export function denseStack(
-  tf: Tf,
-  layers: readonly DenseTensors[],
-  x: tfjs.Tensor2D,
-  activation: Activation,
-): tfjs.Tensor2D {
-  let h = x;
-  layers.forEach((l, i) => {
-    const last = i === layers.length - 1;
-    // tfjs 4.22 differentiates fused matMul only with relu or no activation: the others run apart.
-    const fused = !last && activation === 'relu' ? 'relu' : 'linear';
-    h = tf.fused.matMul({ a: h, b: l.kernel, bias: l.bias, activation: fused }) as tfjs.Tensor2D;
-    if (!last && fused === 'linear') h = activate(tf, h, activation);
-  });
-  return h;
 }
 
 /**
@@ -74,7 +52,7 @@ export function torsoForward(
   for (const d of torso.dense) {
     const kernel = w.get(d.kernel) as tfjs.Tensor2D;
     const bias = w.get(d.bias) as tfjs.Tensor1D;
-    h = activate(tf, tf.add(tf.matMul(h, kernel), bias) as tfjs.Tensor2D, spec.activation);
+    h = activateTensor(tf, tf.add(tf.matMul(h, kernel), bias) as tfjs.Tensor2D, spec.activation);
   }
   return h;
 }
@@ -110,19 +88,4 @@ export function evaluateActions(
   }
   const dist = new DiagGaussian(head, w.get(LOG_STD) as tfjs.Tensor1D);
   return { logProbs: dist.logProb(actions as tfjs.Tensor2D), entropy: dist.entropy(), values };
-}
-
-function activate(tf: Tf, x: tfjs.Tensor2D, activation: Activation): tfjs.Tensor2D {
-  switch (activation) {
-    case 'tanh':
-      return tf.tanh(x);
-    case 'relu':
-      return tf.relu(x);
-    case 'elu':
-      return tf.elu(x);
-    case 'sigmoid':
-      return tf.sigmoid(x);
-    case 'linear':
-      return x;
-  }
 }

@@ -13,6 +13,7 @@ export {
   type SacActionSpec,
   sacActionSpec,
   squashLogStd,
+  squashLogStdTensor,
 } from './model.js';
 export { SacPolicy } from './policy.js';
 export { sac } from './sac.js';

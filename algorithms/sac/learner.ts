@@ -30,7 +30,7 @@ import { Columns } from '../../rl/sample-batch/columns.js';
 import type { SampleBatch } from '../../rl/sample-batch/sample-batch.js';
 import type { SacTraining } from './config.js';
 import { defaultTargetEntropy, sacActorLoss, sacAlphaLoss, sacCriticLoss, sacTarget } from './loss.js';
-import { ACTOR, CRITIC_TARGETS, CRITICS, LOG_STD_MAX, LOG_STD_MIN, type SacActionSpec } from './model.js';
+import { ACTOR, CRITIC_TARGETS, CRITICS, type SacActionSpec, squashLogStdTensor } from './model.js';
 
 /** Options of {@link SacLearner}. */
 export interface SacLearnerOptions {
@@ -117,8 +117,7 @@ export class SacLearner implements Learner {
     const head = this.actor.apply(obs); // [B, 2A]
     const mean = tf.slice(head, [0, 0], [B, A]) as tfjs.Tensor2D;
     const raw = tf.slice(head, [0, A], [B, A]);
-    const half = 0.5 * (LOG_STD_MAX - LOG_STD_MIN);
-    const logStd = tf.add(tf.mul(tf.tanh(raw), half), LOG_STD_MIN + half); // in [MIN, MAX]
+    const logStd = squashLogStdTensor(tf, raw); // in [LOG_STD_MIN, LOG_STD_MAX]
     return new SquashedGaussian(mean, logStd, this.action.bounds);
   }
 

@@ -4,6 +4,7 @@
  * MLPs `q1`, `q2` on concat(obs, action) giving Q(s, a), plus their targets `q1Target`, `q2Target`.
  * Critics see actions in env units (rescaled to the Box bounds), as CleanRL's.
  */
+import type * as tfjs from '@tensorflow/tfjs';
 import type { SpaceJson } from '../../envs/spaces/space.js';
 import type { ModelConfig } from '../../rl/algorithm.js';
 import type { ActionBounds } from '../../rl/distributions/squashed-gaussian.js';
@@ -71,7 +72,16 @@ export function criticSpec(
   };
 }
 
-/** log std = MIN + (MAX - MIN) (tanh(raw) + 1) / 2 (CleanRL `Actor.forward`), plain JS. */
+/** log std = MIN + (MAX - MIN) (tanh(raw) + 1) / 2 (CleanRL `Actor.forward`), plain JS (runners). */
 export function squashLogStd(raw: number): number {
   return LOG_STD_MIN + 0.5 * (LOG_STD_MAX - LOG_STD_MIN) * (Math.tanh(raw) + 1);
+}
+
+/**
+ * {@link squashLogStd} on tensors (the learner's actor), written as tanh(raw) * half + (MIN + half)
+ * with half = (MAX - MIN) / 2: one multiply and one add per element. [B, A] -> [B, A]
+ */
+export function squashLogStdTensor(tf: typeof tfjs, raw: tfjs.Tensor): tfjs.Tensor {
+  const half = 0.5 * (LOG_STD_MAX - LOG_STD_MIN);
+  return tf.add(tf.mul(tf.tanh(raw), half), LOG_STD_MIN + half);
 }

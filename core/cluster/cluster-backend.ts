@@ -12,17 +12,18 @@
  * node's work; a head silent for `headTimeoutMs` fails everything pending with a clear error.
  */
 import type { ActorClass, Backend, BackendStats, DefinitionSite, TaskFunction } from '../backend.js';
-import type { EncodedValue } from '../codec.js';
+import { type EncodedValue, remapKeptRefs } from '../codec.js';
 import { type ErrorPayload, toErrorPayload } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { ObjectRef } from '../object-ref.js';
-import { ObjectStore } from '../object-store.js';
+import { newObjectId, ObjectStore } from '../object-store.js';
 import type { ResolvedActorOptions, ResolvedTaskOptions } from '../options.js';
 import { materialize } from '../shared-objects.js';
 import { ClusterActors } from './cluster-actors.js';
 import type { DriverLink } from './driver-link.js';
 import {
   checkJobToDriver,
+  type JobToDriver,
   type JobToNode,
   packJobMessage,
   type WireArgs,
@@ -30,7 +31,7 @@ import {
 } from './job-protocol.js';
 import { toWireSite } from './job-sites.js';
 import { Placement } from './placement.js';
-import type { FromHead } from './protocol.js';
+import type { FromHead, NamedActorEntry } from './protocol.js';
 
 const log = createLogger('cluster.driver');
 
@@ -72,6 +73,8 @@ export class ClusterBackend implements Backend {
   private readonly deadCauses = new Map<string, string>();
   private broken: ErrorPayload | undefined;
   private readonly warnedInfeasible = new Set<string>();
+  /** Named actors of every driver, from the head's last node table. */
+  private names = new Map<string, NamedActorEntry>();
   /** Placing waits while the package is uploaded to a restarted head. */
   private paused = false;
 
@@ -85,6 +88,7 @@ export class ClusterBackend implements Backend {
       wireArgs: (args) => this.wireArgs(args),
       packageHash: opts.packageHash,
       paused: () => this.paused,
+      announce: (name, actorId, nodeId, exportName) => this.link.announce(name, actorId, nodeId, exportName),
     });
   }
 
@@ -105,6 +109,7 @@ export class ClusterBackend implements Backend {
       );
     }
     this.headId = m.headId;
+    this.names = new Map(m.names.map((e) => [e.name, e]));
     const listed = new Set<string>();
     for (const entry of m.nodes) {
       listed.add(entry.nodeId);
@@ -125,11 +130,18 @@ export class ClusterBackend implements Backend {
         if (!listed.has(nodeId)) this.loseNode(nodeId, 'no longer known to the head', true);
     }
     this.placeAll();
+    this.actors.refreshForeign(this.names);
   }
 
   private placeAll(): void {
     this.placeWaiting();
     this.actors.placeWaiting();
+  }
+
+  /** The head ended this job while the driver was silent: the work placed on every node runs again. */
+  onJobEnded(reason: string): void {
+    log.warn(`${reason}: the work placed on the nodes runs again`);
+    for (const nodeId of this.placement.nodeIds()) this.loseNode(nodeId, reason, false);
   }
 
   onNodeGone(nodeId: string): void {
@@ -152,23 +164,13 @@ export class ClusterBackend implements Backend {
     if (task !== undefined) {
       this.tasks.delete(m.id);
       if (task.nodeId !== undefined) this.placement.release(task.nodeId, task.options.resources);
-      this.settle(
-        m.id,
-        m.t === 'result' ? encodedOf(m.value) : undefined,
-        m.t === 'failed' ? m.error : undefined,
-      );
+      this.settle(m);
       for (const dep of task.args.deps) this.store.unpin(dep);
       this.placeWaiting();
       return;
     }
     const call = this.actors.takeResult(m.id);
-    if (call) {
-      this.settle(
-        m.id,
-        m.t === 'result' ? encodedOf(m.value) : undefined,
-        m.t === 'failed' ? m.error : undefined,
-      );
-    }
+    if (call) this.settle(m);
   }
 
   onLost(error: Error): void {
@@ -180,9 +182,40 @@ export class ClusterBackend implements Backend {
     this.actors.failAll(this.broken);
   }
 
-  private settle(id: number, value: EncodedValue | undefined, error: ErrorPayload | undefined): void {
-    if (value !== undefined) this.store.resolve(id, value);
-    else if (error !== undefined) this.store.fail(id, error);
+  private settle(m: Exclude<JobToDriver, { t: 'actor-failed' }>): void {
+    if (m.t === 'failed') {
+      this.store.fail(m.id, m.error);
+      return;
+    }
+    if (m.inner === undefined || m.inner.length === 0) {
+      this.store.resolve(m.id, encodedOf(m.value));
+      return;
+    }
+    // The result refers to objects made on the node: they become this driver's, under its own ids.
+    const ids = new Map<number, number>();
+    try {
+      for (const o of m.inner) {
+        const id = newObjectId();
+        this.store.putReadyPinned(id, encodedOf(o.value));
+        ids.set(o.id, id);
+      }
+      const data = remapKeptRefs(m.value.data, m.value.frames, (nodeId) => {
+        const id = ids.get(nodeId);
+        if (id === undefined) throw new Error(`the result refers to ObjectRef(${nodeId}), not sent with it`);
+        return id;
+      });
+      this.store.resolve(m.id, {
+        data,
+        frames: [],
+        deps: [],
+        refs: [...ids.values()],
+        sizeBytes: data.byteLength,
+      });
+    } catch (err) {
+      this.store.fail(m.id, toErrorPayload(err, 'runtime'));
+    } finally {
+      for (const id of ids.values()) this.store.unpin(id); // the result holds them now
+    }
   }
 
   /** Loses the work placed on a node; `dead` also forgets the node until it comes back. */
@@ -361,8 +394,14 @@ export class ClusterBackend implements Backend {
     return ref;
   }
 
+  /** This driver's actor of that name, else another driver's (as the head lists them). */
   namedActor(name: string): { readonly actorId: number; readonly site: DefinitionSite } | undefined {
-    return this.actors.named(name);
+    const own = this.actors.named(name);
+    if (own !== undefined) return own;
+    const entry = this.names.get(name);
+    if (entry === undefined || entry.driverId === this.link.id) return undefined;
+    const actorId = this.actors.adopt(entry);
+    return this.actors.siteOf(actorId);
   }
 
   killActor(actorId: number, noRestart: boolean): void {

@@ -20,16 +20,24 @@ export interface DriverLinkEvents {
   fromNode(nodeId: string, frame: Uint8Array | undefined): void;
   /** The head could not deliver to this node. */
   nodeGone(nodeId: string): void;
+  /** The head ended this driver's job while it was silent: its work on the nodes is gone. */
+  jobEnded(reason: string): void;
   /** The link is given up (head silent, or the head dropped us). */
   lost(error: Error): void;
 }
 
+function newDriverId(): string {
+  return `driver-${randomUUID().slice(0, 12)}`;
+}
+
 /** See the module comment. */
 export class DriverLink {
-  readonly driverId = `driver-${randomUUID().slice(0, 12)}`;
+  /** This driver's id at the head; a new one after the head ended the job (the old one is refused). */
+  private driverId = newDriverId();
   private readonly client: ClusterClient;
   private readonly timer: NodeJS.Timeout;
   private lastHeardMs = Date.now();
+  private lastTickMs = Date.now();
   private heardOnce = false;
   private closed = false;
 
@@ -55,7 +63,13 @@ export class DriverLink {
   }
 
   private tick(): void {
-    const silentMs = Date.now() - this.lastHeardMs;
+    const now = Date.now();
+    // A late tick means this process was busy (a long synchronous computation): the head's messages
+    // waited unread in the socket, so the time lost is not the head's silence.
+    const late = now - this.lastTickMs - HELLO_MS;
+    if (late > HELLO_MS) this.lastHeardMs = Math.min(now, this.lastHeardMs + late);
+    this.lastTickMs = now;
+    const silentMs = now - this.lastHeardMs;
     if (silentMs > this.headTimeoutMs) {
       const where = `${this.head.host}:${this.head.port}`;
       this.lose(
@@ -84,6 +98,12 @@ export class DriverLink {
       case 'node-gone':
         this.events.nodeGone(m.nodeId);
         return;
+      case 'job-ended':
+        if (m.driverId !== this.driverId) return; // about messages sent before the last new id
+        this.driverId = newDriverId();
+        this.hello();
+        this.events.jobEnded(m.reason);
+        return;
       case 'dropped':
         this.lose(new Error(`the cluster head dropped this driver: ${m.reason}`));
         return;
@@ -95,6 +115,22 @@ export class DriverLink {
   /** Whether the head has answered once. */
   get connected(): boolean {
     return this.heardOnce;
+  }
+
+  /** This driver's id at the head now. */
+  get id(): string {
+    return this.driverId;
+  }
+
+  /** Tells the head where a named actor of this driver runs (`nodeId`), or that it is gone. */
+  announce(name: string, actorId: number, nodeId: string | undefined, exportName: string): void {
+    if (this.closed) return;
+    const driverId = this.driverId;
+    void this.client.send(
+      nodeId === undefined
+        ? { t: 'unname-actor', driverId, name }
+        : { t: 'name-actor', entry: { name, driverId, actorId, nodeId, exportName } },
+    );
   }
 
   /** Sends a job message (one frame) to a node. */

@@ -15,7 +15,16 @@ import { createLogger } from '../logger.js';
 import type { ClusterKey } from './cluster-key.js';
 import { ClusterServer, type PeerId } from './cluster-server.js';
 import { PackageStore } from './package-store.js';
-import type { ClusterStatus, FromHead, NodeInfo, NodeLoad, NodeStatus, ToHead } from './protocol.js';
+import {
+  type ClusterStatus,
+  type FromHead,
+  MAX_NAMED_ACTORS,
+  type NamedActorEntry,
+  type NodeInfo,
+  type NodeLoad,
+  type NodeStatus,
+  type ToHead,
+} from './protocol.js';
 
 const log = createLogger('cluster.head');
 
@@ -32,6 +41,12 @@ export interface HeadOptions {
   readonly heartbeatMs?: number;
   /** @default 5000 */
   readonly deadAfterMs?: number;
+  /**
+   * A driver silent this long has its job ended (its actors stopped on every node). Longer than a
+   * node's: a driver's event loop may be busy for seconds (a learner's update on the main thread).
+   * @default 60000
+   */
+  readonly driverDeadAfterMs?: number;
   /** This machine's own node, registered in the table without a connection (the head's resources). */
   readonly localNode?: NodeInfo;
   /** Runs the work drivers send to the local node (job messages are handed over in-process). */
@@ -54,6 +69,10 @@ interface Driver {
 /** Head defaults: a heartbeat every 500 ms, dead after 5 s of silence (10 missed heartbeats). */
 export const DEFAULT_HEARTBEAT_MS = 500;
 export const DEFAULT_DEAD_AFTER_MS = 5000;
+export const DEFAULT_DRIVER_DEAD_AFTER_MS = 60_000;
+
+/** Ended jobs remembered (to tell a driver that speaks again); older ones are forgotten. */
+const MAX_ENDED_JOBS_KEPT = 10_000;
 
 /** Dead nodes reported by status at most; older ones are forgotten. */
 export const MAX_DEAD_NODES_KEPT = 1000;
@@ -88,12 +107,24 @@ export class Head {
   private stopRequested: (() => void) | undefined;
   private readonly heartbeatMs: number;
   private readonly deadAfterMs: number;
+  private readonly driverDeadAfterMs: number;
+  /** Named actors of every driver, by name. */
+  private readonly names = new Map<string, NamedActorEntry>();
+  /** Drivers whose job the head ended for silence, and why: told so when they speak again. */
+  private readonly endedJobs = new Map<string, { readonly reason: string; told: boolean }>();
   private readonly drivers = new Map<string, Driver>();
   private readonly localJobs: LocalJobs | undefined;
 
   private constructor(opts: HeadOptions) {
     this.heartbeatMs = opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.deadAfterMs = opts.deadAfterMs ?? DEFAULT_DEAD_AFTER_MS;
+    this.driverDeadAfterMs =
+      opts.driverDeadAfterMs ?? Math.max(DEFAULT_DRIVER_DEAD_AFTER_MS, this.deadAfterMs);
+    if (!(this.driverDeadAfterMs > this.heartbeatMs)) {
+      throw new Error(
+        `driverDeadAfterMs (${this.driverDeadAfterMs}) must exceed heartbeatMs (${this.heartbeatMs})`,
+      );
+    }
     this.localJobs = opts.localJobs;
     if (!(this.heartbeatMs > 0 && this.deadAfterMs > this.heartbeatMs)) {
       throw new Error(
@@ -149,6 +180,7 @@ export class Head {
     const now = Date.now();
     switch (m.t) {
       case 'driver-hello': {
+        if (this.toldJobEnded(peer, m.driverId)) return;
         if (!this.drivers.has(m.driverId)) log.info(`driver ${m.driverId} joined`);
         this.drivers.set(m.driverId, { peer, lastSeenMs: now });
         void this.server.send(peer, this.nodeTable(now));
@@ -158,6 +190,7 @@ export class Head {
         if (this.drivers.get(m.driverId)?.peer === peer) this.endJob(m.driverId, 'left');
         return;
       case 'to-node': {
+        if (this.toldJobEnded(peer, m.driverId)) return;
         const driver = this.drivers.get(m.driverId);
         if (driver === undefined || driver.peer !== peer) {
           this.drivers.set(m.driverId, { peer, lastSeenMs: now });
@@ -169,6 +202,27 @@ export class Head {
         else void this.server.send(member.peer, { t: 'from-driver', driverId: m.driverId }, payload);
         return;
       }
+      case 'name-actor': {
+        const { entry } = m;
+        if (this.drivers.get(entry.driverId)?.peer !== peer) return; // a driver names only its own
+        const holder = this.names.get(entry.name);
+        if (holder !== undefined && holder.driverId !== entry.driverId) {
+          log.warn(
+            `driver ${entry.driverId} named an actor '${entry.name}', a name driver ${holder.driverId} holds: ignored`,
+          );
+          return;
+        }
+        if (holder === undefined && this.names.size >= MAX_NAMED_ACTORS) {
+          log.warn(`named actor '${entry.name}' ignored: the head lists ${MAX_NAMED_ACTORS} already`);
+          return;
+        }
+        this.names.set(entry.name, entry);
+        return;
+      }
+      case 'unname-actor':
+        if (this.drivers.get(m.driverId)?.peer !== peer) return;
+        if (this.names.get(m.name)?.driverId === m.driverId) this.names.delete(m.name);
+        return;
       case 'to-driver': {
         const member = this.members.get(m.nodeId);
         if (member?.peer !== peer) return; // only a node speaks for itself
@@ -264,9 +318,24 @@ export class Head {
     void this.server.send(driver.peer, { t: 'from-node', nodeId }, payload);
   }
 
+  /**
+   * A message under the id of a driver whose job was ended for silence: not relayed (the nodes hold
+   * none of its work any more); the driver is told, takes a new id and places its work again. True
+   * when the message was such.
+   */
+  private toldJobEnded(peer: PeerId, driverId: string): boolean {
+    const ended = this.endedJobs.get(driverId);
+    if (ended === undefined) return false;
+    if (!ended.told) log.warn(`driver ${driverId} spoke after its job was ended: told to run its work again`);
+    ended.told = true;
+    void this.server.send(peer, { t: 'job-ended', driverId, reason: ended.reason });
+    return true;
+  }
+
   private endJob(driverId: string, why: string): void {
     this.drivers.delete(driverId);
     log.info(`driver ${driverId} ${why}: its work on every node stops`);
+    for (const [name, entry] of this.names) if (entry.driverId === driverId) this.names.delete(name);
     this.localJobs?.endJob(driverId);
     for (const member of this.members.values()) {
       if (member.peer !== undefined && member.state === 'alive')
@@ -287,6 +356,7 @@ export class Head {
         state: m.state,
         ...(m.deathCause === undefined ? {} : { deathCause: m.deathCause }),
       })),
+      names: [...this.names.values()],
     };
   }
 
@@ -294,8 +364,16 @@ export class Head {
     if (this.drivers.size === 0) return;
     const table = this.nodeTable(now);
     for (const [driverId, driver] of this.drivers) {
-      if (now - driver.lastSeenMs > this.deadAfterMs) this.endJob(driverId, 'went silent');
-      else void this.server.send(driver.peer, table);
+      const silentMs = now - driver.lastSeenMs;
+      if (silentMs > this.driverDeadAfterMs) {
+        const why = `went silent for ${silentMs} ms (limit ${this.driverDeadAfterMs} ms)`;
+        this.endJob(driverId, why);
+        this.endedJobs.set(driverId, { reason: `the head ended this driver's job: it ${why}`, told: false });
+        if (this.endedJobs.size > MAX_ENDED_JOBS_KEPT) {
+          const oldest = this.endedJobs.keys().next().value;
+          if (oldest !== undefined) this.endedJobs.delete(oldest);
+        }
+      } else void this.server.send(driver.peer, table);
     }
   }
 
@@ -350,6 +428,7 @@ export class Head {
       curve: this.server.curve,
       uptimeMs: now - this.startedMs,
       nodes: [...this.members.values()].map((m) => this.nodeStatus(m, now)),
+      drivers: [...this.drivers].map(([driverId, d]) => ({ driverId, lastSeenMsAgo: now - d.lastSeenMs })),
       ...this.packages.stats(),
       ...this.server.stats(),
     };

@@ -61,15 +61,29 @@ export type JobToNode =
       readonly actorId: number;
       readonly method: string;
       readonly args: WireArgs;
+      /** The driver that owns the actor, when not the caller (a named actor found by another driver). */
+      readonly owner?: string;
     }
   | { readonly t: 'kill'; readonly actorId: number }
   | { readonly t: 'cancel'; readonly id: number; readonly force: boolean };
 
 /** Node -> driver: the result of a task or actor call, or an actor that could not be created. */
 export type JobToDriver =
-  | { readonly t: 'result'; readonly id: number; readonly value: WireValue }
+  | {
+      readonly t: 'result';
+      readonly id: number;
+      readonly value: WireValue;
+      /** The objects of the refs inside `value` (made on the node: an actor's put), by their node ids. */
+      readonly inner?: readonly InnerObject[];
+    }
   | { readonly t: 'failed'; readonly id: number; readonly error: ErrorPayload }
   | { readonly t: 'actor-failed'; readonly actorId: number; readonly error: ErrorPayload };
+
+/** An object a result refers to, sent with it (it holds no refs itself). */
+export interface InnerObject {
+  readonly id: number;
+  readonly value: WireValue;
+}
 
 /** Packs a job message into the one payload frame that carries it. */
 export function packJobMessage(message: JobToNode | JobToDriver): Uint8Array {
@@ -213,7 +227,18 @@ export function checkJobToNode(frame: Uint8Array | undefined): JobToNode {
       if (typeof method !== 'string' || !NAME.test(method)) {
         throw new ProtocolViolation(`method must be a JavaScript identifier (got ${show(method)})`);
       }
-      return { t: 'call', id: int(m, 'id'), actorId: int(m, 'actorId'), method, args: wireArgs(m['args']) };
+      const owner = m['owner'];
+      if (owner !== undefined && (typeof owner !== 'string' || !/^[A-Za-z0-9._:-]{1,64}$/.test(owner))) {
+        throw new ProtocolViolation(`owner must be a driver id (got ${show(owner)})`);
+      }
+      return {
+        t: 'call',
+        id: int(m, 'id'),
+        actorId: int(m, 'actorId'),
+        method,
+        args: wireArgs(m['args']),
+        ...(owner === undefined ? {} : { owner }),
+      };
     }
     case 'kill':
       return { t: 'kill', actorId: int(m, 'actorId') };
@@ -231,8 +256,19 @@ export function checkJobToNode(frame: Uint8Array | undefined): JobToNode {
 export function checkJobToDriver(frame: Uint8Array | undefined): JobToDriver {
   const m = decode(frame);
   switch (m['t']) {
-    case 'result':
-      return { t: 'result', id: int(m, 'id'), value: wireValue(m['value'], 'value') };
+    case 'result': {
+      const value = wireValue(m['value'], 'value');
+      const inner = m['inner'];
+      if (inner === undefined) return { t: 'result', id: int(m, 'id'), value };
+      if (!Array.isArray(inner) || inner.length > MAX_DEPS) {
+        throw new ProtocolViolation(`inner must be a list of at most ${MAX_DEPS} objects`);
+      }
+      const objects = inner.map((o, i) => {
+        const r = record(o, `inner[${i}]`);
+        return { id: int(r, 'id'), value: wireValue(r['value'], `inner[${i}].value`) };
+      });
+      return { t: 'result', id: int(m, 'id'), value, inner: objects };
+    }
     case 'failed': {
       const error = m['error'];
       if (!isErrorPayload(error)) {

@@ -22,6 +22,7 @@ import { newObjectId } from '../object-store.js';
 import { defaultSharedParent, materialize } from '../shared-objects.js';
 import {
   checkJobToNode,
+  type InnerObject,
   type JobToDriver,
   type JobToNode,
   type WireArgs,
@@ -58,6 +59,8 @@ export class JobRunner {
   private starting: Promise<NodeBackend> | undefined;
   private readonly jobs = new Map<string, JobActors>();
   private readonly packages = new Map<string, Promise<string>>();
+  /** Per driver: the end of its messages being handled (each waits for the one before). */
+  private readonly inOrder = new Map<string, Promise<void>>();
   private running = 0;
   private closed = false;
 
@@ -72,14 +75,25 @@ export class JobRunner {
       log.warn(`ignored a malformed job message from driver ${driverId}: ${(err as Error).message}`);
       return;
     }
-    void this.run(driverId, message).catch((err: unknown) => {
-      const id = 'id' in message ? message.id : undefined;
-      const error = toErrorPayload(err, 'runtime');
-      if (id !== undefined) this.deps.send(driverId, { t: 'failed', id, error });
-      else if (message.t === 'actor')
-        this.deps.send(driverId, { t: 'actor-failed', actorId: message.actorId, error });
-      else log.warn(`job message ${message.t} from driver ${driverId} failed: ${error.message}`);
+    // In the driver's order: an actor's calls must not overtake its creation (which may wait for the
+    // job's package to be fetched while a call needs nothing fetched).
+    const previous = this.inOrder.get(driverId) ?? Promise.resolve();
+    const done = previous.then(() =>
+      this.run(driverId, message).catch((err: unknown) => this.failed(driverId, message, err)),
+    );
+    this.inOrder.set(driverId, done);
+    void done.then(() => {
+      if (this.inOrder.get(driverId) === done) this.inOrder.delete(driverId);
     });
+  }
+
+  private failed(driverId: string, message: JobToNode, err: unknown): void {
+    const id = 'id' in message ? message.id : undefined;
+    const error = toErrorPayload(err, 'runtime');
+    if (id !== undefined) this.deps.send(driverId, { t: 'failed', id, error });
+    else if (message.t === 'actor')
+      this.deps.send(driverId, { t: 'actor-failed', actorId: message.actorId, error });
+    else log.warn(`job message ${message.t} from driver ${driverId} failed: ${error.message}`);
   }
 
   private async run(driverId: string, m: JobToNode): Promise<void> {
@@ -111,13 +125,18 @@ export class JobRunner {
           maxConcurrency: m.maxConcurrency,
         });
         actors.ids.set(m.actorId, local);
+        log.info(
+          `actor ${m.actorId} of driver ${driverId} starts here: ${m.site.exportName}, resources ${JSON.stringify(m.resources)}`,
+        );
         for (const dep of args.deps) backend.store.unpin(dep);
         return;
       }
       case 'call': {
-        const local = actors.ids.get(m.actorId);
+        // Another driver's named actor: its creation came in its owner's order; wait for that.
+        if (m.owner !== undefined) await this.inOrder.get(m.owner);
+        const local = (m.owner === undefined ? actors : this.actorsOf(m.owner)).ids.get(m.actorId);
         if (local === undefined) {
-          throw new Error(`actor ${m.actorId} of driver ${driverId} does not live on this node`);
+          throw new Error(`actor ${m.actorId} of driver ${m.owner ?? driverId} does not live on this node`);
         }
         const args = this.localArgs(backend, m.args);
         this.reply(driverId, m.id, backend, backend.callActor(local, m.method, args), args);
@@ -185,18 +204,29 @@ export class JobRunner {
     for (const dep of args.deps) backend.store.unpin(dep);
     this.running++;
     backend.store.onSettled(ref.id, () => {
-      this.running--;
       const state = backend.store.state(ref.id);
-      let message: JobToDriver;
-      if (state?.kind === 'ready') {
-        message =
-          state.value.refs.length > 0
-            ? { t: 'failed', id, error: nestedRefs() }
-            : { t: 'result', id, value: { data: state.value.data, frames: materialize(state.value).frames } };
-      } else if (state?.kind === 'failed') message = { t: 'failed', id, error: state.error };
-      else message = { t: 'failed', id, error: toErrorPayload(new Error('result freed'), 'object-lost') };
-      this.deps.send(driverId, message);
-      void ref; // keeps the local object alive until here; it is freed with the ref
+      const send = (message: JobToDriver): void => {
+        this.running--;
+        this.deps.send(driverId, message);
+        void ref; // keeps the local object (and the objects it refers to) alive until here
+      };
+      if (state?.kind === 'failed') send({ t: 'failed', id, error: state.error });
+      else if (state?.kind !== 'ready') {
+        send({ t: 'failed', id, error: toErrorPayload(new Error('result freed'), 'object-lost') });
+      } else {
+        const value = { data: state.value.data, frames: materialize(state.value).frames };
+        const inner = state.value.refs;
+        if (inner.length === 0) send({ t: 'result', id, value });
+        else
+          whenSettled(backend, inner, () => {
+            const objects = innerObjects(backend, inner);
+            send(
+              Array.isArray(objects)
+                ? { t: 'result', id, value, inner: objects }
+                : { t: 'failed', id, error: objects },
+            );
+          });
+      }
     });
   }
 
@@ -279,9 +309,32 @@ function encoded(data: Uint8Array, frames: readonly Uint8Array[]): EncodedValue 
   return { data, frames, deps: [], refs: [], sizeBytes };
 }
 
-function nestedRefs(): ErrorPayload {
-  return toErrorPayload(
-    new Error('a result that holds ObjectRefs cannot leave its node; return the values instead'),
-    'runtime',
-  );
+/** Calls `done` once every object of `ids` is settled (ready, failed or freed). */
+function whenSettled(backend: NodeBackend, ids: readonly number[], done: () => void): void {
+  let pending = ids.length;
+  for (const id of ids)
+    backend.store.onSettled(id, () => {
+      if (--pending === 0) done();
+    });
+}
+
+/**
+ * The objects a result refers to (an actor's put()), to travel with it: the driver owns the result
+ * and stores them as its own. One level: an object that itself holds refs is refused.
+ */
+function innerObjects(backend: NodeBackend, ids: readonly number[]): InnerObject[] | ErrorPayload {
+  const objects: InnerObject[] = [];
+  for (const id of ids) {
+    const s = backend.store.state(id);
+    if (s?.kind === 'failed') return s.error;
+    if (s?.kind !== 'ready')
+      return toErrorPayload(new Error(`ObjectRef(${id}) inside the result was freed`), 'object-lost');
+    if (s.value.refs.length > 0) {
+      const why =
+        'a result refers to an object that itself holds ObjectRefs: one level of refs leaves a node';
+      return toErrorPayload(new Error(why), 'runtime');
+    }
+    objects.push({ id, value: { data: s.value.data, frames: materialize(s.value).frames } });
+  }
+  return objects;
 }

@@ -44,6 +44,7 @@ export async function joinCluster(opts: JoinOptions): Promise<ClusterBackend> {
     },
     fromNode: (nodeId, frame) => backend?.onFromNode(nodeId, frame),
     nodeGone: (nodeId) => backend?.onNodeGone(nodeId),
+    jobEnded: (reason) => backend?.onJobEnded(reason),
     lost: (error) => {
       if (backend === undefined) lostEarly = error;
       else backend.onLost(error);

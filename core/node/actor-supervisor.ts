@@ -4,6 +4,10 @@
  * behind it); the worker starts them in arrival order. When the worker dies, the actor restarts
  * (constructor re-run in a new worker) while `maxRestarts` allows; calls in flight are retried there
  * while `maxTaskRetries` allows, else they fail with ActorDiedError.
+ *
+ * Workers call actors directly (direct-calls.ts): the supervisor tells each worker that located an
+ * actor where it is (`route`: its worker's own socket once the constructor returned), when it
+ * restarts and when it dies; the caller then retries or fails its calls in flight itself.
  */
 import type { DefinitionSite } from '../backend.js';
 import type { EncodedValue } from '../codec.js';
@@ -13,7 +17,7 @@ import type { ObjectStore } from '../object-store.js';
 import type { ResolvedActorOptions } from '../options.js';
 import type { Grant, ResourcePool } from '../resources.js';
 import { removeShared } from '../shared-objects.js';
-import { type Reply, toEncoded, type WireSite } from './protocol.js';
+import { makerOf, type Reply, toEncoded, type WireSite } from './protocol.js';
 import { failedDep, readyValue } from './store-helpers.js';
 import type { WorkerPool, WorkerProcess } from './worker-pool.js';
 
@@ -41,6 +45,10 @@ export interface ActorRecord {
   readonly inflight: Map<number, CallRecord>;
   died: ErrorPayload | undefined;
   flushWaiting: boolean;
+  /** The actor worker's own socket for direct calls, while alive. */
+  addr: string | undefined;
+  /** Workers that call this actor directly: told of every change of `addr`. */
+  readonly callers: Set<WorkerProcess>;
 }
 
 function died(message: string): ErrorPayload {
@@ -53,6 +61,8 @@ export class ActorSupervisor {
   private readonly byWorker = new Map<number, ActorRecord>();
   private readonly names = new Map<string, ActorRecord>();
   private waiting: ActorRecord[] = [];
+  /** Callers that located an actor a live worker made before its `create` arrived. */
+  private readonly unborn = new Map<number, Set<WorkerProcess>>();
   private nextId = 1;
   /** Bumped whenever the table of named actors changes (the node then tells every worker). */
   namesVersion = 0;
@@ -92,9 +102,11 @@ export class ActorSupervisor {
       inflight: new Map(),
       died: undefined,
       flushWaiting: false,
+      addr: undefined,
+      callers: new Set(),
     };
     for (const dep of args.deps) this.store.pinReader(dep);
-    this.actors.set(actor.id, actor);
+    this.register(actor);
     if (options.name !== undefined) {
       this.names.set(options.name, actor);
       this.namesVersion++;
@@ -175,7 +187,7 @@ export class ActorSupervisor {
   }
 
   /** Submits a call whose result object `id` already exists (pending) in the store. */
-  callWithId(actorId: number, method: string, args: EncodedValue, id: number): void {
+  private callWithId(actorId: number, method: string, args: EncodedValue, id: number): void {
     const actor = this.actors.get(actorId);
     if (actor === undefined || actor.state === 'dead') {
       this.store.fail(id, actor?.died ?? died(`actor #${actorId} does not exist`));
@@ -232,9 +244,28 @@ export class ActorSupervisor {
       inflight: new Map(),
       died: died(message),
       flushWaiting: false,
+      addr: undefined,
+      callers: new Set(),
     };
     removeShared(args);
-    this.actors.set(id, actor);
+    this.register(actor);
+  }
+
+  private register(actor: ActorRecord): void {
+    this.actors.set(actor.id, actor);
+    const callers = this.unborn.get(actor.id);
+    if (callers === undefined) return;
+    this.unborn.delete(actor.id);
+    for (const caller of callers) this.locate(caller, actor.id, false);
+  }
+
+  /** A worker exited: the actors it was to create never will be. */
+  makerExited(workerId: number): void {
+    for (const [aid, callers] of this.unborn) {
+      if (makerOf(aid) !== workerId) continue;
+      this.unborn.delete(aid);
+      for (const caller of callers) this.locate(caller, aid, false);
+    }
   }
 
   /** The named actors now alive: [name, actorId, moduleUrl, exportName]. */
@@ -295,8 +326,11 @@ export class ActorSupervisor {
     const actor = this.byWorker.get(worker.id);
     if (actor === undefined || actor.worker !== worker) return;
     if (m.id === -actor.id) {
-      if (m.t === 'ok') actor.state = 'alive';
-      else {
+      if (m.t === 'ok') {
+        actor.state = 'alive';
+        actor.addr = m.addr;
+        for (const caller of actor.callers) this.sendRoute(caller, actor);
+      } else {
         const e = m.error;
         this.markDead(
           actor,
@@ -327,6 +361,7 @@ export class ActorSupervisor {
 
   private restartOrDie(actor: ActorRecord, description: string): void {
     actor.worker = undefined;
+    actor.addr = undefined;
     const inflight = [...actor.inflight.values()];
     actor.inflight.clear();
     if (actor.restartsLeft > 0) {
@@ -345,6 +380,7 @@ export class ActorSupervisor {
         }
       }
       actor.queue.unshift(...retry);
+      for (const caller of actor.callers) this.sendRoute(caller, actor);
       this.startWorker(actor);
       return;
     }
@@ -365,6 +401,9 @@ export class ActorSupervisor {
     if (actor.state === 'dead') return;
     actor.state = 'dead';
     actor.died = payload;
+    actor.addr = undefined;
+    for (const caller of actor.callers) this.sendRoute(caller, actor);
+    actor.callers.clear();
     for (const call of [...actor.inflight.values(), ...actor.queue.splice(0)])
       this.settle(call, undefined, payload);
     actor.inflight.clear();
@@ -395,6 +434,44 @@ export class ActorSupervisor {
       this.restartOrDie(actor, 'killed by kill() with noRestart: false');
       this.pool.kill(old);
     }
+  }
+
+  /**
+   * A worker calls actor `aid` directly: tell it where the actor is now (when alive or dead; a
+   * starting actor is announced once its constructor returned) and at every change. `makerAlive`: an
+   * unknown id's maker is a live worker, whose `create` may still be on its way.
+   */
+  locate(worker: WorkerProcess, aid: number, makerAlive: boolean): void {
+    const actor = this.actors.get(aid);
+    if (actor === undefined && makerAlive) {
+      const callers = this.unborn.get(aid) ?? new Set();
+      callers.add(worker);
+      this.unborn.set(aid, callers);
+      return;
+    }
+    if (actor === undefined) {
+      const error = died(`actor #${aid} does not exist`);
+      this.pool.send(worker, () => ({ t: 'route', aid, error }));
+      return;
+    }
+    if (actor.state !== 'dead') actor.callers.add(worker);
+    if (actor.state === 'dead' || actor.addr !== undefined) this.sendRoute(worker, actor);
+  }
+
+  private sendRoute(worker: WorkerProcess, actor: ActorRecord): void {
+    if (worker.exited) {
+      actor.callers.delete(worker);
+      return;
+    }
+    const aid = actor.id;
+    if (actor.state === 'dead') {
+      const error = actor.died ?? died(`actor #${aid} is dead`);
+      this.pool.send(worker, () => ({ t: 'route', aid, error }));
+    } else if (actor.addr !== undefined) {
+      const addr = actor.addr;
+      const retries = actor.options.maxTaskRetries;
+      this.pool.send(worker, () => ({ t: 'route', aid, addr, retries }));
+    } else this.pool.send(worker, () => ({ t: 'route', aid }));
   }
 
   /** The live actor named `name`. */

@@ -1,6 +1,7 @@
 /**
  * The node's side of workers acting as clients: tasks a task or actor method submits, actors it
- * creates and calls, objects it puts, asks for, borrows and releases.
+ * creates and locates (calls go straight to the actor's worker: direct-calls.ts), objects it puts,
+ * asks for, borrows, releases and hands over (results of its direct calls that escape it).
  *
  * The node's store counts every worker's refs as pins, kept per worker in a ledger, so the objects a
  * dead worker held are released with it. Object ids and actor ids made by a worker carry its id in
@@ -10,8 +11,9 @@ import type { DefinitionSite } from '../backend.js';
 import { type ErrorPayload, toErrorPayload } from '../errors.js';
 import type { ObjectStore } from '../object-store.js';
 import type { ResolvedActorOptions, ResolvedTaskOptions } from '../options.js';
+import { removeShared } from '../shared-objects.js';
 import type { ActorSupervisor } from './actor-supervisor.js';
-import { type ClientRequest, toEncoded, type WireSite } from './protocol.js';
+import { type ClientRequest, makerOf, toEncoded, type WireSite, type WireValue } from './protocol.js';
 import type { WorkerPool, WorkerProcess } from './worker-pool.js';
 
 /** What the request handler needs from the node's task scheduler. */
@@ -93,11 +95,6 @@ export class ClientRequests {
         }
         return;
       }
-      case 'acall':
-        this.store.createPendingPinned(m.id);
-        this.hold(worker, m.id);
-        this.actors.callWithId(m.aid, m.method, toEncoded(m.args, frames), m.id);
-        return;
       case 'put':
         try {
           this.store.putReadyPinned(m.id, toEncoded(m.value, frames));
@@ -108,7 +105,29 @@ export class ClientRequests {
         this.hold(worker, m.id);
         return;
       case 'get':
-        this.get(worker, m.ids, m.requeue);
+        this.get(worker, m.ids, m.requeue, true);
+        return;
+      case 'fetch':
+        this.get(worker, m.ids, [], false);
+        return;
+      case 'block':
+        if (m.requeue.length > 0) this.tasks.requeue(worker, m.requeue);
+        this.waitMore(worker, 1);
+        return;
+      case 'unblock':
+        this.waitLess(worker);
+        return;
+      case 'locate': {
+        // An actor made by a live worker may be located before its `create` arrived here (another socket).
+        const maker = makerOf(m.aid);
+        this.actors.locate(worker, m.aid, maker > 0 && this.pool.worker(maker) !== undefined);
+        return;
+      }
+      case 'adopt':
+        this.adopt(worker, m.id, m.value, m.error, frames);
+        return;
+      case 'relay':
+        this.relay(m.id, m.value, frames);
         return;
       case 'borrow':
         for (const id of m.ids) {
@@ -129,29 +148,75 @@ export class ClientRequests {
     }
   }
 
-  /** Sends each object once settled; a task worker that waits is blocked (its CPU lent) until then. */
-  private get(worker: WorkerProcess, ids: readonly number[], requeue: readonly number[]): void {
+  /**
+   * Sends each object once settled; with `blocks`, a task worker that waits is blocked (its CPU
+   * lent) until then.
+   */
+  private get(
+    worker: WorkerProcess,
+    ids: readonly number[],
+    requeue: readonly number[],
+    blocks: boolean,
+  ): void {
     if (requeue.length > 0) this.tasks.requeue(worker, requeue);
     let waiting = 0;
-    for (const id of ids) if (this.store.isPending(id)) waiting++;
-    if (waiting > 0) {
-      const before = this.awaited.get(worker.id) ?? 0;
-      this.awaited.set(worker.id, before + waiting);
-      if (before === 0) this.tasks.block(worker);
-    }
+    if (blocks) for (const id of ids) if (this.store.isPending(id)) waiting++;
+    this.waitMore(worker, waiting);
     for (const id of ids) {
-      const wasPending = this.store.isPending(id);
+      const counted = blocks && this.store.isPending(id);
       this.store.onSettled(id, () => {
         this.sendObject(worker, id);
-        if (!wasPending) return;
-        const left = (this.awaited.get(worker.id) ?? 1) - 1;
-        if (left > 0) this.awaited.set(worker.id, left);
-        else {
-          this.awaited.delete(worker.id);
-          this.tasks.unblock(worker);
-        }
+        if (counted) this.waitLess(worker);
       });
     }
+  }
+
+  /** The worker waits for `n` more things: its CPU is lent while it waits for any. */
+  private waitMore(worker: WorkerProcess, n: number): void {
+    if (n <= 0) return;
+    this.awaited.set(worker.id, (this.awaited.get(worker.id) ?? 0) + n);
+    // Also when already counted: a task that ended unblocked its worker, and a count whose refs were
+    // dropped unsettled (a wait that timed out) never reaches zero.
+    this.tasks.block(worker);
+  }
+
+  private waitLess(worker: WorkerProcess): void {
+    const left = (this.awaited.get(worker.id) ?? 1) - 1;
+    if (left > 0) this.awaited.set(worker.id, left);
+    else if (this.awaited.delete(worker.id)) this.tasks.unblock(worker);
+  }
+
+  /** A result of the worker's direct call escapes it: the node holds it for the worker from now on. */
+  private adopt(
+    worker: WorkerProcess,
+    id: number,
+    value: WireValue | undefined,
+    error: ReturnType<typeof toErrorPayload> | undefined,
+    frames: readonly Uint8Array[],
+  ): void {
+    if (!this.store.has(id)) {
+      this.store.createPendingPinned(id);
+      this.hold(worker, id);
+    }
+    if (value !== undefined) this.store.resolve(id, toEncoded(value, frames));
+    else if (error !== undefined) this.store.fail(id, error);
+  }
+
+  /** A direct call's result that holds refs or a shared file: stored here for its caller, then sent on. */
+  private relay(id: number, value: WireValue, frames: readonly Uint8Array[]): void {
+    const encoded = toEncoded(value, frames);
+    const caller = this.pool.worker(makerOf(id));
+    if (caller === undefined) {
+      // The caller is gone: nobody will read it.
+      removeShared(encoded);
+      return;
+    }
+    if (!this.store.has(id)) {
+      this.store.createPendingPinned(id);
+      this.hold(caller, id);
+    }
+    this.store.resolve(id, encoded);
+    this.sendObject(caller, id);
   }
 
   private sendObject(worker: WorkerProcess, id: number): void {
@@ -167,6 +232,7 @@ export class ClientRequests {
 
   /** A worker exited: release everything it held. */
   onExit(worker: WorkerProcess): void {
+    this.actors.makerExited(worker.id);
     this.awaited.delete(worker.id);
     const ledger = this.ledgers.get(worker.id);
     this.ledgers.delete(worker.id);

@@ -2,10 +2,18 @@
  * Wire messages between a node and its workers (protocol version {@link PROTOCOL_VERSION}). Node
  * addresses are ZeroMQ endpoints (`ipc://...` or `tcp://host:port`).
  *
- * Workers are full clients: besides replies, a worker sends requests (submit a task, create or call
- * an actor, put, ask for objects, borrow and release refs, kill) with ids it makes itself
+ * Workers are full clients: besides replies, a worker sends requests (submit a task, create an
+ * actor, put, ask for objects, borrow and release refs, kill) with ids it makes itself
  * (`workerId * 2^32 + n`), so its calls return refs at once; the node answers object requests with
  * `obj` messages and keeps every worker's table of named actors current with `names`.
+ *
+ * Direct actor calls: a worker calls an actor on the actor worker's own socket, not through the node.
+ * It asks the node where the actor is (`locate`); the node answers with `route` (alive at an address,
+ * restarting, or dead) now and at every later change. The caller sends `call` and `cancel` messages
+ * (the same shapes as the node's) to that address and gets `ok` / `err` replies back on it; it owns
+ * the results. A result that escapes its caller (inside a put, a task's arguments or result) is first
+ * handed to the node (`adopt`); a result that holds refs or a shared file goes to the node (`relay`),
+ * which stores it for the caller and sends it on as `obj`.
  *
  * One ZeroMQ multipart message carries a batch: frame 0 is msgpack of `{ v, m: Message[] }`, the
  * frames after it are the raw frames of the values in the batch; a {@link WireValue} names its frames
@@ -15,8 +23,16 @@ import { type EncodedValue, packr } from '../codec.js';
 import { type ErrorPayload, isErrorPayload } from '../errors.js';
 import { isSharedName } from '../shared-objects.js';
 
+/** Ids a worker makes (objects, actors) are `workerId * WORKER_ID_RANGE + n`: below 2^53 for worker ids under 2^21. */
+export const WORKER_ID_RANGE = 2 ** 32;
+
+/** The worker that made an object or actor id (0: the driver). */
+export function makerOf(id: number): number {
+  return Math.floor(id / WORKER_ID_RANGE);
+}
+
 /** Bumped on any incompatible change of the messages below. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /**
  * A value on the wire: msgpack bytes plus `n` frames starting at batch frame `f`; `r`: ids of the refs
@@ -74,7 +90,18 @@ export type ToWorker =
   /** Drop a cancelled task or call if it has not started (the reply is an `err`). */
   | { readonly t: 'cancel'; readonly id: number }
   /** Hand back the tasks queued behind the running one (`requeue`): it has run too long. */
-  | { readonly t: 'steal' };
+  | { readonly t: 'steal' }
+  /**
+   * Where actor `aid` is (after `locate`, and at every change): `addr` alive there (`retries`: its
+   * maxTaskRetries); `error` dead; neither: restarting (hold calls until the next route).
+   */
+  | {
+      readonly t: 'route';
+      readonly aid: number;
+      readonly addr?: string;
+      readonly retries?: number;
+      readonly error?: ErrorPayload;
+    };
 
 /** A named actor: name, actor id, class module URL, export name. */
 export type WireName = readonly [name: string, actorId: number, moduleUrl: string, exportName: string];
@@ -113,16 +140,23 @@ export type ClientRequest =
       readonly args: WireValue;
       readonly opts: WireActorOptions;
     }
-  | {
-      readonly t: 'acall';
-      readonly id: number;
-      readonly aid: number;
-      readonly method: string;
-      readonly args: WireValue;
-    }
   | { readonly t: 'put'; readonly id: number; readonly value: WireValue }
   /** Send `obj` for each id once settled; `requeue`: queued tasks handed back (the caller blocks). */
   | { readonly t: 'get'; readonly ids: readonly number[]; readonly requeue: readonly number[] }
+  /** Send `obj` for each id once settled, without blocking (arguments of a direct actor call). */
+  | { readonly t: 'fetch'; readonly ids: readonly number[] }
+  /** The task waits for results of its direct actor calls: lend its CPU (`requeue` as in `get`). */
+  | { readonly t: 'block'; readonly requeue: readonly number[] }
+  | { readonly t: 'unblock' }
+  /** Tell me where actor `aid` is (`route`), now and at every change. */
+  | { readonly t: 'locate'; readonly aid: number }
+  /**
+   * Take over a result of one of my direct calls that escapes me (held for me like a put): with
+   * `value` or `error` it is settled (or settles a pending one adopted before); with neither, pending.
+   */
+  | { readonly t: 'adopt'; readonly id: number; readonly value?: WireValue; readonly error?: ErrorPayload }
+  /** The result of a direct call (id made by the caller) that holds refs or a shared file: store and send it on. */
+  | { readonly t: 'relay'; readonly id: number; readonly value: WireValue }
   | { readonly t: 'borrow'; readonly ids: readonly number[] }
   | { readonly t: 'release'; readonly ids: readonly number[] }
   | { readonly t: 'kill'; readonly aid: number; readonly noRestart: boolean }
@@ -136,9 +170,18 @@ export type FromWorker =
   | { readonly t: 'requeue'; readonly ids: readonly number[] }
   | Reply;
 
-/** The result of a task, constructor or call. `ms`: how long a task ran (sets the pipeline depth). */
+/**
+ * The result of a task, constructor or call. `ms`: how long a task ran (sets the pipeline depth);
+ * `addr`: on a constructor's reply, the actor's own socket for direct calls.
+ */
 export type Reply =
-  | { readonly t: 'ok'; readonly id: number; readonly value: WireValue; readonly ms?: number }
+  | {
+      readonly t: 'ok';
+      readonly id: number;
+      readonly value: WireValue;
+      readonly ms?: number;
+      readonly addr?: string;
+    }
   | { readonly t: 'err'; readonly id: number; readonly error: ErrorPayload; readonly ms?: number };
 
 /** Collects messages and frames into one batch. */
@@ -237,9 +280,14 @@ function isWireName(x: unknown): boolean {
 const CLIENT_TYPES = new Set([
   'submit',
   'create',
-  'acall',
   'put',
   'get',
+  'fetch',
+  'block',
+  'unblock',
+  'locate',
+  'adopt',
+  'relay',
   'borrow',
   'release',
   'kill',
@@ -303,21 +351,35 @@ function checkClientRequest(m: Record<string, unknown>, numFrames: number): void
         fail('create', m);
       checkActorOptions(m['opts']);
       return;
-    case 'acall':
-      if (
-        typeof m['id'] !== 'number' ||
-        typeof m['aid'] !== 'number' ||
-        typeof m['method'] !== 'string' ||
-        !isWireValue(m['args'], numFrames)
-      )
-        fail('acall', m);
-      return;
     case 'put':
       if (typeof m['id'] !== 'number' || !isWireValue(m['value'], numFrames)) fail('put', m);
       return;
     case 'get':
       if (!isIds(m['ids']) || !isIds(m['requeue'])) fail('get', m);
       return;
+    case 'block':
+      if (!isIds(m['requeue'])) fail('block', m);
+      return;
+    case 'unblock':
+      return;
+    case 'locate':
+      if (typeof m['aid'] !== 'number') fail('locate', m);
+      return;
+    case 'adopt': {
+      const v = m['value'];
+      const e = m['error'];
+      if (
+        typeof m['id'] !== 'number' ||
+        (v !== undefined && !isWireValue(v, numFrames)) ||
+        (e !== undefined && !isErrorPayload(e))
+      )
+        fail('adopt', m);
+      return;
+    }
+    case 'relay':
+      if (typeof m['id'] !== 'number' || !isWireValue(m['value'], numFrames)) fail('relay', m);
+      return;
+    case 'fetch':
     case 'borrow':
     case 'release':
       if (!isIds(m['ids'])) fail(String(m['t']), m);
@@ -341,6 +403,18 @@ export function parseToWorker(frames: readonly Uint8Array[]): ReceivedBatch<ToWo
     if (m['t'] === 'exit' || m['t'] === 'steal') continue;
     if (m['t'] === 'names') {
       if (!Array.isArray(m['names']) || !m['names'].every(isWireName)) fail('names', m['names']);
+      continue;
+    }
+    if (m['t'] === 'route') {
+      const addr = m['addr'];
+      const retries = m['retries'];
+      if (
+        typeof m['aid'] !== 'number' ||
+        (addr !== undefined && typeof addr !== 'string') ||
+        (retries !== undefined && !isCount(retries)) ||
+        (m['error'] !== undefined && !isErrorPayload(m['error']))
+      )
+        fail('route', m);
       continue;
     }
     if (typeof m['id'] !== 'number') fail('message id', m);
@@ -382,7 +456,12 @@ export function parseFromWorker(frames: readonly Uint8Array[]): ReceivedBatch<Fr
     } else if (m['t'] === 'ready') {
       if (typeof m['pid'] !== 'number') fail('pid', m['pid']);
     } else if (m['t'] === 'ok') {
-      if (typeof m['id'] !== 'number' || !isWireValue(m['value'], data.length)) fail('ok message', m);
+      if (
+        typeof m['id'] !== 'number' ||
+        !isWireValue(m['value'], data.length) ||
+        (m['addr'] !== undefined && typeof m['addr'] !== 'string')
+      )
+        fail('ok message', m);
     } else if (m['t'] === 'err') {
       if (typeof m['id'] !== 'number' || !isErrorPayload(m['error'])) fail('err message', m);
     } else fail('message type', m['t']);

@@ -1,13 +1,17 @@
 /**
  * The entry of a worker process. Started by the node with `TSRL_NODE_ADDRESS` and `TSRL_WORKER_ID`;
  * connects a DEALER socket, says `ready`, then runs tasks (one after another, in arrival order) or
- * hosts one actor (calls start in arrival order, up to `maxConcurrency` at once).
+ * hosts one actor (calls start in arrival order, up to `maxConcurrency` at once). An actor's worker
+ * also binds a ROUTER socket of its own, where other workers call it directly (direct-calls.ts): its
+ * address goes to the node with the constructor's reply, and each direct call's result goes back to
+ * its caller on that socket (through the node only when it holds refs or a shared file).
  *
  * It exits when told to, when its IPC channel to the parent closes (the driver died) or when its
  * parent pid changes, so no worker outlives its driver: a watchdog thread checks the parent pid even
  * while this thread runs synchronous code, and SIGKILLs this process when the driver is gone.
  */
-import { Dealer } from 'zeromq';
+import { randomBytes } from 'node:crypto';
+import { Dealer, Router } from 'zeromq';
 import type { ActorClass, DefinitionSite, TaskFunction } from '../backend.js';
 import { decodeValue, encodeValue } from '../codec.js';
 import { loadDefinition } from '../definition.js';
@@ -56,7 +60,9 @@ const socket = new Dealer({
 });
 socket.connect(address);
 const sender = new BatchSender<FromWorker>((_peer, frames) => socket.send(frames));
-const client = new WorkerClient(sender, Number(workerId), takeQueuedTasks);
+const client = new WorkerClient(sender, Number(workerId), takeQueuedTasks, () => actor !== undefined);
+/** An actor's socket for direct calls, and its sender of replies (by caller). */
+let direct: { readonly router: Router; readonly sender: BatchSender<FromWorker> } | undefined;
 setWorkerContext({ backend: client, loading: undefined });
 
 /** Drops a cancelled task or call that has not started (a running one finishes; the node drops it). */
@@ -64,8 +70,8 @@ function dropQueued(id: number): void {
   const t = taskQueue.findIndex((q) => q.m.id === id);
   if (t >= 0) taskQueue.splice(t, 1);
   const c = actorQueue.findIndex((q) => q.m.id === id);
-  if (c >= 0) actorQueue.splice(c, 1);
-  if (t >= 0 || c >= 0) replyError(id, cancelledPayload(`ObjectRef(${id})`));
+  const from = c >= 0 ? actorQueue.splice(c, 1)[0]?.from : undefined;
+  if (t >= 0 || c >= 0) replyError(id, cancelledPayload(`ObjectRef(${id})`), undefined, from);
 }
 
 /** Hands back the tasks queued behind the running one (it blocks in `get`); none in an actor. */
@@ -75,10 +81,16 @@ function takeQueuedTasks(): number[] {
 }
 
 const functions = new Map<string, TaskFunction>();
+const NULL_VALUE = encodeValue(null, { copyFrames: false, refs: 'keep' });
 /** `ready`: the constructed instance once the constructor has finished (calls then skip an await). */
 let actor: { instance: Promise<object>; ready: object | undefined; maxConcurrency: number } | undefined;
 let running = 0;
-const actorQueue: Array<{ m: Extract<ToWorker, { t: 'call' }>; frames: readonly Uint8Array[] }> = [];
+/** Calls waiting to start; `from`: the caller of a direct call (undefined: the node's call). */
+const actorQueue: Array<{
+  m: Extract<ToWorker, { t: 'call' }>;
+  frames: readonly Uint8Array[];
+  from: string | undefined;
+}> = [];
 /** Tasks waiting behind a running asynchronous task (tasks run one after another, in arrival order). */
 const taskQueue: Array<{ m: Extract<ToWorker, { t: 'task' }>; frames: readonly Uint8Array[] }> = [];
 let taskRunning = false;
@@ -96,13 +108,22 @@ function decodeArgs(args: WireValue, deps: readonly WireValue[], frames: readonl
 /**
  * Task results are sent without copying their arrays (the task is over; its result is not shared);
  * actor results are copied because the actor may keep and change the array while it is in flight.
+ * `from`: the caller of a direct call; its result goes back on the actor's socket, or through the
+ * node when it holds refs (the node counts them) or a shared file (the node owns those).
  */
-function reply(id: number, value: unknown, copyFrames: boolean, ms?: number): void {
+function reply(id: number, value: unknown, copyFrames: boolean, ms?: number, from?: string): void {
   let encoded: ReturnType<typeof encodeValue>;
   try {
     encoded = encodeValue(value, { copyFrames, refs: 'keep' });
   } catch (error) {
-    replyError(id, toErrorPayload(error));
+    replyError(id, toErrorPayload(error), undefined, from);
+    return;
+  }
+  client.handOver(encoded.refs);
+  if (from !== undefined && direct !== undefined) {
+    if (encoded.refs.length > 0 || encoded.shared !== undefined)
+      sender.push(undefined, (v) => ({ t: 'relay', id, value: v(encoded) }));
+    else direct.sender.push(from, (v) => ({ t: 'ok', id, value: v(encoded) }));
     return;
   }
   sender.push(undefined, (v) =>
@@ -110,8 +131,47 @@ function reply(id: number, value: unknown, copyFrames: boolean, ms?: number): vo
   );
 }
 
-function replyError(id: number, error: ErrorPayload, ms?: number): void {
+function replyError(id: number, error: ErrorPayload, ms?: number, from?: string): void {
+  if (from !== undefined && direct !== undefined) {
+    direct.sender.push(from, () => ({ t: 'err', id, error }));
+    return;
+  }
   sender.push(undefined, () => (ms === undefined ? { t: 'err', id, error } : { t: 'err', id, error, ms }));
+}
+
+/**
+ * Binds the actor's socket for direct calls: abstract ipc on Linux (no file), else loopback TCP;
+ * TCP also when the node uses TCP.
+ */
+async function bindDirect(): Promise<string> {
+  const router = new Router({ linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: 0 });
+  if (process.platform === 'linux' && !(address ?? '').startsWith('tcp://')) {
+    await router.bind(`ipc://@tsrl-${parentPid}-a${workerId}-${randomBytes(4).toString('hex')}`);
+  } else await router.bind('tcp://127.0.0.1:*');
+  const replies = new BatchSender<FromWorker>((peer, frames) => router.send([peer ?? '', ...frames]));
+  direct = { router, sender: replies };
+  void serveDirect(router);
+  return router.lastEndpoint ?? '';
+}
+
+/** Receives direct calls (and their cancels) from other workers. */
+async function serveDirect(router: Router): Promise<void> {
+  for await (const [peer, ...frames] of router) {
+    let batch: ReturnType<typeof parseToWorker>;
+    try {
+      batch = parseToWorker(frames);
+    } catch (error) {
+      log.error(`dropping a bad batch from a caller: ${(error as Error).message}`);
+      continue;
+    }
+    const from = peer?.toString() ?? '';
+    for (const m of batch.messages) {
+      if (m.t === 'call') {
+        actorQueue.push({ m, frames: batch.frames, from });
+        pumpActor();
+      } else if (m.t === 'cancel') dropQueued(m.id);
+    }
+  }
 }
 
 /**
@@ -216,8 +276,8 @@ function pumpActor(): void {
     running++;
     const pending =
       actor.ready === undefined
-        ? runCallAfterConstructor(next.m, next.frames)
-        : runCall(actor.ready, next.m, next.frames);
+        ? runCallAfterConstructor(next.m, next.frames, next.from)
+        : runCall(actor.ready, next.m, next.frames, next.from);
     if (pending === undefined) running--;
     else
       void pending.finally(() => {
@@ -231,10 +291,12 @@ function pumpActor(): void {
 async function runCallAfterConstructor(
   m: Extract<ToWorker, { t: 'call' }>,
   frames: readonly Uint8Array[],
+  from: string | undefined,
 ): Promise<void> {
   const a = actor;
   if (a === undefined) {
-    replyError(m.id, toErrorPayload(new Error('worker: a method call arrived before the actor'), 'runtime'));
+    const error = toErrorPayload(new Error('worker: a method call arrived before the actor'), 'runtime');
+    replyError(m.id, error, undefined, from);
     return;
   }
   let instance: object;
@@ -243,15 +305,16 @@ async function runCallAfterConstructor(
   } catch (error) {
     const p = toErrorPayload(error);
     const message = `the actor's constructor threw ${p.name}: ${p.message}\n${p.stack}`;
-    replyError(m.id, {
+    const died: ErrorPayload = {
       kind: 'actor-died',
       name: 'ActorDiedError',
       message,
       stack: `ActorDiedError: ${message}`,
-    });
+    };
+    replyError(m.id, died, undefined, from);
     return;
   }
-  await runCall(instance, m, frames);
+  await runCall(instance, m, frames, from);
 }
 
 /** Runs one method call; returns a promise only when the method returned one. */
@@ -259,6 +322,7 @@ function runCall(
   instance: object,
   m: Extract<ToWorker, { t: 'call' }>,
   frames: readonly Uint8Array[],
+  from: string | undefined,
 ): Promise<void> | undefined {
   try {
     const method = (instance as Record<string, unknown>)[m.method];
@@ -267,19 +331,19 @@ function runCall(
     }
     const args = decodeArgs(m.args, m.deps, frames);
     const value: unknown = (method as (...a: unknown[]) => unknown).apply(instance, args);
-    if (value instanceof Promise) return finishCall(m.id, value);
-    reply(m.id, value, true);
+    if (value instanceof Promise) return finishCall(m.id, value, from);
+    reply(m.id, value, true, undefined, from);
   } catch (error) {
-    replyError(m.id, toErrorPayload(error));
+    replyError(m.id, toErrorPayload(error), undefined, from);
   }
   return undefined;
 }
 
-async function finishCall(id: number, pending: Promise<unknown>): Promise<void> {
+async function finishCall(id: number, pending: Promise<unknown>, from: string | undefined): Promise<void> {
   try {
-    reply(id, await pending, true);
+    reply(id, await pending, true, undefined, from);
   } catch (error) {
-    replyError(id, toErrorPayload(error));
+    replyError(id, toErrorPayload(error), undefined, from);
   }
 }
 
@@ -293,18 +357,22 @@ function handle(m: ToWorker, frames: readonly Uint8Array[]): void {
       const instance = construct(m, frames);
       const a: NonNullable<typeof actor> = { instance, ready: undefined, maxConcurrency: m.maxConcurrency };
       actor = a;
-      instance.then(
-        (value) => {
+      // The reply carries the socket where other workers call this actor directly.
+      Promise.all([instance, bindDirect()]).then(
+        ([value, addr]) => {
           a.ready = value;
-          reply(m.id, null, false);
+          sender.push(undefined, (v) => ({ t: 'ok', id: m.id, value: v(NULL_VALUE), addr }));
         },
         (error: unknown) => replyError(m.id, toErrorPayload(error)),
       );
       break;
     }
     case 'call':
-      actorQueue.push({ m, frames });
+      actorQueue.push({ m, frames, from: undefined });
       pumpActor();
+      break;
+    case 'route':
+      client.direct.onRoute(m);
       break;
     case 'obj':
       client.onObject(m, frames);

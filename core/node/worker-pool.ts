@@ -220,6 +220,12 @@ export class WorkerPool {
     void this.receive();
   }
 
+  /** The live worker with this id. */
+  worker(id: number): WorkerProcess | undefined {
+    const w = this.workers.get(`w${id}`);
+    return w === undefined || w.exited ? undefined : w;
+  }
+
   /** SIGKILLs a worker; its exit arrives through `onExit`. */
   kill(worker: WorkerProcess): void {
     if (!worker.exited) worker.proc.kill('SIGKILL');

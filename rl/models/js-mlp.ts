@@ -26,7 +26,8 @@ export function mlpWeightSpecs(spec: MlpSpec, name = 'mlp'): { name: string; sha
   return out;
 }
 
-function activate(activation: Activation, v: number): number {
+/** The hidden-layer activation of {@link Mlp} on one value, in plain JS (also PPO's conv torso for runners). */
+export function activate(activation: Activation, v: number): number {
   switch (activation) {
     case 'tanh':
       return Math.tanh(v);

@@ -3,10 +3,10 @@
  * adds 50-80 us per call, docs/measurements.md). `apply` is a pure function of the variables, usable inside
  * `tf.tidy` and inside an optimiser's loss function.
  */
-import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
+import type { Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs';
 import { SeededRng } from '../../envs/rng.js';
 import type { Rng } from '../../envs/spaces/space.js';
-import { requireTf } from '../backend/backend.js';
+import { requireTf, type Tf } from '../backend/backend.js';
 import { type InitKind, initKernel } from './init.js';
 import type { NamedWeights } from './named-weights.js';
 import { Parameters } from './parameters.js';
@@ -16,6 +16,57 @@ export type Activation = 'tanh' | 'relu' | 'elu' | 'sigmoid' | 'linear';
 
 /** The activations, for validation. */
 export const MLP_ACTIVATIONS: readonly Activation[] = ['tanh', 'relu', 'elu', 'sigmoid', 'linear'];
+
+/** One dense layer's tensors (variables, or plain tensors in tests). */
+export interface DenseTensors {
+  /** [in, out] */
+  readonly kernel: Tensor2D;
+  /** [out] */
+  readonly bias: Tensor1D;
+}
+
+/**
+ * The forward pass of a dense stack, `activation` on all layers but the last (a linear head): the one
+ * tfjs MLP forward ({@link Mlp.apply}, PPO's actor and critic). Creates intermediate tensors: call it
+ * inside `tf.tidy` or a gradient tape. [B, in] -> [B, out]
+ */
+export function denseStack(
+  tf: Tf,
+  layers: readonly DenseTensors[],
+  x: Tensor2D,
+  activation: Activation,
+): Tensor2D {
+  let h = x;
+  layers.forEach((l, i) => {
+    const hidden = i + 1 < layers.length;
+    // One fused kernel for matMul + bias (+ relu: tfjs 4.22 has fused gradients for linear and relu only).
+    const fuseRelu = hidden && activation === 'relu';
+    h = tf.fused.matMul({
+      a: h,
+      b: l.kernel,
+      bias: l.bias,
+      activation: fuseRelu ? 'relu' : 'linear',
+    }) as Tensor2D;
+    if (hidden && !fuseRelu) h = activateTensor(tf, h, activation);
+  });
+  return h;
+}
+
+/** `activation` elementwise on tensors. */
+export function activateTensor(tf: Tf, x: Tensor2D, activation: Activation): Tensor2D {
+  switch (activation) {
+    case 'tanh':
+      return tf.tanh(x);
+    case 'relu':
+      return tf.relu(x);
+    case 'elu':
+      return tf.elu(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'linear':
+      return x;
+  }
+}
 
 /** Options of {@link Mlp}. */
 export interface MlpOptions {
@@ -134,28 +185,14 @@ export class Mlp {
    * inside `tf.tidy` or a loss function.
    */
   apply(x: Tensor2D): Tensor2D {
-    const tf = requireTf();
-    let h = x;
-    const numLayers = this.variables.length / 2;
-    for (let i = 0; i < numLayers; i++) {
-      const kernel = this.variables[2 * i] as Variable;
-      const bias = this.variables[2 * i + 1] as Variable;
-      const isHead = i + 1 === numLayers;
-      // One fused kernel for matMul + bias (+ relu: tfjs has fused gradients for linear and relu only).
-      const fuseRelu = !isHead && this.spec.activation === 'relu';
-      h = tf.fused.matMul({
-        a: h,
-        b: kernel as unknown as Tensor2D,
-        bias,
-        activation: fuseRelu ? 'relu' : 'linear',
-      }) as Tensor2D;
-      if (!isHead && !fuseRelu) {
-        if (this.spec.activation === 'tanh') h = tf.tanh(h);
-        else if (this.spec.activation === 'elu') h = tf.elu(h);
-        else if (this.spec.activation === 'sigmoid') h = tf.sigmoid(h);
-      }
+    const layers: DenseTensors[] = [];
+    for (let i = 0; i < this.variables.length; i += 2) {
+      layers.push({
+        kernel: this.variables[i] as unknown as Tensor2D,
+        bias: this.variables[i + 1] as unknown as Tensor1D,
+      });
     }
-    return h;
+    return denseStack(requireTf(), layers, x, this.spec.activation);
   }
 
   /** Names and shapes of the weights, in order (for validation). */

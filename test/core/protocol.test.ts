@@ -9,7 +9,7 @@ import {
   type ToWorker,
 } from '../../core/node/protocol.js';
 
-describe('wire protocol v2', () => {
+describe('wire protocol v3', () => {
   it('round-trips a batch with values and frames', () => {
     const b = new BatchBuilder<ToWorker>();
     const args = encodeValue([new Float32Array(2048).fill(4)], { copyFrames: false, refs: 'keep' });
@@ -86,20 +86,54 @@ describe('wire protocol v2', () => {
       args,
       opts: { resources: {}, name: 'n', maxRestarts: 0, maxTaskRetries: 0, maxConcurrency: 1 },
     });
-    b.messages.push({ t: 'acall', id: 2 ** 32 + 2, aid: 2 ** 32 + 1, method: 'm', args });
     b.messages.push({ t: 'get', ids: [1], requeue: [4] });
+    b.messages.push({ t: 'fetch', ids: [1] });
+    b.messages.push({ t: 'block', requeue: [] });
+    b.messages.push({ t: 'unblock' });
+    b.messages.push({ t: 'locate', aid: 2 ** 32 + 1 });
+    b.messages.push({ t: 'adopt', id: 2 ** 32 + 3 });
+    b.messages.push({ t: 'adopt', id: 2 ** 32 + 3, value: args });
+    b.messages.push({ t: 'relay', id: 2 ** 32 + 4, value: args });
     b.messages.push({ t: 'borrow', ids: [1] });
     b.messages.push({ t: 'release', ids: [1] });
     b.messages.push({ t: 'kill', aid: 1, noRestart: true });
     expect(parseFromWorker(b.finish()).messages.map((m) => m.t)).toEqual([
       'submit',
       'create',
-      'acall',
       'get',
+      'fetch',
+      'block',
+      'unblock',
+      'locate',
+      'adopt',
+      'adopt',
+      'relay',
       'borrow',
       'release',
       'kill',
     ]);
+  });
+
+  it('carries direct actor calls: routes to callers, an actor address on the constructor reply', () => {
+    const toCaller = new BatchBuilder<ToWorker>();
+    const died = { kind: 'actor-died' as const, name: 'ActorDiedError', message: 'm', stack: 's' };
+    toCaller.messages.push({ t: 'route', aid: 7, addr: 'ipc://@a', retries: 1 });
+    toCaller.messages.push({ t: 'route', aid: 7 });
+    toCaller.messages.push({ t: 'route', aid: 7, error: died });
+    const routes = parseToWorker(toCaller.finish()).messages as Extract<ToWorker, { t: 'route' }>[];
+    expect(routes.map((m) => [m.addr, m.error?.name])).toEqual([
+      ['ipc://@a', undefined],
+      [undefined, undefined],
+      [undefined, 'ActorDiedError'],
+    ]);
+    const bad = (m: unknown) => [packr.pack({ v: PROTOCOL_VERSION, m: [m] })];
+    expect(() => parseToWorker(bad({ t: 'route', aid: 'x' }))).toThrow(/bad route/);
+    expect(() => parseToWorker(bad({ t: 'route', aid: 1, addr: 5 }))).toThrow(/bad route/);
+    expect(() => parseFromWorker(bad({ t: 'adopt', id: 1, error: { name: 'x' } }))).toThrow(/bad adopt/);
+    const value = { d: new Uint8Array(1), f: 0, n: 0 };
+    expect(() => parseFromWorker(bad({ t: 'ok', id: 1, value, addr: 3 }))).toThrow(/ok message/);
+    const ok = parseFromWorker(bad({ t: 'ok', id: 1, value, addr: 'tcp://127.0.0.1:5' }));
+    expect((ok.messages[0] as Extract<FromWorker, { t: 'ok' }>).addr).toBe('tcp://127.0.0.1:5');
   });
 
   it('accepts every worker reply type', () => {

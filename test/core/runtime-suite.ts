@@ -2,7 +2,7 @@
  * The runtime behaviours, run once per transport by runtime-local/-ipc/-tcp.test.ts with one shared
  * runtime per file (worker start-up is costly on 2 cores).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -34,6 +34,7 @@ import {
   appendOrder,
   arraySum,
   Broken,
+  Caller,
   Counter,
   type CounterImpl,
   delayed,
@@ -56,6 +57,7 @@ import {
   sumContainers,
   throwsNamed,
   useActor,
+  viaActor,
   workerPid,
 } from './fixtures/defs.js';
 
@@ -244,6 +246,33 @@ export function runtimeSuite(label: string, options: InitOptions, transportOnly 
       kill(c);
     }, 60_000);
 
+    it('calls actors from inside actors: in order, results that escape, cancel, dead actors, handles passed on at once', async () => {
+      const caller = Caller.remote();
+      const other = Caller.remote();
+      const target = Counter.remote(0);
+      const ones = Array.from({ length: 20 }, (_, i) => i + 1);
+      expect(await get(caller.call('incMany', target, 20))).toEqual(ones);
+      // Results of the caller's calls leave it: in its result, inside a put, as a task's argument.
+      const [direct, boxed, squared] = await get(caller.call('escape', target));
+      expect(await get(direct)).toBe(21);
+      expect(await get((await get(boxed)).inner)).toBe(31);
+      expect(squared).toBe(31 * 31);
+      expect(await get(caller.call('cancelSecond', Counter.remote(0)))).toEqual([1, 'TaskCancelledError', 1]);
+      expect(await get(caller.call('callBroken'))).toBe('ActorDiedError');
+      // A counter made inside `caller` and called by `other` before its creation may have reached the node.
+      expect(await get(caller.call('handOff', other))).toEqual([6, 7]);
+      kill(caller);
+      kill(other);
+      kill(target);
+    }, 120_000);
+
+    it('tasks waiting for an actor that waits for tasks do not deadlock the pool', async () => {
+      const caller = Caller.options({ maxConcurrency: 4 }).remote();
+      const whole = viaActor.options({ numCpus: 2 });
+      expect(await get([1, 2, 3].map((x) => whole.remote(caller, x)))).toEqual([1, 4, 9]);
+      kill(caller);
+    }, 120_000);
+
     it('refuses what is not a ref in get and wait, naming what it got', async () => {
       await expect(get(5 as never)).rejects.toThrow(/get must be an ObjectRef .* got number 5/);
       await expect(get([put(1), { id: 1 }] as never)).rejects.toThrow(/get: item 1 must be an ObjectRef/);
@@ -375,6 +404,42 @@ export function runtimeSuite(label: string, options: InitOptions, transportOnly 
         expect(await get(c.call('pid'))).not.toBe(pid);
         kill(c);
       });
+
+      it("calls between workers do not pass the driver's thread", async () => {
+        const targets = [Counter.remote(0), Counter.remote(0)];
+        const caller = Caller.remote();
+        expect(await get(caller.call('driveThenMark', targets, 10, join(dir, 'warm')))).toBe(10);
+        const file = join(dir, 'direct-done');
+        const ref = caller.call('driveThenMark', targets, 300, file);
+        await new Promise((r) => setTimeout(r, 100)); // the call leaves the driver
+        // The driver's event loop is blocked here: if the 300 calls passed through it, the file could
+        // not appear before the loop gives up.
+        const end = Date.now() + 60_000;
+        while (!existsSync(file) && Date.now() < end) {
+          // blocked
+        }
+        expect(existsSync(file)).toBe(true);
+        expect(await get(ref)).toBe(300);
+        for (const a of [...targets, caller]) kill(a);
+      }, 120_000);
+
+      itFull(
+        'retries or fails the calls of a worker in flight at an actor that died, as the actor allows',
+        async () => {
+          const caller = Caller.remote();
+          const noRetry = Counter.options({ maxRestarts: 1 }).remote(0);
+          expect(await get(caller.call('callAcrossDeath', noRetry, 60_000))).toEqual(['ActorDiedError', '2']);
+          const retry = Counter.options({ maxRestarts: 1, maxTaskRetries: 1 }).remote(0);
+          expect(await get(caller.call('callAcrossDeath', retry, 1000))).toEqual(['5', '7']);
+          const once = Counter.remote(0);
+          expect(await get(caller.call('callAcrossDeath', once, 60_000))).toEqual([
+            'ActorDiedError',
+            'ActorDiedError',
+          ]);
+          for (const a of [caller, noRetry, retry]) kill(a);
+        },
+        120_000,
+      );
 
       itFull('never starves a large task behind a stream of small ones', async () => {
         const first = [1, 2, 3, 4].map(() => span.remote(150));

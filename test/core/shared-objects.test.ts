@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { get, init, type ObjectRef, put, runtimeStats, shutdown } from '../../core/index.js';
 import { reclaimDroppedRefs } from '../../core/ref-registry.js';
-import { arraySum, Keeper, makeArray, overwrite, putBig } from './fixtures/defs.js';
+import { arraySum, BigMaker, Caller, Keeper, makeArray, overwrite, putBig } from './fixtures/defs.js';
 import { eventually } from './runtime-suite.js';
 
 const N = 2_500_000; // 10 MB of Float32
@@ -128,6 +128,20 @@ describe('shared objects (process mode)', () => {
     // The actor's release reaches the node: the object is freed and its file goes.
     expect(await eventually(() => files().length === 0, 10_000)).toBe(true);
   }, 120_000);
+
+  it('large arguments and results of actor calls between workers go through files, freed when done', async () => {
+    await init({ numCpus: 2, sharedMemoryDirectory: parent });
+    const caller = Caller.remote();
+    const maker = BigMaker.remote();
+    // The caller's arguments file goes once the call returned.
+    expect(await get(caller.call('sendBig', maker, N))).toBe(3 * N);
+    expect(await eventually(() => files().length === 0)).toBe(true);
+    // A large result is relayed through the node, which keeps its file while the caller holds the ref.
+    expect(await get(caller.call('sumBig', maker, N))).toBe(2 * N);
+    expect(files().length).toBe(1);
+    expect(await get(caller.call('dropKept'))).toBe(true);
+    expect(await eventually(() => files().length === 0, 20_000)).toBe(true);
+  }, 60_000);
 
   it('rejects a bad sharedMemoryDirectory', async () => {
     await expect(init({ sharedMemoryDirectory: '' })).rejects.toThrow(/init.sharedMemoryDirectory/);

@@ -60,5 +60,10 @@ export function formatStatus(s: ClusterStatus): string {
       : [];
   const packages =
     s.numPackages > 0 ? [`code packages held: ${s.numPackages} (${bytes(s.packageBytes)})`] : [];
-  return [header, table(rows), ...dead, ...packages, ...refused, ''].join('\n');
+  // Older heads (same protocol version) send no drivers.
+  const drivers = s.drivers ?? [];
+  const jobs = [
+    `drivers connected: ${drivers.length}${drivers.length > 0 ? ` (${drivers.map((d) => d.driverId).join(', ')})` : ''}`,
+  ];
+  return [header, table(rows), ...jobs, ...dead, ...packages, ...refused, ''].join('\n');
 }

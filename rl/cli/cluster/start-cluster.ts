@@ -41,6 +41,7 @@ export interface StartOptions {
   readonly nodeIp?: string;
   readonly heartbeatMs?: number;
   readonly deadAfterMs?: number;
+  readonly driverDeadAfterMs?: number;
   readonly block: boolean;
 }
 
@@ -121,6 +122,7 @@ async function runHead(opts: StartOptions, io: StartIo): Promise<void> {
     localJobs: runner,
     ...(opts.heartbeatMs === undefined ? {} : { heartbeatMs: opts.heartbeatMs }),
     ...(opts.deadAfterMs === undefined ? {} : { deadAfterMs: opts.deadAfterMs }),
+    ...(opts.driverDeadAfterMs === undefined ? {} : { driverDeadAfterMs: opts.driverDeadAfterMs }),
   });
   headRef = head;
   const address = `${advertised.includes(':') ? `[${advertised}]` : advertised}:${head.address.port}`;

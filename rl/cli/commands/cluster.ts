@@ -27,6 +27,7 @@ interface StartFlags {
   nodeIp?: string;
   heartbeatMs?: number;
   deadAfterMs?: number;
+  driverDeadAfterMs?: number;
   block?: boolean;
 }
 
@@ -83,6 +84,7 @@ function startArgv(f: StartFlags): string[] {
   add('--node-ip', f.nodeIp);
   add('--heartbeat-ms', f.heartbeatMs);
   add('--dead-after-ms', f.deadAfterMs);
+  add('--driver-dead-after-ms', f.driverDeadAfterMs);
   return out;
 }
 
@@ -140,6 +142,11 @@ export function registerClusterCommand(program: Command, io: ClusterCommandIo): 
       'head: declare a node dead after this long without a heartbeat (default 5000)',
       parsePositiveInt,
     )
+    .option(
+      '--driver-dead-after-ms <n>',
+      "head: end a driver's job (stop its actors) after this long without a word from it (default 60000)",
+      parsePositiveInt,
+    )
     .option('--block', 'stay in the foreground until stopped (SIGINT/SIGTERM or rl cluster stop)')
     .action(async (flags: StartFlags) => {
       if ((flags.head === true) === (flags.address !== undefined)) {
@@ -176,6 +183,7 @@ export function registerClusterCommand(program: Command, io: ClusterCommandIo): 
           ...(flags.nodeIp === undefined ? {} : { nodeIp: flags.nodeIp }),
           ...(flags.heartbeatMs === undefined ? {} : { heartbeatMs: flags.heartbeatMs }),
           ...(flags.deadAfterMs === undefined ? {} : { deadAfterMs: flags.deadAfterMs }),
+          ...(flags.driverDeadAfterMs === undefined ? {} : { driverDeadAfterMs: flags.driverDeadAfterMs }),
           block: flags.block === true,
         },
         startArgv(flags),

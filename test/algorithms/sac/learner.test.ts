@@ -1,7 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SAC_TRAINING, type SacTraining } from '../../../algorithms/sac/config.js';
 import { SacLearner } from '../../../algorithms/sac/learner.js';
-import { sacActionSpec, squashLogStd } from '../../../algorithms/sac/model.js';
+import {
+  LOG_STD_MAX,
+  LOG_STD_MIN,
+  sacActionSpec,
+  squashLogStd,
+  squashLogStdTensor,
+} from '../../../algorithms/sac/model.js';
 import { SacPolicy } from '../../../algorithms/sac/policy.js';
 import { SeededRng } from '../../../envs/rng.js';
 import { initBackend, requireTf } from '../../../rl/backend/backend.js';
@@ -142,6 +148,17 @@ describe('SacPolicy', () => {
     // mean 0, std exp(squashLogStd(0.3)) ~ 0.32: samples stay well inside the bounds.
     expect(Math.max(...ys.map(Math.abs))).toBeLessThan(1.9);
     expect(ys.every((y) => y > -2 && y < 2)).toBe(true);
+  });
+
+  it("the runners' log-std squash equals the learner's tensor one, saturated ends included", () => {
+    const tf = requireTf();
+    const raws = [-30, -3, -0.7, 0, 0.3, 1.2, 4, 30];
+    const onDevice = tf.tidy(() => squashLogStdTensor(tf, tf.tensor1d(raws)).dataSync());
+    raws.forEach((r, i) => {
+      expect(onDevice[i]).toBeCloseTo(squashLogStd(r), 5);
+    });
+    expect(squashLogStd(-30)).toBe(LOG_STD_MIN);
+    expect(squashLogStd(30)).toBe(LOG_STD_MAX);
   });
 
   it('rejects spaces SAC cannot act in', () => {

@@ -14,7 +14,8 @@ import { packJobMessage } from '../../../core/cluster/job-protocol.js';
 import { JobRunner } from '../../../core/cluster/job-runner.js';
 import { RemoteError } from '../../../core/errors.js';
 import { get, init, put, runtimeStats, shutdown, wait } from '../../../core/runtime.js';
-import { Accumulator, echo, fails, total, triple } from './fixtures/cluster-defs.js';
+import { formatStatus } from '../../../rl/cli/cluster/show-status.js';
+import { Accumulator, boxed, echo, fails, total, triple } from './fixtures/cluster-defs.js';
 
 describe('a driver on a loopback cluster', () => {
   const root = mkdtempSync(join(tmpdir(), 'tsrl-cluster-driver-'));
@@ -74,6 +75,15 @@ describe('a driver on a loopback cluster', () => {
     }
   }, 60_000);
 
+  it('returns refs to objects a task put on its node; the driver owns them', async () => {
+    const xs = new Float32Array(5000).map((_, i) => i);
+    const out = await get(boxed.remote(xs));
+    expect(out.n).toBe(5000);
+    expect(await get(out.rows)).toEqual(xs);
+    // Passed back to a task, the ref resolves on the driver and travels as its value.
+    expect(await get(total.remote(out.rows))).toBe((4999 * 5000) / 2);
+  }, 60_000);
+
   it("rethrows a task's exception with its name", async () => {
     const error = await get(fails.remote()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteError);
@@ -98,6 +108,10 @@ describe('a driver on a loopback cluster', () => {
     expect(node?.load.resourcesUsed).toEqual({ CPU: 1 });
     expect(node?.load.numActors).toBeGreaterThanOrEqual(1);
     expect(node?.resources).toEqual({ CPU: 2 });
+    // The head lists this driver (its job) too.
+    expect(head.status().drivers.map((d) => d.driverId)).toEqual([expect.stringMatching(/^driver-/)]);
+    expect(formatStatus(head.status())).toMatch(/drivers connected: 1 \(driver-\S+\)/);
+    expect(formatStatus(head.status())).toMatch(/local\s+127\.0\.0\.1\s+alive\s+CPU 1\/2\s+\d+/);
   }, 60_000);
 
   it('keeps work that no node can run waiting, not failing', async () => {

@@ -4,7 +4,7 @@ import { generateClusterKey } from '../../../core/cluster/cluster-key.js';
 import { Head } from '../../../core/cluster/head.js';
 import { fetchClusterStatus, requestClusterStop } from '../../../core/cluster/head-request.js';
 import { NodeAgent } from '../../../core/cluster/node-agent.js';
-import type { NodeInfo, NodeStatus } from '../../../core/cluster/protocol.js';
+import type { FromHead, NodeInfo, NodeStatus } from '../../../core/cluster/protocol.js';
 import { type LogSink, setLogSink } from '../../../core/logger.js';
 
 const cleanups: (() => void)[] = [];
@@ -227,5 +227,101 @@ describe('node agent against a scripted head', () => {
       await fake.send([peer as Buffer, ...packClusterMessage({ t: 'unknown-node', nodeId: 'n' })]);
     await new Promise((r) => setTimeout(r, 500));
     expect(registers.length).toBe(2);
+  });
+});
+
+describe('cluster head: drivers', () => {
+  it("ends a silent driver's job on its nodes, and tells it so when it speaks again", async () => {
+    const ended: string[] = [];
+    const relayed: string[] = [];
+    const head = await Head.start({
+      port: 0,
+      key,
+      heartbeatMs: 50,
+      deadAfterMs: 400,
+      driverDeadAfterMs: 300,
+      localNode: { nodeId: 'head-node', host: '127.0.0.1', pid: process.pid, resources: { CPU: 2 } },
+      localJobs: {
+        handle: (driverId) => relayed.push(driverId),
+        endJob: (driverId) => ended.push(driverId),
+        load: () => load,
+      },
+    });
+    cleanups.push(() => head.close());
+    const heard: FromHead[] = [];
+    const driver = ClusterClient.connect(
+      { head: head.address, key },
+      { message: ({ message }) => heard.push(message) },
+    );
+    cleanups.push(() => driver.close());
+    const job = new Uint8Array([1]);
+    await driver.send({ t: 'driver-hello', driverId: 'd1' });
+    await driver.send({ t: 'to-node', driverId: 'd1', nodeId: 'head-node' }, [job]);
+    expect(await until(() => relayed.length === 1)).toBe(true);
+    // Silent past driverDeadAfterMs: its job ends on the nodes.
+    expect(await until(() => ended.includes('d1'))).toBe(true);
+    // Back: its message is not relayed, and it is told why (every time, until it takes a new id).
+    await driver.send({ t: 'to-node', driverId: 'd1', nodeId: 'head-node' }, [job]);
+    await driver.send({ t: 'driver-hello', driverId: 'd1' });
+    const told = () => heard.filter((m) => m.t === 'job-ended');
+    expect(await until(() => told().length === 2)).toBe(true);
+    expect(told()[0]).toMatchObject({
+      driverId: 'd1',
+      reason: expect.stringMatching(/went silent for \d+ ms \(limit 300 ms\)/),
+    });
+    expect(relayed).toEqual(['d1']);
+    // Under a new id it is a driver like any other.
+    await driver.send({ t: 'to-node', driverId: 'd2', nodeId: 'head-node' }, [job]);
+    expect(await until(() => relayed.length === 2)).toBe(true);
+  });
+
+  it("lists drivers' named actors for every driver, first owner wins, gone with the driver", async () => {
+    const head = await Head.start({ port: 0, key, heartbeatMs: 50 });
+    cleanups.push(() => head.close());
+    const tables: Extract<FromHead, { t: 'nodes' }>[] = [];
+    const connect = () => {
+      const c = ClusterClient.connect(
+        { head: head.address, key },
+        { message: ({ message }) => (message.t === 'nodes' ? tables.push(message) : undefined) },
+      );
+      cleanups.push(() => c.close());
+      return c;
+    };
+    const a = connect();
+    const b = connect();
+    await a.send({ t: 'driver-hello', driverId: 'da' });
+    await b.send({ t: 'driver-hello', driverId: 'db' });
+    const entry = { name: 'ps', driverId: 'da', actorId: 1, nodeId: 'n1', exportName: 'Ps' };
+    await a.send({ t: 'name-actor', entry });
+    await b.send({ t: 'name-actor', entry: { ...entry, driverId: 'db', actorId: 9 } }); // taken: ignored
+    await b.send({ t: 'name-actor', entry: { ...entry, name: 'other', driverId: 'da' } }); // not b's own
+    const last = () => tables.at(-1)?.names ?? [];
+    expect(await until(() => last().length === 1 && tables.length > 4)).toBe(true);
+    expect(last()).toEqual([entry]);
+    await a.send({ t: 'driver-bye', driverId: 'da' });
+    expect(await until(() => tables.length > 0 && last().length === 0)).toBe(true);
+  });
+
+  it('keeps the job of a driver that keeps saying hello', async () => {
+    const ended: string[] = [];
+    const head = await Head.start({
+      port: 0,
+      key,
+      heartbeatMs: 50,
+      driverDeadAfterMs: 300,
+      localNode: { nodeId: 'head-node', host: '127.0.0.1', pid: process.pid, resources: { CPU: 2 } },
+      localJobs: { handle: () => {}, endJob: (driverId) => ended.push(driverId), load: () => load },
+    });
+    cleanups.push(() => head.close());
+    const driver = ClusterClient.connect({ head: head.address, key }, { message: () => {} });
+    cleanups.push(() => driver.close());
+    for (let i = 0; i < 12; i++) {
+      await driver.send({ t: 'driver-hello', driverId: 'd1' });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(ended).toEqual([]);
+    await expect(Head.start({ port: 0, key, heartbeatMs: 500, driverDeadAfterMs: 100 })).rejects.toThrow(
+      /driverDeadAfterMs \(100\) must exceed heartbeatMs \(500\)/,
+    );
   });
 });

@@ -1,13 +1,15 @@
 /**
  * A node refuses job messages that name code outside the job's directory or tsrl's installation
  * (data: URLs, absolute paths, `..`, links leading out): the driver gets the reason, and no worker
- * starts. Malformed job messages are dropped without a reply.
+ * starts. Malformed job messages are dropped without a reply. Messages of a driver are handled in the
+ * order sent: an actor's call waits for its creation.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  checkJobToDriver,
   checkJobToNode,
   type JobToDriver,
   type JobToNode,
@@ -114,6 +116,46 @@ describe('a node refuses modules outside the job', () => {
   });
 });
 
+describe('message order', () => {
+  it("runs an actor's first call after the actor, though the job's package is still being fetched", async () => {
+    const replies: JobToDriver[] = [];
+    const r = new JobRunner({
+      resources: { CPU: 1 },
+      fetchPackage: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 300)); // the actor waits for this, the call does not
+        return jobDir;
+      },
+      send: (_driver, m) => replies.push(m),
+    });
+    const site = {
+      root: 'tsrl',
+      path: 'test/core/cluster/fixtures/cluster-defs.ts',
+      exportName: 'Accumulator',
+    };
+    r.handle(
+      'driver-1',
+      packJobMessage({
+        t: 'actor',
+        actorId: 5,
+        pkg: HASH,
+        site: site as WireSite,
+        resources: {},
+        maxRestarts: 0,
+        maxTaskRetries: 0,
+        maxConcurrency: 1,
+        args: ARGS,
+      }),
+    );
+    const two = { data: packr.pack([2]), frames: [], deps: [] };
+    r.handle('driver-1', packJobMessage({ t: 'call', id: 11, actorId: 5, method: 'add', args: two }));
+    for (let i = 0; i < 600 && replies.length === 0; i++) await new Promise((res) => setTimeout(res, 50));
+    const reply = replies[0];
+    expect(reply).toMatchObject({ t: 'result', id: 11 });
+    if (reply?.t === 'result') expect(packr.unpack(reply.value.data)).toBe(2);
+    await r.shutdown();
+  }, 60_000);
+});
+
 describe('job message validation', () => {
   it('names the bad field', () => {
     const bad = (m: Record<string, unknown>) => () => checkJobToNode(packr.pack(m));
@@ -129,5 +171,17 @@ describe('job message validation', () => {
     expect(bad({ ...base, resources: { CPU: -1 } })).toThrow(/resources.CPU must be a finite number >= 0/);
     expect(bad({ ...base, args: { data: 'text', frames: [], deps: [] } })).toThrow(/args.data must be bytes/);
     expect(bad({ ...base, t: 'exec' })).toThrow(/job message type "exec"/);
+  });
+
+  it('checks the objects sent with a result, naming the bad field', () => {
+    const value = { data: packr.pack(1), frames: [] };
+    const result = (inner: unknown) => () =>
+      checkJobToDriver(packr.pack({ t: 'result', id: 1, value, inner }));
+    expect(result([{ id: 7, value }])()).toMatchObject({ inner: [{ id: 7 }] });
+    expect(result('x')).toThrow(/inner must be a list/);
+    expect(result([{ id: 7, value: { data: 'text', frames: [] } }])).toThrow(
+      /inner\[0\]\.value\.data must be bytes/,
+    );
+    expect(result([{ id: -1, value }])).toThrow(/id must be an integer/);
   });
 });
