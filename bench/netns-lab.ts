@@ -6,8 +6,8 @@
  *
  * Creating namespaces needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN) and iproute2; {@link netnsUnavailable}
  * says why a machine cannot. {@link NetnsLab.destroy} kills the lab's processes and removes its
- * namespaces; it also runs when the process exits, and a new lab first removes the namespaces of labs
- * whose process is gone (a test killed halfway).
+ * namespaces; it also runs when the process exits or is stopped by SIGINT, SIGTERM or SIGHUP, and a
+ * new lab first removes the namespaces of labs whose process is gone (a test killed with SIGKILL).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -149,6 +149,16 @@ const liveLabs = new Set<NetnsLab>();
 process.on('exit', () => {
   for (const lab of liveLabs) lab.destroy();
 });
+// Killed by a signal (a test runner giving up on a hung file), 'exit' never comes: clean up, then
+// let the signal do what it would have done.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  const onSignal = (): void => {
+    for (const lab of liveLabs) lab.destroy();
+    process.off(signal, onSignal);
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  process.on(signal, onSignal);
+}
 
 let labCounter = 0;
 

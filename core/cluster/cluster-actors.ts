@@ -16,6 +16,7 @@ import type { ObjectStore } from '../object-store.js';
 import type { ResolvedActorOptions } from '../options.js';
 import type { JobToNode, WireArgs, WireSite } from './job-protocol.js';
 import type { Placement } from './placement.js';
+import type { NamedActorEntry } from './protocol.js';
 
 interface Call {
   readonly id: number;
@@ -39,6 +40,8 @@ interface Actor {
   died: ErrorPayload | undefined;
   readonly queue: Call[];
   readonly inflight: Map<number, Call>;
+  /** Another driver's named actor, reached by name: its owner places and restarts it. */
+  readonly owner?: { readonly driverId: string; readonly actorId: number; readonly name: string };
 }
 
 /** What the actor table needs from its driver. */
@@ -50,6 +53,8 @@ export interface ClusterActorsDeps {
   wireArgs(args: EncodedValue): WireArgs;
   /** True while nothing may be placed (the job is being uploaded to a restarted head). */
   paused(): boolean;
+  /** Tells the head where a named actor of this driver runs now, or that it is gone (`nodeId` undefined). */
+  announce(name: string, actorId: number, nodeId: string | undefined, exportName: string): void;
 }
 
 function diedPayload(message: string): ErrorPayload {
@@ -111,7 +116,7 @@ export class ClusterActors {
   placeWaiting(): void {
     if (this.deps.paused()) return;
     for (const actor of this.actors.values()) {
-      if (actor.state !== 'waiting') continue;
+      if (actor.state !== 'waiting' || actor.owner !== undefined) continue;
       const nodeId = this.deps.placement.pick(actor.options.resources, 'actor');
       if (nodeId === undefined) continue;
       actor.state = 'alive';
@@ -128,6 +133,8 @@ export class ClusterActors {
         maxConcurrency: actor.options.maxConcurrency,
         args: this.deps.wireArgs(actor.args),
       });
+      if (actor.options.name !== undefined)
+        this.deps.announce(actor.options.name, actor.id, nodeId, actor.wire.exportName);
       this.flush(actor);
     }
   }
@@ -181,9 +188,10 @@ export class ClusterActors {
       this.deps.send(actor.nodeId, {
         t: 'call',
         id: call.id,
-        actorId: actor.id,
+        actorId: actor.owner?.actorId ?? actor.id,
         method: call.method,
         args: this.deps.wireArgs(call.args),
+        ...(actor.owner === undefined ? {} : { owner: actor.owner.driverId }),
       });
     }
   }
@@ -210,6 +218,10 @@ export class ClusterActors {
   loseNode(nodeId: string, why: string, dead: boolean): void {
     for (const actor of this.actors.values()) {
       if (actor.nodeId !== nodeId || actor.state !== 'alive') continue;
+      if (actor.owner !== undefined) {
+        this.loseForeign(actor, why);
+        continue;
+      }
       this.deps.placement.release(nodeId, actor.options.resources);
       if (dead) this.zombies.set(nodeId, [...(this.zombies.get(nodeId) ?? []), actor.id]);
       else this.deps.send(nodeId, { t: 'kill', actorId: actor.id });
@@ -241,7 +253,85 @@ export class ClusterActors {
     actor.state = 'waiting';
   }
 
+  /** Another driver's actor was on a lost node: calls in flight fail; later ones wait for its owner to restart it. */
+  private loseForeign(actor: Actor, why: string): void {
+    for (const call of actor.inflight.values()) {
+      this.callActor.delete(call.id);
+      this.release(call);
+      this.deps.store.fail(call.id, diedPayload(`${why}; the call ${call.method} was in flight`));
+    }
+    actor.inflight.clear();
+    actor.nodeId = undefined;
+    actor.state = 'waiting';
+  }
+
+  /**
+   * A handle on another driver's named actor (the head's entry): calls go to the node it runs on,
+   * addressed to its owner's id. One record per name and instance.
+   */
+  adopt(entry: NamedActorEntry): number {
+    for (const actor of this.actors.values()) {
+      const o = actor.owner;
+      if (
+        o?.name === entry.name &&
+        o.driverId === entry.driverId &&
+        o.actorId === entry.actorId &&
+        actor.state !== 'dead'
+      )
+        return actor.id;
+    }
+    const actor: Actor = {
+      id: nextActorId++,
+      wire: { root: 'tsrl', path: 'named-actor', exportName: entry.exportName },
+      site: {
+        moduleUrl: `tsrl-cluster:named-actor/${encodeURIComponent(entry.name)}`,
+        exportName: entry.exportName,
+      },
+      args: { data: new Uint8Array(), frames: [], deps: [], refs: [], sizeBytes: 0 },
+      options: { resources: {}, name: undefined, maxRestarts: 0, maxTaskRetries: 0, maxConcurrency: 1 },
+      state: 'waiting',
+      nodeId: undefined,
+      restartsLeft: 0,
+      died: undefined,
+      queue: [],
+      inflight: new Map(),
+      owner: { driverId: entry.driverId, actorId: entry.actorId, name: entry.name },
+    };
+    this.actors.set(actor.id, actor);
+    this.follow(actor, entry);
+    return actor.id;
+  }
+
+  /** Follows other drivers' named actors in the head's table: moved (restarted by the owner) or gone. */
+  refreshForeign(names: ReadonlyMap<string, NamedActorEntry>): void {
+    for (const actor of this.actors.values()) {
+      if (actor.owner !== undefined && actor.state !== 'dead')
+        this.follow(actor, names.get(actor.owner.name));
+    }
+  }
+
+  private follow(actor: Actor, entry: NamedActorEntry | undefined): void {
+    const o = actor.owner;
+    if (o === undefined) return;
+    if (entry === undefined || entry.driverId !== o.driverId || entry.actorId !== o.actorId) {
+      this.die(actor, diedPayload(`the actor named '${o.name}' is gone (its driver stopped it, or left)`));
+      return;
+    }
+    if (!this.deps.placement.has(entry.nodeId)) return; // its node is lost: wait for the owner to move it
+    if (actor.state === 'waiting') {
+      actor.state = 'alive';
+      actor.nodeId = entry.nodeId;
+      this.flush(actor);
+    } else actor.nodeId = entry.nodeId; // restarted elsewhere by its owner: later calls go there
+  }
+
   private die(actor: Actor, error: ErrorPayload): void {
+    if (
+      actor.owner === undefined &&
+      actor.options.name !== undefined &&
+      this.names.get(actor.options.name) === actor
+    )
+      this.deps.announce(actor.options.name, actor.id, undefined, actor.wire.exportName);
     if (actor.nodeId !== undefined) this.deps.placement.release(actor.nodeId, actor.options.resources);
     actor.state = 'dead';
     actor.nodeId = undefined;
@@ -273,6 +363,14 @@ export class ClusterActors {
   kill(actorId: number, noRestart: boolean): void {
     const actor = this.actors.get(actorId);
     if (actor === undefined || actor.state === 'dead') return;
+    if (actor.owner !== undefined) {
+      // Only its owner stops another driver's actor; this driver's handle on it ends.
+      this.die(
+        actor,
+        diedPayload(`this driver's handle on the actor named '${actor.owner.name}' was killed by kill()`),
+      );
+      return;
+    }
     const nodeId = actor.nodeId;
     if (nodeId !== undefined) {
       this.deps.send(nodeId, { t: 'kill', actorId });
@@ -283,6 +381,12 @@ export class ClusterActors {
       this.restartOrDie(actor, `actor ${actor.wire.exportName} was killed by kill()`);
       this.placeWaiting();
     }
+  }
+
+  /** The id and site of an actor record (for a handle). */
+  siteOf(actorId: number): { readonly actorId: number; readonly site: DefinitionSite } | undefined {
+    const actor = this.actors.get(actorId);
+    return actor === undefined ? undefined : { actorId, site: actor.site };
   }
 
   named(name: string): { readonly actorId: number; readonly site: DefinitionSite } | undefined {

@@ -31,7 +31,7 @@ import {
 } from './job-protocol.js';
 import { toWireSite } from './job-sites.js';
 import { Placement } from './placement.js';
-import type { FromHead } from './protocol.js';
+import type { FromHead, NamedActorEntry } from './protocol.js';
 
 const log = createLogger('cluster.driver');
 
@@ -73,6 +73,8 @@ export class ClusterBackend implements Backend {
   private readonly deadCauses = new Map<string, string>();
   private broken: ErrorPayload | undefined;
   private readonly warnedInfeasible = new Set<string>();
+  /** Named actors of every driver, from the head's last node table. */
+  private names = new Map<string, NamedActorEntry>();
   /** Placing waits while the package is uploaded to a restarted head. */
   private paused = false;
 
@@ -86,6 +88,7 @@ export class ClusterBackend implements Backend {
       wireArgs: (args) => this.wireArgs(args),
       packageHash: opts.packageHash,
       paused: () => this.paused,
+      announce: (name, actorId, nodeId, exportName) => this.link.announce(name, actorId, nodeId, exportName),
     });
   }
 
@@ -106,6 +109,7 @@ export class ClusterBackend implements Backend {
       );
     }
     this.headId = m.headId;
+    this.names = new Map(m.names.map((e) => [e.name, e]));
     const listed = new Set<string>();
     for (const entry of m.nodes) {
       listed.add(entry.nodeId);
@@ -126,6 +130,7 @@ export class ClusterBackend implements Backend {
         if (!listed.has(nodeId)) this.loseNode(nodeId, 'no longer known to the head', true);
     }
     this.placeAll();
+    this.actors.refreshForeign(this.names);
   }
 
   private placeAll(): void {
@@ -389,8 +394,14 @@ export class ClusterBackend implements Backend {
     return ref;
   }
 
+  /** This driver's actor of that name, else another driver's (as the head lists them). */
   namedActor(name: string): { readonly actorId: number; readonly site: DefinitionSite } | undefined {
-    return this.actors.named(name);
+    const own = this.actors.named(name);
+    if (own !== undefined) return own;
+    const entry = this.names.get(name);
+    if (entry === undefined || entry.driverId === this.link.id) return undefined;
+    const actorId = this.actors.adopt(entry);
+    return this.actors.siteOf(actorId);
   }
 
   killActor(actorId: number, noRestart: boolean): void {

@@ -117,6 +117,22 @@ export class DriverLink {
     return this.heardOnce;
   }
 
+  /** This driver's id at the head now. */
+  get id(): string {
+    return this.driverId;
+  }
+
+  /** Tells the head where a named actor of this driver runs (`nodeId`), or that it is gone. */
+  announce(name: string, actorId: number, nodeId: string | undefined, exportName: string): void {
+    if (this.closed) return;
+    const driverId = this.driverId;
+    void this.client.send(
+      nodeId === undefined
+        ? { t: 'unname-actor', driverId, name }
+        : { t: 'name-actor', entry: { name, driverId, actorId, nodeId, exportName } },
+    );
+  }
+
   /** Sends a job message (one frame) to a node. */
   toNode(nodeId: string, frame: Uint8Array): void {
     if (this.closed) return;

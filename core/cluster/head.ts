@@ -15,7 +15,16 @@ import { createLogger } from '../logger.js';
 import type { ClusterKey } from './cluster-key.js';
 import { ClusterServer, type PeerId } from './cluster-server.js';
 import { PackageStore } from './package-store.js';
-import type { ClusterStatus, FromHead, NodeInfo, NodeLoad, NodeStatus, ToHead } from './protocol.js';
+import {
+  type ClusterStatus,
+  type FromHead,
+  MAX_NAMED_ACTORS,
+  type NamedActorEntry,
+  type NodeInfo,
+  type NodeLoad,
+  type NodeStatus,
+  type ToHead,
+} from './protocol.js';
 
 const log = createLogger('cluster.head');
 
@@ -99,6 +108,8 @@ export class Head {
   private readonly heartbeatMs: number;
   private readonly deadAfterMs: number;
   private readonly driverDeadAfterMs: number;
+  /** Named actors of every driver, by name. */
+  private readonly names = new Map<string, NamedActorEntry>();
   /** Drivers whose job the head ended for silence, and why: told so when they speak again. */
   private readonly endedJobs = new Map<string, { readonly reason: string; told: boolean }>();
   private readonly drivers = new Map<string, Driver>();
@@ -191,6 +202,27 @@ export class Head {
         else void this.server.send(member.peer, { t: 'from-driver', driverId: m.driverId }, payload);
         return;
       }
+      case 'name-actor': {
+        const { entry } = m;
+        if (this.drivers.get(entry.driverId)?.peer !== peer) return; // a driver names only its own
+        const holder = this.names.get(entry.name);
+        if (holder !== undefined && holder.driverId !== entry.driverId) {
+          log.warn(
+            `driver ${entry.driverId} named an actor '${entry.name}', a name driver ${holder.driverId} holds: ignored`,
+          );
+          return;
+        }
+        if (holder === undefined && this.names.size >= MAX_NAMED_ACTORS) {
+          log.warn(`named actor '${entry.name}' ignored: the head lists ${MAX_NAMED_ACTORS} already`);
+          return;
+        }
+        this.names.set(entry.name, entry);
+        return;
+      }
+      case 'unname-actor':
+        if (this.drivers.get(m.driverId)?.peer !== peer) return;
+        if (this.names.get(m.name)?.driverId === m.driverId) this.names.delete(m.name);
+        return;
       case 'to-driver': {
         const member = this.members.get(m.nodeId);
         if (member?.peer !== peer) return; // only a node speaks for itself
@@ -303,6 +335,7 @@ export class Head {
   private endJob(driverId: string, why: string): void {
     this.drivers.delete(driverId);
     log.info(`driver ${driverId} ${why}: its work on every node stops`);
+    for (const [name, entry] of this.names) if (entry.driverId === driverId) this.names.delete(name);
     this.localJobs?.endJob(driverId);
     for (const member of this.members.values()) {
       if (member.peer !== undefined && member.state === 'alive')
@@ -323,6 +356,7 @@ export class Head {
         state: m.state,
         ...(m.deathCause === undefined ? {} : { deathCause: m.deathCause }),
       })),
+      names: [...this.names.values()],
     };
   }
 

@@ -61,6 +61,8 @@ export type JobToNode =
       readonly actorId: number;
       readonly method: string;
       readonly args: WireArgs;
+      /** The driver that owns the actor, when not the caller (a named actor found by another driver). */
+      readonly owner?: string;
     }
   | { readonly t: 'kill'; readonly actorId: number }
   | { readonly t: 'cancel'; readonly id: number; readonly force: boolean };
@@ -225,7 +227,18 @@ export function checkJobToNode(frame: Uint8Array | undefined): JobToNode {
       if (typeof method !== 'string' || !NAME.test(method)) {
         throw new ProtocolViolation(`method must be a JavaScript identifier (got ${show(method)})`);
       }
-      return { t: 'call', id: int(m, 'id'), actorId: int(m, 'actorId'), method, args: wireArgs(m['args']) };
+      const owner = m['owner'];
+      if (owner !== undefined && (typeof owner !== 'string' || !/^[A-Za-z0-9._:-]{1,64}$/.test(owner))) {
+        throw new ProtocolViolation(`owner must be a driver id (got ${show(owner)})`);
+      }
+      return {
+        t: 'call',
+        id: int(m, 'id'),
+        actorId: int(m, 'actorId'),
+        method,
+        args: wireArgs(m['args']),
+        ...(owner === undefined ? {} : { owner }),
+      };
     }
     case 'kill':
       return { t: 'kill', actorId: int(m, 'actorId') };

@@ -132,9 +132,11 @@ export class JobRunner {
         return;
       }
       case 'call': {
-        const local = actors.ids.get(m.actorId);
+        // Another driver's named actor: its creation came in its owner's order; wait for that.
+        if (m.owner !== undefined) await this.inOrder.get(m.owner);
+        const local = (m.owner === undefined ? actors : this.actorsOf(m.owner)).ids.get(m.actorId);
         if (local === undefined) {
-          throw new Error(`actor ${m.actorId} of driver ${driverId} does not live on this node`);
+          throw new Error(`actor ${m.actorId} of driver ${m.owner ?? driverId} does not live on this node`);
         }
         const args = this.localArgs(backend, m.args);
         this.reply(driverId, m.id, backend, backend.callActor(local, m.method, args), args);

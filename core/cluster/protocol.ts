@@ -94,7 +94,22 @@ export type ToHead =
   /** Driver -> one node, relayed by the head; payload: one job message (job-protocol.ts). */
   | { readonly t: 'to-node'; readonly driverId: string; readonly nodeId: string }
   /** Node -> a driver, relayed by the head; payload: one job message. */
-  | { readonly t: 'to-driver'; readonly driverId: string; readonly nodeId: string };
+  | { readonly t: 'to-driver'; readonly driverId: string; readonly nodeId: string }
+  /** A driver's named actor runs on `nodeId` now (other drivers reach it by name). */
+  | { readonly t: 'name-actor'; readonly entry: NamedActorEntry }
+  /** A driver's named actor is gone. */
+  | { readonly t: 'unname-actor'; readonly driverId: string; readonly name: string };
+
+/** A named actor as the head lists it for every driver. */
+export interface NamedActorEntry {
+  readonly name: string;
+  /** The driver that created (owns) it, and its id there. */
+  readonly driverId: string;
+  readonly actorId: number;
+  readonly nodeId: string;
+  /** The class's export name. */
+  readonly exportName: string;
+}
 
 /** A node as drivers see it (the table they place work by). */
 export interface NodeEntry {
@@ -134,6 +149,8 @@ export type FromHead =
       readonly uptimeMs: number;
       readonly deadAfterMs: number;
       readonly nodes: readonly NodeEntry[];
+      /** Named actors of every driver. */
+      readonly names: readonly NamedActorEntry[];
     }
   /** Relayed from a driver to this node; payload: one job message. */
   | { readonly t: 'from-driver'; readonly driverId: string }
@@ -284,6 +301,14 @@ function checkNode(v: unknown): NodeInfo {
   };
 }
 
+function checkNames(v: unknown): NamedActorEntry[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.length > MAX_NAMED_ACTORS) {
+    throw new ProtocolViolation(`names must be an array of at most ${MAX_NAMED_ACTORS} entries`);
+  }
+  return v.map(checkNamedActor);
+}
+
 function checkNodeEntry(v: unknown): NodeEntry {
   const m = asRecord(v, 'nodes[]');
   const host = m['host'];
@@ -301,6 +326,31 @@ function checkNodeEntry(v: unknown): NodeEntry {
     resources: checkResources(m['resources'], 'nodes[].resources'),
     state,
     ...(typeof cause === 'string' ? { deathCause: cause.slice(0, 500) } : {}),
+  };
+}
+
+/** Most named actors listed in one node table. */
+export const MAX_NAMED_ACTORS = 10_000;
+
+function actorName(v: unknown): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 200) {
+    throw new ProtocolViolation(`name must be a string of 1-200 characters (got ${show(v)})`);
+  }
+  return v;
+}
+
+function checkNamedActor(v: unknown): NamedActorEntry {
+  const m = asRecord(v, 'named actor');
+  const exportName = m['exportName'];
+  if (typeof exportName !== 'string' || !/^[A-Za-z_$][A-Za-z0-9_$]{0,199}$/.test(exportName)) {
+    throw new ProtocolViolation(`exportName must be a JavaScript identifier (got ${show(exportName)})`);
+  }
+  return {
+    name: actorName(m['name']),
+    driverId: id(m, 'driverId'),
+    actorId: count(m, 'actorId'),
+    nodeId: id(m, 'nodeId'),
+    exportName,
   };
 }
 
@@ -325,10 +375,14 @@ export function checkToHead(m: Record<string, unknown>): ToHead {
     case 'to-node':
     case 'to-driver':
       return { t: m['t'], driverId: id(m, 'driverId'), nodeId: id(m, 'nodeId') };
+    case 'name-actor':
+      return { t: 'name-actor', entry: checkNamedActor(m['entry']) };
+    case 'unname-actor':
+      return { t: 'unname-actor', driverId: id(m, 'driverId'), name: actorName(m['name']) };
     default:
       throw new ProtocolViolation(
         `message type ${show(m['t'])} (expected register, heartbeat, leave, status, stop, put-package, ` +
-          'get-package, driver-hello, driver-bye, to-node or to-driver)',
+          'get-package, driver-hello, driver-bye, to-node, to-driver, name-actor or unname-actor)',
       );
   }
 }
@@ -378,6 +432,7 @@ export function checkFromHead(m: Record<string, unknown>): FromHead {
         uptimeMs: count(m, 'uptimeMs'),
         deadAfterMs: count(m, 'deadAfterMs'),
         nodes: nodes.map(checkNodeEntry),
+        names: checkNames(m['names']),
       };
     }
     case 'from-driver':

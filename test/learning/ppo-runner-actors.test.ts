@@ -23,10 +23,11 @@ describe('configs/cartpole-ppo.yaml with env-runner actors', () => {
         true,
       );
       if (FULL) return;
-      // Two runners sample the same train batch (2 x 4 envs x 32 steps) from other seeds.
-      const two = await runPreset('ppo', file, reduced, {
-        sets: ['envRunners.numEnvRunners=2', 'env.numEnvsPerRunner=4'],
-      });
+      // Two runners share the preset's env.numEnvs (8): 2 x 4 envs x 32 steps, the same train batch,
+      // from other seeds.
+      const two = await runPreset('ppo', file, reduced, { sets: ['envRunners.numEnvRunners=2'] });
+      expect(two.rows[0]!.envSteps).toBe(inline.rows[0]!.envSteps);
+      expect(two.rows[0]!.envSteps).toBe(8 * 32);
       expect(two.reachedAtEnvSteps).toBeDefined();
       expect(two.reachedAtEnvSteps!).toBeLessThanOrEqual(reduced.envSteps + 256);
     },

@@ -275,6 +275,33 @@ describe('cluster head: drivers', () => {
     expect(await until(() => relayed.length === 2)).toBe(true);
   });
 
+  it("lists drivers' named actors for every driver, first owner wins, gone with the driver", async () => {
+    const head = await Head.start({ port: 0, key, heartbeatMs: 50 });
+    cleanups.push(() => head.close());
+    const tables: Extract<FromHead, { t: 'nodes' }>[] = [];
+    const connect = () => {
+      const c = ClusterClient.connect(
+        { head: head.address, key },
+        { message: ({ message }) => (message.t === 'nodes' ? tables.push(message) : undefined) },
+      );
+      cleanups.push(() => c.close());
+      return c;
+    };
+    const a = connect();
+    const b = connect();
+    await a.send({ t: 'driver-hello', driverId: 'da' });
+    await b.send({ t: 'driver-hello', driverId: 'db' });
+    const entry = { name: 'ps', driverId: 'da', actorId: 1, nodeId: 'n1', exportName: 'Ps' };
+    await a.send({ t: 'name-actor', entry });
+    await b.send({ t: 'name-actor', entry: { ...entry, driverId: 'db', actorId: 9 } }); // taken: ignored
+    await b.send({ t: 'name-actor', entry: { ...entry, name: 'other', driverId: 'da' } }); // not b's own
+    const last = () => tables.at(-1)?.names ?? [];
+    expect(await until(() => last().length === 1 && tables.length > 4)).toBe(true);
+    expect(last()).toEqual([entry]);
+    await a.send({ t: 'driver-bye', driverId: 'da' });
+    expect(await until(() => tables.length > 0 && last().length === 0)).toBe(true);
+  });
+
   it('keeps the job of a driver that keeps saying hello', async () => {
     const ended: string[] = [];
     const head = await Head.start({

@@ -2,7 +2,7 @@
  * Work on a cluster of three namespaced hosts, through the real CLI (`bin/rl.js`, built dist/): a head
  * on host 0 and nodes on hosts 1 and 2; a driver (fixtures/job/driver.mjs, in its own job directory)
  * joins with the key file. Its tasks land on all three hosts and an actor on the one node offering
- * its custom resource; a node killed with SIGKILL mid-job loses no result (its tasks run again
+ * its custom resource; a second driver reaches the first one's named actor by name; a node killed with SIGKILL mid-job loses no result (its tasks run again
  * elsewhere, its actor restarts elsewhere; a task and an actor allowed no retry fail with ObjectLostError
  * and ActorDiedError naming the node); a partitioned node's tasks run elsewhere and, healed, it
  * takes work again; a head restarted on its port takes the driver's work again (re-uploaded), and a
@@ -152,6 +152,20 @@ describe.skipIf(unavailable !== undefined)(
         { n: 13, host: 1 },
       ]);
       expect(await exitsWithin(d.proc, 20_000)).toBe(0);
+    }, 120_000);
+
+    it("reaches one driver's named actor from another driver", async () => {
+      const owner = driver('named-owner');
+      expect((await owner.next('owner'))['owner']).toEqual({ n: 101, host: 1 });
+      const user = driver('named-user');
+      expect((await user.next('missing'))['missing']).toMatch(/no live actor is named 'no-such-actor'/);
+      // The same instance (its count goes on), on the node its owner placed it on.
+      expect((await user.next('user'))['user']).toEqual({ n: 106, host: 1 });
+      expect(await exitsWithin(user.proc, 20_000)).toBe(0);
+      writeFileSync(join(job, 'stop-named'), '');
+      expect((await owner.next('ownerAfter'))['ownerAfter']).toEqual({ n: 107, host: 1 });
+      expect(await exitsWithin(owner.proc, 20_000)).toBe(0);
+      rmSync(join(job, 'stop-named'));
     }, 120_000);
 
     it('loses no result when a node is killed with SIGKILL mid-job', async () => {

@@ -23,6 +23,11 @@ describe('cluster protocol v1', () => {
       { t: 'stop', req: 2 },
       { t: 'put-package', req: 3, hash: 'ab'.repeat(32) },
       { t: 'get-package', req: 4, hash: '0f'.repeat(32) },
+      {
+        t: 'name-actor',
+        entry: { name: 'ps', driverId: 'driver-1', actorId: 3, nodeId: 'n-1', exportName: 'ParamServer' },
+      },
+      { t: 'unname-actor', driverId: 'driver-1', name: 'ps' },
     ];
     for (const m of messages) expect(parse(packClusterMessage(m)).message).toEqual(m);
   });
@@ -35,6 +40,21 @@ describe('cluster protocol v1', () => {
     const parsed = parseClusterMessage(frames, checkFromHead);
     expect(parsed.message).toMatchObject({ t: 'welcome', deadAfterMs: 3000 });
     expect(parsed.payload.length).toBe(1);
+  });
+
+  it('checks named actor entries, naming the bad field', () => {
+    const entry = { name: 'ps', driverId: 'driver-1', actorId: 3, nodeId: 'n-1', exportName: 'ParamServer' };
+    const named = (e: Record<string, unknown>) => () => parse(raw({ t: 'name-actor', entry: e }));
+    expect(named({ ...entry, name: '' })).toThrow(/name must be a string of 1-200 characters/);
+    expect(named({ ...entry, exportName: 'x; y' })).toThrow(/exportName must be a JavaScript identifier/);
+    expect(named({ ...entry, actorId: -1 })).toThrow(/actorId/);
+    const table = (names: unknown) => () =>
+      parseClusterMessage(
+        raw({ t: 'nodes', headId: 'h', uptimeMs: 1, deadAfterMs: 2, nodes: [], names }),
+        checkFromHead,
+      );
+    expect(table([entry])().message).toMatchObject({ names: [entry] });
+    expect(table('x')).toThrow(/names must be an array/);
   });
 
   it('rejects garbage, truncated and empty frames', () => {
