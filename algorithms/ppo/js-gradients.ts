@@ -3,13 +3,12 @@
  * the dense stacks (./js-mlp-backprop.ts), the loss gradient at the outputs in closed form
  * (./loss-grad.ts, checked against autodiff of ./loss.ts). For PPO's CartPole net (2.5k weights,
  * 256 rows) a step is ~1.2-1.7 ms of CPU, where tfjs spends more on per-kernel overhead (~3-5 us x
- * ~150 kernels) than on arithmetic. The update is the one Adam (rl/optim/adam.ts) over all weights as
- * one flat variable: ~15 kernels, then the weights come back with one asynchronous read.
+ * ~150 kernels) than on arithmetic. The update is Adam's one update rule (rl/optim/adam-update.ts) run
+ * in plain JS over all weights as one flat array (rl/optim/host-adam.ts): no kernels, no reads; on the
+ * device it cost ~160 us a step, most of the gap to f2a291a's PPO (docs/measurements.md).
  */
-import type * as tfjs from '@tensorflow/tfjs';
-import { requireTf } from '../../rl/backend/backend.js';
 import { type NamedWeights, validateNamedWeights } from '../../rl/models/named-weights.js';
-import { Adam } from '../../rl/optim/adam.js';
+import { HostAdam } from '../../rl/optim/host-adam.js';
 import type { GradientsState, PpoGradients } from './gradients.js';
 import { STEP_STATS } from './gradients.js';
 import { type FlatDense, JsStackBackprop } from './js-mlp-backprop.js';
@@ -30,13 +29,10 @@ export class JsGradients implements PpoGradients {
   readonly kind = 'js';
   private readonly spec: ActorCriticSpec;
   private readonly layout: readonly LayoutEntry[];
-  private readonly tf = requireTf();
-  /** All weights, flat, in layout order: the plain-JS copy the backprop reads. [P] */
+  /** All weights, flat, in layout order: what the backprop reads and Adam updates. [P] */
   private readonly theta: Float32Array;
-  /** The same weights as the variable Adam updates. [P] */
-  private readonly thetaVar: tfjs.Variable;
   private readonly grad: Float32Array;
-  private readonly adam: Adam;
+  private readonly adam: HostAdam;
   private readonly actor: JsStackBackprop;
   private readonly critic: JsStackBackprop;
   private readonly logStd: LayoutEntry | undefined;
@@ -55,12 +51,11 @@ export class JsGradients implements PpoGradients {
       return entry;
     });
     this.theta = new Float32Array(offset);
-    this.thetaVar = this.tf.variable(this.tf.zeros([offset]), false);
     this.setWeights(init);
     this.grad = new Float32Array(offset);
     // CleanRL's PPO uses Adam eps 1e-5 (37 details #3); the rate is set per step from PPO's schedule.
     // Named `theta`: the moments checkpoint as `m/theta`, `v/theta`, as DeviceGradients' do.
-    this.adam = new Adam([this.thetaVar], { learningRate: 0, epsilon: 1e-5, maxGradNorm, names: ['theta'] });
+    this.adam = new HostAdam(offset, { epsilon: 1e-5, maxGradNorm, name: 'theta' });
     const at = (stack: ReturnType<typeof layersOf>['actor']): FlatDense[] =>
       stack.map((l) => ({
         fanIn: l.fanIn,
@@ -76,7 +71,7 @@ export class JsGradients implements PpoGradients {
 
   async step(mb: Minibatch, coefs: PpoLossCoefs, lr: number, readKl: boolean): Promise<number | undefined> {
     const stats = this.shardGradient(mb, coefs);
-    const gradNorm = await this.applyGradient(this.grad, lr);
+    const gradNorm = this.adam.apply(this.theta, this.grad, lr);
     [...stats, gradNorm].forEach((x, i) => {
       this.sums[i]! += x;
     });
@@ -118,16 +113,11 @@ export class JsGradients implements PpoGradients {
   }
 
   /**
-   * Data parallelism, second half: one Adam step (clipping inside) with `grad` [P], then the weights
-   * come back with one asynchronous read; returns the pre-clip global norm.
+   * Data parallelism, second half: one Adam step (clipping inside) with `grad` [P]; returns the
+   * pre-clip global norm.
    */
   async applyGradient(grad: Float32Array, lr: number): Promise<number> {
-    const tf = this.tf;
-    const norm = tf.tidy(() => this.adam.applyGradientsOnDevice([tf.tensor1d(grad)], lr));
-    const [theta, normValue] = await Promise.all([this.thetaVar.data(), norm.data()]);
-    norm.dispose();
-    this.theta.set(theta as Float32Array);
-    return normValue[0] as number;
+    return this.adam.apply(this.theta, grad, lr);
   }
 
   async takeSums(): Promise<Float64Array> {
@@ -145,7 +135,7 @@ export class JsGradients implements PpoGradients {
   }
 
   async readState(): Promise<GradientsState> {
-    const adam = await this.adam.readState();
+    const adam = this.adam.readState();
     return { weights: await this.readWeights(), moments: [...adam.m, ...adam.v], stepCount: adam.stepCount };
   }
 
@@ -160,16 +150,12 @@ export class JsGradients implements PpoGradients {
     this.setWeights(weights);
   }
 
-  dispose(): void {
-    this.adam.dispose();
-    this.thetaVar.dispose();
-  }
+  dispose(): void {}
 
   private setWeights(weights: NamedWeights): void {
     weights.forEach((w, i) => {
       this.theta.set(w.data, this.layout[i]!.offset);
     });
-    this.tf.tidy(() => this.thetaVar.assign(this.tf.tensor1d(this.theta)));
   }
 
   private entry(name: string): LayoutEntry {

@@ -7,11 +7,19 @@
  * eps is added to sqrt(v_hat) as in the paper's Algorithm 1 and `torch.optim.Adam`. Variables and
  * moments stay on the backend's device: a step reads nothing back ({@link AdamStep}); the state leaves
  * the device only through the asynchronous {@link Adam.readState}. A learning-rate schedule and a
- * backend-independent state ({@link NamedWeights}, for checkpoints) come with it.
+ * backend-independent state ({@link NamedWeights}, for checkpoints) come with it. The update rule is
+ * written once in ./adam-update.ts; ./host-adam.ts runs it on plain arrays for weights that live in JS.
  */
 import type { Scalar, Tensor, Tensor1D, Variable } from '@tensorflow/tfjs';
 import { requireTf } from '../backend/backend.js';
 import { type NamedWeights, validateNamedWeights } from '../models/named-weights.js';
+import {
+  type AdamConstants,
+  adamConstants,
+  adamDelta,
+  adamHyperparameter,
+  type VectorOps,
+} from './adam-update.js';
 import { type LrSchedule, learningRateAt, validateLrSchedule } from './lr-schedule.js';
 
 /** Options of {@link Adam}. */
@@ -60,17 +68,6 @@ export interface AdamState {
   readonly v: NamedWeights;
 }
 
-function positive(value: number, field: string, max = Infinity): number {
-  if (
-    typeof value !== 'number' ||
-    !(value >= 0) ||
-    !(value < max || (max === Infinity && value === Infinity))
-  ) {
-    throw new RangeError(`Adam: ${field} (${String(value)}) must be a number in [0, ${max}).`);
-  }
-  return value;
-}
-
 /** Adam with gradient clipping over a fixed list of variables. Requires `initBackend()`. */
 export class Adam {
   readonly beta1: number;
@@ -94,23 +91,18 @@ export class Adam {
    * The step's constant scalars as tensors made once: `tf.mul(x, 0.9)` makes (and the tidy frees) a
    * scalar tensor on every call, ~8 per step, a measurable part of a small model's step on wasm.
    */
-  private readonly consts: Readonly<
-    Record<
-      'beta1' | 'oneMinusBeta1' | 'beta2' | 'oneMinusBeta2' | 'epsilon' | 'maxGradNorm' | 'normEps' | 'one',
-      Scalar
-    >
-  >;
+  private readonly consts: AdamConstants<Scalar>;
 
   /**
    * @throws RangeError when a hyperparameter is out of range or `names` has the wrong length.
    */
   constructor(variables: readonly Variable[], options: AdamOptions) {
     const tf = requireTf();
-    this.baseLr = positive(options.learningRate, 'learningRate');
-    this.beta1 = positive(options.beta1 ?? 0.9, 'beta1', 1);
-    this.beta2 = positive(options.beta2 ?? 0.999, 'beta2', 1);
-    this.epsilon = positive(options.epsilon ?? 1e-8, 'epsilon');
-    this.maxGradNorm = positive(options.maxGradNorm ?? Infinity, 'maxGradNorm');
+    this.baseLr = adamHyperparameter(options.learningRate, 'learningRate');
+    this.beta1 = adamHyperparameter(options.beta1 ?? 0.9, 'beta1', 1);
+    this.beta2 = adamHyperparameter(options.beta2 ?? 0.999, 'beta2', 1);
+    this.epsilon = adamHyperparameter(options.epsilon ?? 1e-8, 'epsilon');
+    this.maxGradNorm = adamHyperparameter(options.maxGradNorm ?? Infinity, 'maxGradNorm');
     this.schedule = validateLrSchedule(options.schedule ?? { type: 'constant' }, 'schedule');
     if (options.names !== undefined && options.names.length !== variables.length) {
       throw new RangeError(
@@ -123,15 +115,16 @@ export class Adam {
     this.totalSize = this.sizes.reduce((a, b) => a + b, 0);
     this.m = tf.variable(tf.zeros([this.totalSize]), false);
     this.v = tf.variable(tf.zeros([this.totalSize]), false);
+    const k = adamConstants(this.beta1, this.beta2, this.epsilon, this.maxGradNorm);
     this.consts = {
-      beta1: tf.scalar(this.beta1),
-      oneMinusBeta1: tf.scalar(1 - this.beta1),
-      beta2: tf.scalar(this.beta2),
-      oneMinusBeta2: tf.scalar(1 - this.beta2),
-      epsilon: tf.scalar(this.epsilon),
-      maxGradNorm: tf.scalar(Number.isFinite(this.maxGradNorm) ? this.maxGradNorm : 0),
-      normEps: tf.scalar(1e-6),
-      one: tf.scalar(1),
+      beta1: tf.scalar(k.beta1),
+      oneMinusBeta1: tf.scalar(k.oneMinusBeta1),
+      beta2: tf.scalar(k.beta2),
+      oneMinusBeta2: tf.scalar(k.oneMinusBeta2),
+      epsilon: tf.scalar(k.epsilon),
+      maxGradNorm: tf.scalar(k.maxGradNorm),
+      normEps: tf.scalar(k.normEps),
+      one: tf.scalar(k.one),
     };
   }
 
@@ -304,26 +297,24 @@ export class Adam {
       return tf.reshape(g, [-1]);
     });
     const g0 = flat.length === 1 ? (flat[0] as Tensor) : tf.concat(flat); // [P]
-    const c = this.consts;
-    const norm = tf.sqrt(tf.sum(tf.square(g0))) as Scalar;
-    // torch.nn.utils.clip_grad_norm_: coef = maxNorm / (norm + 1e-6), clamped to at most 1.
-    const g = Number.isFinite(this.maxGradNorm)
-      ? tf.mul(g0, tf.minimum(tf.div(c.maxGradNorm, tf.add(norm, c.normEps)), c.one))
-      : g0;
     this.stepCount += 1;
-    const t = this.stepCount;
-    const mNew = tf.add(tf.mul(this.m, c.beta1), tf.mul(g, c.oneMinusBeta1));
-    const vNew = tf.add(tf.mul(this.v, c.beta2), tf.mul(tf.square(g), c.oneMinusBeta2));
-    this.m.assign(mNew);
-    this.v.assign(vNew);
-    // p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)   (torch.optim.Adam)
-    const denom = tf.add(tf.div(tf.sqrt(vNew), Math.sqrt(1 - this.beta2 ** t)), c.epsilon);
-    const step = tf.mul(tf.div(mNew, denom), learningRate / (1 - this.beta1 ** t)); // [P]
-    const parts = this.variables.length === 1 ? [step] : tf.split(step, [...this.sizes]);
+    const { norm, m, v, delta } = adamDelta<Tensor>(
+      tfVectorOps(tf),
+      this.consts,
+      { beta1: this.beta1, beta2: this.beta2, clip: Number.isFinite(this.maxGradNorm) },
+      g0,
+      this.m,
+      this.v,
+      this.stepCount,
+      learningRate,
+    );
+    this.m.assign(m);
+    this.v.assign(v);
+    const parts = this.variables.length === 1 ? [delta] : tf.split(delta, [...this.sizes]);
     this.variables.forEach((p, i) => {
       p.assign(tf.sub(p, tf.reshape(parts[i] as Tensor, p.shape)));
     });
-    return norm;
+    return norm as Scalar;
   }
 
   /**
@@ -396,4 +387,17 @@ export async function readAdamStep(step: AdamStep): Promise<Record<string, numbe
   } finally {
     step.values.dispose();
   }
+}
+
+/** {@link VectorOps} on tfjs tensors (one kernel each; inside a tidy). */
+function tfVectorOps(tf: ReturnType<typeof requireTf>): VectorOps<Tensor> {
+  return {
+    add: (a, b) => tf.add(a, b),
+    mul: (a, b) => tf.mul(a, b),
+    div: (a, b) => tf.div(a, b),
+    minimum: (a, b) => tf.minimum(a, b),
+    sqrt: (a) => tf.sqrt(a),
+    square: (a) => tf.square(a),
+    sum: (a) => tf.sum(a),
+  };
 }
