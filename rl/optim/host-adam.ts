@@ -131,6 +131,22 @@ function binary(scratch: Scratch, a: Operand, b: Operand, op: 'add' | 'mul' | 'd
   const sx = x.length === n ? 1 : 0;
   const sy = y.length === n ? 1 : 0;
   const o = scratch.take(n);
+  if (sx === 1 && sy === 1) {
+    if (op === 'add') for (let i = 0; i < n; i++) o[i] = x[i]! + y[i]!;
+    else if (op === 'mul') for (let i = 0; i < n; i++) o[i] = x[i]! * y[i]!;
+    else if (op === 'div') for (let i = 0; i < n; i++) o[i] = x[i]! / y[i]!;
+    else for (let i = 0; i < n; i++) o[i] = Math.min(x[i]!, y[i]!);
+    return o;
+  }
+  if (sx === 1) {
+    // Vector and scalar: the common case (moments times betas).
+    const c = y[0]!;
+    if (op === 'add') for (let i = 0; i < n; i++) o[i] = x[i]! + c;
+    else if (op === 'mul') for (let i = 0; i < n; i++) o[i] = x[i]! * c;
+    else if (op === 'div') for (let i = 0; i < n; i++) o[i] = x[i]! / c;
+    else for (let i = 0; i < n; i++) o[i] = Math.min(x[i]!, c);
+    return o;
+  }
   if (op === 'add') for (let i = 0; i < n; i++) o[i] = x[i * sx]! + y[i * sy]!;
   else if (op === 'mul') for (let i = 0; i < n; i++) o[i] = x[i * sx]! * y[i * sy]!;
   else if (op === 'div') for (let i = 0; i < n; i++) o[i] = x[i * sx]! / y[i * sy]!;
