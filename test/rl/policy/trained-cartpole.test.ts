@@ -64,8 +64,17 @@ describe('loadPolicy', () => {
   });
 
   it('samples stochastic actions from its seed, and takes plain arrays for Box observations', async () => {
-    // Near the decision boundary (pole upright, still) the policy is unsure: samples vary.
-    const obs = [0, 0, 0, 0];
+    // On the decision boundary the policy is unsure, so samples vary. Find it by bisecting the pole's
+    // angular velocity between a pole falling left (push left) and falling right (push right).
+    const greedy = (w: number) => policy.computeAction([0, 0, 0, w], { deterministic: true }) as number;
+    let [lo, hi] = [-2, 2];
+    expect([greedy(lo), greedy(hi)]).toEqual([0, 1]);
+    for (let i = 0; i < 40; i++) {
+      const mid = (lo + hi) / 2;
+      if (greedy(mid) === 0) lo = mid;
+      else hi = mid;
+    }
+    const obs = [0, 0, 0, (lo + hi) / 2];
     const draw = async () => {
       const p = await loadPolicy(checkpointDir, { seed: 5 });
       return Array.from({ length: 200 }, () => p.computeAction(obs, { deterministic: false }) as number);
