@@ -12,7 +12,7 @@ import { SeededRng } from '../../envs/rng.js';
 import type { Rng } from '../../envs/spaces/space.js';
 import { requireTf } from '../backend/backend.js';
 import { type InitKind, initKernel } from './init.js';
-import type { Activation } from './mlp.js';
+import { type Activation, activateTensor } from './mlp.js';
 import type { NamedWeights } from './named-weights.js';
 import { Parameters } from './parameters.js';
 
@@ -62,21 +62,6 @@ function positiveInt(value: unknown, field: string): number {
     throw new RangeError(`${field} (${String(value)}) must be a positive integer.`);
   }
   return value as number;
-}
-
-function activate(tf: ReturnType<typeof requireTf>, x: Tensor, activation: Activation): Tensor {
-  switch (activation) {
-    case 'relu':
-      return tf.relu(x);
-    case 'tanh':
-      return tf.tanh(x);
-    case 'elu':
-      return tf.elu(x);
-    case 'sigmoid':
-      return tf.sigmoid(x);
-    case 'linear':
-      return x;
-  }
 }
 
 /** A CNN over [B, H*W*C] (flattened, as preprocessed) or [B, H, W, C] inputs. Requires `initBackend()`. */
@@ -171,7 +156,7 @@ export class Cnn {
         bias,
         activation: fuseRelu ? 'relu' : 'linear',
       });
-      if (!fuseRelu) h = activate(tf, h, this.activation);
+      if (!fuseRelu) h = activateTensor(tf, h, this.activation);
     });
     h = tf.reshape(h, [-1, this.flatConvSize]);
     const first = 2 * this.convs.length;
@@ -186,7 +171,7 @@ export class Cnn {
         bias,
         activation: hidden && fuseRelu ? 'relu' : 'linear',
       });
-      if (hidden && !fuseRelu) h = activate(tf, h, this.activation);
+      if (hidden && !fuseRelu) h = activateTensor(tf, h, this.activation);
     }
     return h as Tensor2D;
   }

@@ -53,7 +53,7 @@ export function denseStack(
 }
 
 /** `activation` elementwise on tensors. */
-export function activateTensor(tf: Tf, x: Tensor2D, activation: Activation): Tensor2D {
+export function activateTensor<T extends Tensor>(tf: Tf, x: T, activation: Activation): T {
   switch (activation) {
     case 'tanh':
       return tf.tanh(x);

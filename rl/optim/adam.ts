@@ -323,18 +323,12 @@ export class Adam {
    */
   setState(state: unknown): void {
     const tf = requireTf();
-    if (typeof state !== 'object' || state === null) throw new TypeError('Adam state must be an object.');
-    const { format, stepCount, m, v } = state as Record<string, unknown>;
-    if (format !== 'tsrl-adam/1')
-      throw new TypeError(`Adam state.format (${String(format)}) must be 'tsrl-adam/1'.`);
-    if (!Number.isSafeInteger(stepCount) || (stepCount as number) < 0) {
-      throw new TypeError(`Adam state.stepCount (${String(stepCount)}) must be a non-negative integer.`);
-    }
+    const { stepCount, m, v } = readAdamStateHeader(state);
     const spec = (prefix: string) =>
       this.variables.map((x, i) => ({ name: `${prefix}/${this.names[i]}`, shape: x.shape }));
     const mw = validateNamedWeights(m, 'Adam state.m', spec('m'));
     const vw = validateNamedWeights(v, 'Adam state.v', spec('v'));
-    this.stepCount = stepCount as number;
+    this.stepCount = stepCount;
     const concat = (ws: NamedWeights): Float32Array => {
       const out = new Float32Array(this.totalSize);
       let offset = 0;
@@ -400,4 +394,20 @@ function tfVectorOps(tf: ReturnType<typeof requireTf>): VectorOps<Tensor> {
     square: (a) => tf.square(a),
     sum: (a) => tf.sum(a),
   };
+}
+
+/**
+ * The format and step count of a saved Adam state (both Adam forms save the same layout), with its
+ * moments left for the caller to check against its own weights.
+ * @throws TypeError naming the field when the state is not an object, has another format or a bad step count.
+ */
+export function readAdamStateHeader(state: unknown): { stepCount: number; m: unknown; v: unknown } {
+  if (typeof state !== 'object' || state === null) throw new TypeError('Adam state must be an object.');
+  const { format, stepCount, m, v } = state as Record<string, unknown>;
+  if (format !== 'tsrl-adam/1')
+    throw new TypeError(`Adam state.format (${String(format)}) must be 'tsrl-adam/1'.`);
+  if (!Number.isSafeInteger(stepCount) || (stepCount as number) < 0) {
+    throw new TypeError(`Adam state.stepCount (${String(stepCount)}) must be a non-negative integer.`);
+  }
+  return { stepCount: stepCount as number, m, v };
 }

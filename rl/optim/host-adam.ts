@@ -6,7 +6,7 @@
  * Values are rounded to float32 after every operation (scalars too), as tfjs computes them.
  */
 import { type NamedWeights, validateNamedWeights } from '../models/named-weights.js';
-import type { AdamState } from './adam.js';
+import { type AdamState, readAdamStateHeader } from './adam.js';
 import { adamConstants, adamDelta, adamHyperparameter, type VectorOps } from './adam-update.js';
 
 /** Options of {@link HostAdam}; the learning rate comes with every step. */
@@ -97,17 +97,11 @@ export class HostAdam {
 
   /** @throws TypeError naming the field when the state is malformed or its shapes do not match. */
   setState(state: unknown): void {
-    if (typeof state !== 'object' || state === null) throw new TypeError('Adam state must be an object.');
-    const { format, stepCount, m, v } = state as Record<string, unknown>;
-    if (format !== 'tsrl-adam/1')
-      throw new TypeError(`Adam state.format (${String(format)}) must be 'tsrl-adam/1'.`);
-    if (!Number.isSafeInteger(stepCount) || (stepCount as number) < 0) {
-      throw new TypeError(`Adam state.stepCount (${String(stepCount)}) must be a non-negative integer.`);
-    }
+    const { stepCount, m, v } = readAdamStateHeader(state);
     const shape = [this.m.length];
     const [mw] = validateNamedWeights(m, 'Adam state.m', [{ name: `m/${this.name}`, shape }]) as NamedWeights;
     const [vw] = validateNamedWeights(v, 'Adam state.v', [{ name: `v/${this.name}`, shape }]) as NamedWeights;
-    this.stepCount = stepCount as number;
+    this.stepCount = stepCount;
     this.m.set(mw!.data);
     this.v.set(vw!.data);
   }
